@@ -1,0 +1,133 @@
+//! # nextauth-axum
+//!
+//! Mounts the nextauth-rs handler in an axum router, and reads the session in your own handlers.
+//!
+//! ```no_run
+//! # use axum::{Router, routing::get};
+//! # use nextauth_axum::{Session, router};
+//! # async fn demo(auth: nextauth_core::NextAuth) {
+//! async fn me(Session(session): Session) -> String {
+//!     session["user"]["email"].to_string()
+//! }
+//! let app: Router = Router::new()
+//!     .nest("/api/auth", router())
+//!     .route("/me", get(me))
+//!     .with_state(auth);
+//! # }
+//! ```
+//!
+//! The state only has to give a [`NextAuth`] through `FromRef` (axum's "for library authors"
+//! pattern), so an app keeps its own state type.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRef, FromRequestParts, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, request::Parts};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use nextauth_core::{AuthRequest, AuthResponse, NextAuth};
+
+/// Largest accepted body: Next.js's API-route body parser allows 1 MB.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The auth API as a router; nest it at the path of your `NEXTAUTH_URL`
+/// (`.nest("/api/auth", router())`). A bare `/api/auth` is a 404, as under Next.js.
+pub fn router<S>() -> Router<S>
+where
+    NextAuth: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    Router::new()
+        .route("/{*rest}", any(handle::<S>))
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn handle<S>(
+    State(state): State<S>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response
+where
+    NextAuth: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let auth = NextAuth::from_ref(&state);
+    // Header values that are not UTF-8 cannot carry anything NextAuth reads; they are dropped.
+    let headers = headers.iter().filter_map(|(k, v)| {
+        v.to_str()
+            .ok()
+            .map(|v| (k.as_str().to_string(), v.to_string()))
+    });
+    match AuthRequest::from_http(method.as_str(), uri.path(), uri.query(), headers, &body) {
+        Ok(req) => into_response(auth.handle(req).await),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            format!("Bad request: {e}"),
+        )
+            .into_response(),
+    }
+}
+
+/// Writes an [`AuthResponse`] as an HTTP response.
+pub fn into_response(res: AuthResponse) -> Response {
+    let mut builder =
+        Response::builder().status(StatusCode::from_u16(res.status).unwrap_or(StatusCode::OK));
+    if let Some(h) = builder.headers_mut() {
+        for (name, value) in &res.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                h.append(*name, v);
+            }
+        }
+        for cookie in res.set_cookie_headers() {
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                h.append(header::SET_COOKIE, v);
+            }
+        }
+    }
+    builder
+        .body(Body::from(res.body))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The session of the request (as `GET session` answers it); rejects with 401 when there is none.
+#[derive(Debug, Clone)]
+pub struct Session(pub serde_json::Value);
+
+/// The session of the request, if any.
+#[derive(Debug, Clone)]
+pub struct OptionalSession(pub Option<serde_json::Value>);
+
+impl<S> FromRequestParts<S> for OptionalSession
+where
+    NextAuth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth = NextAuth::from_ref(state);
+        let cookie = parts
+            .headers
+            .get(header::COOKIE)
+            .and_then(|v| v.to_str().ok());
+        Ok(OptionalSession(auth.get_session(cookie).await))
+    }
+}
+
+impl<S> FromRequestParts<S> for Session
+where
+    NextAuth: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = (StatusCode, &'static str);
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match OptionalSession::from_request_parts(parts, state).await {
+            Ok(OptionalSession(Some(s))) => Ok(Session(s)),
+            _ => Err((StatusCode::UNAUTHORIZED, "not signed in")),
+        }
+    }
+}

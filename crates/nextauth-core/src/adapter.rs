@@ -1,0 +1,310 @@
+//! Storage: the v4 `Adapter` interface (spec §16.1) and an in-memory implementation.
+//!
+//! The core reaches storage only through `Arc<dyn Adapter>`; the SQL implementations live in
+//! their own crate. Times are milliseconds since the Unix epoch.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+
+/// A user row (`users`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AdapterUser {
+    /// Primary key, as a string (`String(id)` of the pg adapter's SERIAL).
+    pub id: String,
+    /// Display name.
+    pub name: Option<String>,
+    /// E-mail address (unique).
+    pub email: Option<String>,
+    /// When the address was last proven by a magic link.
+    pub email_verified: Option<i64>,
+    /// Avatar URL.
+    pub image: Option<String>,
+}
+
+/// A user to create (`createUser` gets no id).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewUser {
+    /// Display name.
+    pub name: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// When the address was proven.
+    pub email_verified: Option<i64>,
+    /// Avatar URL.
+    pub image: Option<String>,
+}
+
+/// A linked OAuth account (`accounts`), with the token columns of `@auth/pg-adapter`.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct AdapterAccount {
+    /// The user it belongs to.
+    pub user_id: String,
+    /// `oauth` (or `email`).
+    pub kind: String,
+    /// Provider id.
+    pub provider: String,
+    /// The user's id at the provider.
+    pub provider_account_id: String,
+    /// OAuth refresh token.
+    pub refresh_token: Option<String>,
+    /// OAuth access token.
+    pub access_token: Option<String>,
+    /// Access-token expiry, seconds since the epoch.
+    pub expires_at: Option<i64>,
+    /// Token type (`bearer`).
+    pub token_type: Option<String>,
+    /// Granted scope.
+    pub scope: Option<String>,
+    /// The raw ID token.
+    pub id_token: Option<String>,
+    /// OIDC session state.
+    pub session_state: Option<String>,
+}
+
+impl std::fmt::Debug for AdapterAccount {
+    // Tokens are secrets: never in logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdapterAccount")
+            .field("user_id", &self.user_id)
+            .field("kind", &self.kind)
+            .field("provider", &self.provider)
+            .field("provider_account_id", &self.provider_account_id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database session (`sessions`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct AdapterSession {
+    /// The cookie value.
+    pub session_token: String,
+    /// The user it belongs to.
+    pub user_id: String,
+    /// Expiry, ms since the epoch.
+    pub expires: i64,
+}
+
+impl std::fmt::Debug for AdapterSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdapterSession")
+            .field("session_token", &"[redacted]")
+            .field("user_id", &self.user_id)
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// A magic-link token (`verification_token`); `token` is the *hash* of the link's token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationToken {
+    /// The normalised e-mail address.
+    pub identifier: String,
+    /// `sha256_hex(token + secret)`.
+    pub token: String,
+    /// Expiry, ms since the epoch.
+    pub expires: i64,
+}
+
+/// A storage failure. The message is logged, never shown to a browser.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdapterError {
+    /// The database could not be reached or answered with an error.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A constraint was violated (e.g. an e-mail address already taken).
+    #[error("storage conflict: {0}")]
+    Conflict(String),
+}
+
+/// Result of an adapter call.
+pub type AdapterResult<T> = Result<T, AdapterError>;
+
+/// The v4 adapter methods that NextAuth calls (spec §16.1).
+#[async_trait]
+pub trait Adapter: Send + Sync + 'static {
+    /// `createUser`
+    async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser>;
+    /// `getUser`: `None` also for an id that cannot exist (e.g. not a number in SQL).
+    async fn get_user(&self, id: &str) -> AdapterResult<Option<AdapterUser>>;
+    /// `getUserByEmail`
+    async fn get_user_by_email(&self, email: &str) -> AdapterResult<Option<AdapterUser>>;
+    /// `getUserByAccount`
+    async fn get_user_by_account(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+    ) -> AdapterResult<Option<AdapterUser>>;
+    /// `updateUser`: writes every column of `user` (read-merge-write is the caller's job).
+    async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser>;
+    /// `linkAccount`
+    async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()>;
+    /// `createSession`
+    async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession>;
+    /// `getSessionAndUser`: one query where the storage allows it; the hot path of database sessions.
+    async fn get_session_and_user(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<(AdapterSession, AdapterUser)>>;
+    /// `updateSession`: sets a new expiry.
+    async fn update_session_expiry(&self, session_token: &str, expires: i64) -> AdapterResult<()>;
+    /// `deleteSession`
+    async fn delete_session(&self, session_token: &str) -> AdapterResult<()>;
+    /// `createVerificationToken`
+    async fn create_verification_token(&self, token: &VerificationToken) -> AdapterResult<()>;
+    /// `useVerificationToken`: deletes the row with this hashed token and returns it, atomically,
+    /// so that a link opened twice at once signs in exactly once.
+    async fn use_verification_token(
+        &self,
+        hashed_token: &str,
+    ) -> AdapterResult<Option<VerificationToken>>;
+}
+
+/// An in-process adapter: for tests, and for trying things out. Everything is lost on restart.
+#[derive(Debug, Default)]
+pub struct MemoryAdapter {
+    state: Mutex<MemoryState>,
+}
+
+#[derive(Debug, Default)]
+struct MemoryState {
+    next_id: u64,
+    users: HashMap<String, AdapterUser>,
+    accounts: Vec<AdapterAccount>,
+    sessions: HashMap<String, AdapterSession>,
+    tokens: Vec<VerificationToken>,
+}
+
+impl MemoryAdapter {
+    /// An empty store.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut MemoryState) -> T) -> AdapterResult<T> {
+        // A poisoned lock means a panic while holding it; the data is plain values, still usable.
+        let mut guard = match self.state.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        Ok(f(&mut guard))
+    }
+}
+
+#[async_trait]
+impl Adapter for MemoryAdapter {
+    async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
+        self.with(|s| {
+            if let Some(email) = &user.email {
+                if s.users.values().any(|u| u.email.as_ref() == Some(email)) {
+                    return Err(AdapterError::Conflict("users.email".into()));
+                }
+            }
+            s.next_id += 1;
+            let u = AdapterUser {
+                id: s.next_id.to_string(),
+                name: user.name,
+                email: user.email,
+                email_verified: user.email_verified,
+                image: user.image,
+            };
+            s.users.insert(u.id.clone(), u.clone());
+            Ok(u)
+        })?
+    }
+
+    async fn get_user(&self, id: &str) -> AdapterResult<Option<AdapterUser>> {
+        self.with(|s| s.users.get(id).cloned())
+    }
+
+    async fn get_user_by_email(&self, email: &str) -> AdapterResult<Option<AdapterUser>> {
+        self.with(|s| {
+            s.users
+                .values()
+                .find(|u| u.email.as_deref() == Some(email))
+                .cloned()
+        })
+    }
+
+    async fn get_user_by_account(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+    ) -> AdapterResult<Option<AdapterUser>> {
+        self.with(|s| {
+            s.accounts
+                .iter()
+                .find(|a| a.provider == provider && a.provider_account_id == provider_account_id)
+                .and_then(|a| s.users.get(&a.user_id).cloned())
+        })
+    }
+
+    async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser> {
+        self.with(|s| {
+            s.users.insert(user.id.clone(), user.clone());
+            user.clone()
+        })
+    }
+
+    async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
+        self.with(|s| {
+            if s.accounts.iter().any(|a| {
+                a.provider == account.provider
+                    && a.provider_account_id == account.provider_account_id
+            }) {
+                return Err(AdapterError::Conflict("accounts.provider".into()));
+            }
+            s.accounts.push(account.clone());
+            Ok(())
+        })?
+    }
+
+    async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession> {
+        self.with(|s| {
+            s.sessions
+                .insert(session.session_token.clone(), session.clone());
+            session.clone()
+        })
+    }
+
+    async fn get_session_and_user(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<(AdapterSession, AdapterUser)>> {
+        self.with(|s| {
+            let session = s.sessions.get(session_token)?;
+            let user = s.users.get(&session.user_id)?;
+            Some((session.clone(), user.clone()))
+        })
+    }
+
+    async fn update_session_expiry(&self, session_token: &str, expires: i64) -> AdapterResult<()> {
+        self.with(|s| {
+            if let Some(session) = s.sessions.get_mut(session_token) {
+                session.expires = expires;
+            }
+        })
+    }
+
+    async fn delete_session(&self, session_token: &str) -> AdapterResult<()> {
+        self.with(|s| {
+            s.sessions.remove(session_token);
+        })
+    }
+
+    async fn create_verification_token(&self, token: &VerificationToken) -> AdapterResult<()> {
+        self.with(|s| s.tokens.push(token.clone()))
+    }
+
+    async fn use_verification_token(
+        &self,
+        hashed_token: &str,
+    ) -> AdapterResult<Option<VerificationToken>> {
+        self.with(|s| {
+            let i = s.tokens.iter().position(|t| t.token == hashed_token)?;
+            Some(s.tokens.remove(i))
+        })
+    }
+}

@@ -1,0 +1,199 @@
+//! The user extension points: v4's `signIn`, `redirect`, `jwt` and `session` callbacks
+//! (spec §15). Every method has v4's default behaviour, so an app overrides only what it needs.
+
+use async_trait::async_trait;
+use serde_json::{Map, Value};
+
+use crate::adapter::AdapterUser;
+use crate::callback_url::{InvalidUrl, default_redirect};
+
+/// Why the `jwt` callback runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    /// A sign-in of an existing user.
+    SignIn,
+    /// A sign-in that created the user.
+    SignUp,
+    /// `POST session` (the client's `update()`).
+    Update,
+}
+
+/// What the `signIn` callback decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInDecision {
+    /// Go on (v4 `true`).
+    Allow,
+    /// Refuse: `?error=AccessDenied` (v4 `false`).
+    Deny,
+    /// Send the browser here instead (v4 returning a string).
+    Redirect(String),
+    /// Refuse with a message shown as `?error=<message>` (v4 throwing).
+    Error(String),
+}
+
+/// Arguments of the `signIn` callback.
+#[derive(Debug)]
+pub struct SignInArgs<'a> {
+    /// The user: from the adapter when known, else from the provider.
+    pub user: &'a Map<String, Value>,
+    /// The account: `provider`, `type`, `providerAccountId`, and OAuth tokens.
+    pub account: &'a Map<String, Value>,
+    /// The raw OAuth profile.
+    pub profile: Option<&'a Value>,
+    /// True when an e-mail sign-in is being *requested* (before the mail is sent).
+    pub email_verification_request: bool,
+}
+
+/// Arguments of the `jwt` callback (JWT sessions only); its return value is what gets encrypted.
+#[derive(Debug)]
+pub struct JwtArgs<'a> {
+    /// The token: `{name, email, picture, sub}` at sign-in, the decoded payload afterwards.
+    pub token: Map<String, Value>,
+    /// At sign-in: the user.
+    pub user: Option<&'a Map<String, Value>>,
+    /// At sign-in: the account.
+    pub account: Option<&'a Map<String, Value>>,
+    /// At OAuth sign-in: the raw profile.
+    pub profile: Option<&'a Value>,
+    /// At sign-in with an adapter: whether the user was just created.
+    pub is_new_user: Option<bool>,
+    /// Why it runs; `None` on a plain session read.
+    pub trigger: Option<Trigger>,
+    /// On `update()`: the data the client sent.
+    pub session: Option<&'a Value>,
+}
+
+/// Arguments of the `session` callback; its return value is the `GET session` body.
+#[derive(Debug)]
+pub struct SessionArgs<'a> {
+    /// The default session: `{user: {name, email, image}, expires}`.
+    pub session: Value,
+    /// JWT sessions: the token (after the `jwt` callback).
+    pub token: Option<&'a Map<String, Value>>,
+    /// Database sessions: the user row.
+    pub user: Option<&'a AdapterUser>,
+    /// Database sessions on `update()`: the data the client sent.
+    pub new_session: Option<&'a Value>,
+    /// `Update` on `POST session`.
+    pub trigger: Option<Trigger>,
+}
+
+/// The callbacks. Defaults are v4's.
+#[async_trait]
+pub trait Callbacks: Send + Sync + 'static {
+    /// Allows or refuses a sign-in. Default: allow.
+    async fn sign_in(&self, _args: SignInArgs<'_>) -> SignInDecision {
+        SignInDecision::Allow
+    }
+
+    /// Where to send the browser for a `callbackUrl`. Runs on every request that carries one, so
+    /// it is synchronous. Default: same-origin only (see [`default_redirect`]).
+    fn redirect(&self, url: &str, base_url: &str) -> Result<String, InvalidUrl> {
+        default_redirect(url, base_url)
+    }
+
+    /// Shapes the JWT. Default: the token unchanged.
+    async fn jwt(&self, args: JwtArgs<'_>) -> Map<String, Value> {
+        args.token
+    }
+
+    /// Shapes the session JSON. Default: the session unchanged (so `sub` is not exposed).
+    async fn session(&self, args: SessionArgs<'_>) -> Value {
+        args.session
+    }
+}
+
+/// v4's default callbacks.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DefaultCallbacks;
+
+impl Callbacks for DefaultCallbacks {}
+
+/// The server's declarative `session` callback: copy token claims into the session JSON.
+///
+/// Each entry maps a dotted path in the session (`user.id`) to a claim of the token (`sub`). A
+/// per-request webhook would cost the hot path; a table costs nothing. With database sessions,
+/// the claims are read from the user row: `sub`/`id`, `name`, `email`, `picture`/`image`.
+#[derive(Debug, Clone, Default)]
+pub struct ExposeClaims {
+    /// `(session path, token claim)` pairs.
+    pub fields: Vec<(String, String)>,
+}
+
+#[async_trait]
+impl Callbacks for ExposeClaims {
+    async fn session(&self, args: SessionArgs<'_>) -> Value {
+        let mut session = args.session;
+        for (path, claim) in &self.fields {
+            let value = match (args.token, args.user) {
+                (Some(token), _) => token.get(claim).cloned(),
+                (None, Some(user)) => user_claim(user, claim),
+                (None, None) => None,
+            };
+            if let Some(value) = value {
+                set_path(&mut session, path, value);
+            }
+        }
+        session
+    }
+}
+
+fn user_claim(user: &AdapterUser, claim: &str) -> Option<Value> {
+    let s = |v: &Option<String>| v.clone().map(Value::String);
+    match claim {
+        "sub" | "id" => Some(Value::String(user.id.clone())),
+        "name" => s(&user.name),
+        "email" => s(&user.email),
+        "picture" | "image" => s(&user.image),
+        _ => None,
+    }
+}
+
+/// Sets `a.b.c` in a JSON object, creating objects on the way (and replacing non-objects).
+fn set_path(root: &mut Value, path: &str, value: Value) {
+    let mut cur = root;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        if !cur.is_object() {
+            *cur = Value::Object(Map::new());
+        }
+        let Value::Object(map) = cur else { return };
+        if parts.peek().is_none() {
+            map.insert(part.to_string(), value);
+            return;
+        }
+        cur = map
+            .entry(part.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn expose_claims_copies_token_claims() {
+        let cb = ExposeClaims {
+            fields: vec![("user.id".into(), "sub".into()), ("role".into(), "role".into())],
+        };
+        let token: Map<String, Value> = json!({"sub": "42", "role": "admin"})
+            .as_object()
+            .unwrap()
+            .clone();
+        let out = cb
+            .session(SessionArgs {
+                session: json!({"user": {"name": "A"}, "expires": "x"}),
+                token: Some(&token),
+                user: None,
+                new_session: None,
+                trigger: None,
+            })
+            .await;
+        assert_eq!(
+            out,
+            json!({"user": {"name": "A", "id": "42"}, "expires": "x", "role": "admin"})
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! [`NextAuth`]: the handle an HTTP adapter calls, and the dispatch on method × action.
+//!
+//! Ports v4 `core/index.ts` (`AuthHandler`), spec §2.3.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::adapter::Adapter;
+use crate::callbacks::{Callbacks, DefaultCallbacks};
+use crate::clock::{Clock, SystemClock};
+use crate::config::{AuthConfig, ConfigError, SessionStrategy};
+use crate::cookies::{CookieNames, SetCookie};
+use crate::crypto::jwe::JweKeyring;
+use crate::init::{self, Ctx};
+use crate::pages::Renderer;
+use crate::providers::ProviderKind;
+use crate::request::{AuthRequest, Method};
+use crate::response::{AuthResponse, Reply};
+use crate::routes;
+
+/// The auth API: a cheap-to-clone handle over immutable, validated state.
+///
+/// Build it once with [`NextAuth::builder`], then call [`NextAuth::handle`] per request.
+#[derive(Clone)]
+pub struct NextAuth {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for NextAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NextAuth")
+            .field("base", &self.inner.config.base.base)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything derived once at startup. Requests only read it.
+pub(crate) struct Inner {
+    pub(crate) config: AuthConfig,
+    pub(crate) cookies: CookieNames,
+    /// Secrets as bytes, newest first (CSRF hash, e-mail token hash).
+    pub(crate) secrets: Vec<Vec<u8>>,
+    /// HKDF key of the session JWE (salt ""), derived once: v4 derives it on every request.
+    pub(crate) session_keys: JweKeyring,
+    /// Keys of the OAuth check cookies; the salt is each cookie's full name (spec §9.1).
+    pub(crate) state_keys: JweKeyring,
+    pub(crate) pkce_keys: JweKeyring,
+    pub(crate) nonce_keys: JweKeyring,
+    pub(crate) adapter: Option<Arc<dyn Adapter>>,
+    pub(crate) callbacks: Arc<dyn Callbacks>,
+    pub(crate) clock: Arc<dyn Clock>,
+    /// One outbound client: redirects off (SSRF), timeouts on.
+    pub(crate) http: reqwest::Client,
+    /// `GET providers` never changes: rendered once.
+    pub(crate) providers_json: String,
+    pub(crate) pages: Renderer,
+}
+
+/// Builds a [`NextAuth`].
+pub struct Builder {
+    config: AuthConfig,
+    adapter: Option<Arc<dyn Adapter>>,
+    callbacks: Arc<dyn Callbacks>,
+    clock: Arc<dyn Clock>,
+    http: Option<reqwest::Client>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder").finish_non_exhaustive()
+    }
+}
+
+impl Builder {
+    /// Storage for users, accounts, database sessions and e-mail tokens.
+    pub fn adapter(mut self, adapter: Arc<dyn Adapter>) -> Self {
+        self.adapter = Some(adapter);
+        self
+    }
+
+    /// The `signIn`/`redirect`/`jwt`/`session` callbacks.
+    pub fn callbacks(mut self, callbacks: Arc<dyn Callbacks>) -> Self {
+        self.callbacks = callbacks;
+        self
+    }
+
+    /// The clock (tests move it).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The outbound HTTP client (webhooks, IdPs). Default: redirects off, 10 s timeout.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Validates everything and derives the keys.
+    pub fn build(self) -> Result<NextAuth, ConfigError> {
+        let config = self.config;
+        config.validate()?;
+        let needs_adapter = config.session.strategy == SessionStrategy::Database
+            || config
+                .providers
+                .iter()
+                .any(|p| matches!(p.kind, ProviderKind::Email(_)));
+        if needs_adapter && self.adapter.is_none() {
+            return Err(ConfigError(
+                "an adapter (a database) is required by the email provider and by database sessions"
+                    .into(),
+            ));
+        }
+        let http = match self.http {
+            Some(c) => c,
+            None => default_http_client()?,
+        };
+        let cookies = CookieNames::new(config.base.secure());
+        let secrets: Vec<Vec<u8>> = config
+            .secrets
+            .iter()
+            .map(|s| s.expose().as_bytes().to_vec())
+            .collect();
+        let secret_refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+        let inner = Inner {
+            session_keys: JweKeyring::derive(&secret_refs, ""),
+            state_keys: JweKeyring::derive(&secret_refs, &cookies.state),
+            pkce_keys: JweKeyring::derive(&secret_refs, &cookies.pkce_code_verifier),
+            nonce_keys: JweKeyring::derive(&secret_refs, &cookies.nonce),
+            providers_json: routes::providers::render(&config),
+            pages: Renderer::new().map_err(|e| ConfigError(format!("page templates: {e}")))?,
+            secrets,
+            cookies,
+            config,
+            adapter: self.adapter,
+            callbacks: self.callbacks,
+            clock: self.clock,
+            http,
+        };
+        Ok(NextAuth {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+/// The default outbound client: no redirects (a token endpoint that redirects is an error, and
+/// following redirects is an SSRF vector), bounded connect and total time.
+pub fn default_http_client() -> Result<reqwest::Client, ConfigError> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .user_agent(concat!("nextauth-rs/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| ConfigError(format!("HTTP client: {e}")))
+}
+
+impl NextAuth {
+    /// Starts building from a configuration.
+    pub fn builder(config: AuthConfig) -> Builder {
+        Builder {
+            config,
+            adapter: None,
+            callbacks: Arc::new(DefaultCallbacks),
+            clock: Arc::new(SystemClock),
+            http: None,
+        }
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &AuthConfig {
+        &self.inner.config
+    }
+
+    /// The cookie names in use.
+    pub fn cookie_names(&self) -> &CookieNames {
+        &self.inner.cookies
+    }
+
+    /// The adapter, if any.
+    pub fn adapter(&self) -> Option<&Arc<dyn Adapter>> {
+        self.inner.adapter.as_ref()
+    }
+
+    /// Handles one request of the auth API. Never panics on any input.
+    pub async fn handle(&self, req: AuthRequest) -> AuthResponse {
+        let inner = &*self.inner;
+        let action = req.action.as_str();
+        match (&req.method, action) {
+            // No init: these carry no CSRF or callback-url cookies (spec §3.2).
+            (Method::Get, "providers") => {
+                return plain(Reply::Json {
+                    status: 200,
+                    body: inner.providers_json.clone(),
+                    no_store: false,
+                });
+            }
+            (Method::Post, "_log") => {
+                routes::log::handle(&req);
+                return plain(Reply::Empty);
+            }
+            _ => {}
+        }
+        let known_provider = req
+            .provider_id
+            .as_deref()
+            .and_then(|id| inner.config.provider(id))
+            .is_some();
+        let supported = match (&req.method, action) {
+            (Method::Get, "session" | "csrf" | "signin" | "signout" | "verify-request" | "error") => {
+                true
+            }
+            (Method::Get | Method::Post, "callback") => known_provider,
+            (Method::Post, "signin" | "signout" | "session") => true,
+            _ => false,
+        };
+        if !supported {
+            return plain(Reply::unsupported(req.method.as_str()));
+        }
+        let mut ctx = init::init(inner, &req);
+        let reply = match (&req.method, action) {
+            (Method::Get, "session") => routes::session::get(inner, &mut ctx).await,
+            (Method::Post, "session") => routes::session::update(inner, &mut ctx).await,
+            (Method::Get, "csrf") => routes::csrf::get(&ctx),
+            (Method::Get, "signin") => routes::signin::page(inner, &ctx),
+            (Method::Post, "signin") => routes::signin::post(inner, &mut ctx).await,
+            (Method::Get, "signout") => routes::signout::page(inner, &ctx),
+            (Method::Post, "signout") => routes::signout::post(inner, &mut ctx).await,
+            (_, "callback") => routes::callback::handle(inner, &mut ctx).await,
+            (Method::Get, "verify-request") => routes::verify_request::page(inner, &ctx),
+            (Method::Get, "error") => routes::error::page(inner, &ctx),
+            _ => Reply::unsupported(req.method.as_str()),
+        };
+        finish(ctx, reply)
+    }
+}
+
+/// A response without init cookies.
+fn plain(reply: Reply) -> AuthResponse {
+    to_response(reply, false, Vec::new())
+}
+
+/// Applies JSON mode and attaches the init cookies, then the route's own cookies (spec §3.2).
+fn finish(ctx: Ctx<'_>, reply: Reply) -> AuthResponse {
+    let json_mode = ctx.req.json_mode();
+    let mut cookies = ctx.init_cookies;
+    cookies.extend(ctx.cookies);
+    to_response(reply, json_mode, cookies)
+}
+
+const JSON: &str = "application/json; charset=utf-8";
+
+fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthResponse {
+    let (status, headers, body): (u16, Vec<(&'static str, String)>, Vec<u8>) = match reply {
+        Reply::Json {
+            status,
+            body,
+            no_store,
+        } => {
+            let mut h = vec![("content-type", JSON.to_string())];
+            if no_store {
+                h.push(("cache-control", "private, no-cache, no-store".into()));
+                h.push(("pragma", "no-cache".into()));
+                h.push(("expires", "0".into()));
+            }
+            (status, h, body.into_bytes())
+        }
+        Reply::Html { status, html } => (
+            status,
+            vec![
+                ("content-type", "text/html; charset=utf-8".into()),
+                // The pages hold a CSRF token and sign-in forms: never framed (clickjacking).
+                ("x-frame-options", "DENY".into()),
+            ],
+            html.into_bytes(),
+        ),
+        Reply::Text { status, text } => (
+            status,
+            vec![("content-type", "text/plain; charset=utf-8".into())],
+            text.into_bytes(),
+        ),
+        Reply::Redirect { url, status } if json_mode => {
+            let body = serde_json::json!({ "url": url }).to_string();
+            (status, vec![("content-type", JSON.to_string())], body.into_bytes())
+        }
+        Reply::Redirect { url, .. } => (302, vec![("location", header_safe(&url))], Vec::new()),
+        Reply::Empty => (200, Vec::new(), Vec::new()),
+    };
+    AuthResponse {
+        status,
+        headers,
+        cookies,
+        body,
+    }
+}
+
+/// Percent-encodes what cannot stand in a header value (controls, spaces, non-ASCII), so a
+/// redirect target from a callback or config can never break the response or split headers.
+fn header_safe(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for b in url.bytes() {
+        if (0x21..=0x7e).contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_safe_encodes_controls() {
+        assert_eq!(header_safe("/a b\r\nc\u{e9}"), "/a%20b%0D%0Ac%C3%A9");
+        assert_eq!(header_safe("http://x/?a=1&b=%20"), "http://x/?a=1&b=%20");
+    }
+}
+
+impl NextAuth {
+    /// The session of a request, as `GET session` would answer it, for an app's own handlers
+    /// (v4 `getServerSession`). `None` without a valid session. Cookies are not refreshed.
+    pub async fn get_session(&self, cookie_header: Option<&str>) -> Option<serde_json::Value> {
+        let mut req = AuthRequest::new(Method::Get, "/session").ok()?;
+        if let Some(h) = cookie_header {
+            req.cookies = crate::request::parse_cookie_header(h);
+            req.headers.push(("cookie".into(), h.to_string()));
+        }
+        let res = self.handle(req).await;
+        match serde_json::from_slice::<serde_json::Value>(&res.body) {
+            Ok(serde_json::Value::Object(m)) if !m.is_empty() => Some(serde_json::Value::Object(m)),
+            _ => None,
+        }
+    }
+
+    /// The decoded JWT of a request (v4 `getToken`): JWT strategy only; `None` when absent,
+    /// invalid or expired.
+    pub fn get_token(
+        &self,
+        cookie_header: Option<&str>,
+    ) -> Option<serde_json::Map<String, serde_json::Value>> {
+        let cookies = crate::request::parse_cookie_header(cookie_header?);
+        let token = crate::cookies::read_chunked(&self.inner.cookies.session_token, &cookies)?;
+        let now = self.inner.clock.now_ms().div_euclid(1000);
+        self.inner.session_keys.decode_jwt(&token, now).ok()
+    }
+}

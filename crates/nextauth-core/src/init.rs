@@ -1,0 +1,97 @@
+//! Per-request initialisation: the CSRF check and the callbackUrl, and the "init cookies" they
+//! may produce. Ports v4 `core/init.ts` (spec §3.2, §6, §7).
+
+use crate::callback_url::is_acceptable;
+use crate::cookies::SetCookie;
+use crate::crypto::csrf;
+use crate::handler::Inner;
+use crate::request::{AuthRequest, Method};
+
+/// What every route (but `providers` and `_log`) starts from.
+pub(crate) struct Ctx<'a> {
+    pub(crate) req: &'a AuthRequest,
+    /// Milliseconds since the epoch, read once per request.
+    pub(crate) now_ms: i64,
+    /// The CSRF token (from a valid cookie, or new).
+    pub(crate) csrf_token: String,
+    /// POST whose body `csrfToken` matches a valid cookie.
+    pub(crate) csrf_verified: bool,
+    /// The validated, absolute callbackUrl.
+    pub(crate) callback_url: String,
+    /// csrf and callback-url cookies, emitted first.
+    pub(crate) init_cookies: Vec<SetCookie>,
+    /// The route's own cookies.
+    pub(crate) cookies: Vec<SetCookie>,
+}
+
+pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
+    let names = &inner.cookies;
+    let secure = names.secure;
+    let secrets: Vec<&[u8]> = inner.secrets.iter().map(Vec::as_slice).collect();
+    let check = csrf::check(
+        req.cookie(&names.csrf_token),
+        req.method == Method::Post,
+        req.body_str("csrfToken"),
+        &secrets,
+    );
+    let mut init_cookies = Vec::new();
+    if let Some(value) = &check.new_cookie {
+        init_cookies.push(SetCookie::session(&names.csrf_token, value.as_str(), secure));
+    }
+
+    let callback_url = resolve_callback_url(inner, req);
+    if req.cookie(&names.callback_url) != Some(callback_url.as_str()) {
+        init_cookies.push(SetCookie::session(
+            &names.callback_url,
+            callback_url.as_str(),
+            secure,
+        ));
+    }
+
+    Ctx {
+        req,
+        now_ms: inner.clock.now_ms(),
+        csrf_token: check.token,
+        csrf_verified: check.verified,
+        callback_url,
+        init_cookies,
+        cookies: Vec::new(),
+    }
+}
+
+/// `body.callbackUrl ?? query.callbackUrl`, else the cookie, else the origin, each through the
+/// `redirect` callback. v4 answers an invalid query or cookie value with a 500 and throws on an
+/// invalid body value; we log it and fall back to the origin.
+fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
+    let base = &inner.config.base;
+    let origin = base.origin.as_str();
+    let redirect = |url: &str, source: &str| -> Option<String> {
+        match inner.callbacks.redirect(url, origin) {
+            Ok(u) => Some(u),
+            Err(_) => {
+                tracing::warn!(source, "ignoring a callbackUrl that is not a URL");
+                None
+            }
+        }
+    };
+    let from_body = req.body_str("callbackUrl").filter(|s| !s.is_empty());
+    let from_query = req.query_str("callbackUrl").filter(|s| !s.is_empty());
+    let param = match (from_body, from_query) {
+        (Some(b), _) => Some((b, "body")),
+        (None, Some(q)) if is_acceptable(q, &base.base) => Some((q, "query")),
+        (None, Some(_)) => {
+            tracing::warn!("ignoring a callbackUrl query that is not a relative or http(s) URL");
+            None
+        }
+        (None, None) => None,
+    };
+    if let Some((url, source)) = param {
+        return redirect(url, source).unwrap_or_else(|| origin.to_string());
+    }
+    match req.cookie(&inner.cookies.callback_url) {
+        Some(c) if !c.is_empty() && is_acceptable(c, &base.base) => {
+            redirect(c, "cookie").unwrap_or_else(|| origin.to_string())
+        }
+        _ => origin.to_string(),
+    }
+}

@@ -1,0 +1,246 @@
+//! The built-in pages: sign-in, sign-out, error and verify-request (spec §17).
+//!
+//! Our own markup, CSS and wording, keeping the structure that clients and scripts rely on: form
+//! actions and methods, the hidden `csrfToken` and `callbackUrl` fields, input names and ids,
+//! "Sign in with {name}" buttons, and the HTTP statuses. Templates are minijinja, embedded in the
+//! binary and compiled once; autoescaping is on for every value (the `.html` names turn it on).
+//! The pages make no external requests: no web fonts, no remote scripts.
+
+use minijinja::{Environment, context};
+use serde::Serialize;
+
+use crate::error::signin_error_message;
+use crate::handler::Inner;
+use crate::init::Ctx;
+use crate::providers::ProviderKind;
+use crate::response::Reply;
+
+/// The compiled templates.
+pub(crate) struct Renderer {
+    env: Environment<'static>,
+}
+
+#[derive(Serialize)]
+struct Field {
+    name: String,
+    label: String,
+    r#type: String,
+    placeholder: String,
+    autocomplete: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+struct ProviderView {
+    kind: &'static str,
+    id: String,
+    name: String,
+    signin_url: String,
+    callback_url: String,
+    fields: Vec<Field>,
+    logo: Option<String>,
+    style: Option<String>,
+    divider_before: bool,
+}
+
+impl Renderer {
+    pub(crate) fn new() -> Result<Renderer, minijinja::Error> {
+        let mut env = Environment::new();
+        env.add_template("layout.html", include_str!("templates/layout.html"))?;
+        env.add_template("style.css", include_str!("templates/style.css"))?;
+        env.add_template("signin.html", include_str!("templates/signin.html"))?;
+        env.add_template("signout.html", include_str!("templates/signout.html"))?;
+        env.add_template("error.html", include_str!("templates/error.html"))?;
+        env.add_template(
+            "verify_request.html",
+            include_str!("templates/verify_request.html"),
+        )?;
+        Ok(Renderer { env })
+    }
+
+    fn render(&self, name: &str, status: u16, ctx: minijinja::Value) -> Reply {
+        match self.env.get_template(name).and_then(|t| t.render(ctx)) {
+            Ok(html) => Reply::Html { status, html },
+            Err(e) => {
+                tracing::error!(template = name, error = %e, "rendering a page failed");
+                Reply::Text {
+                    status: 500,
+                    text: "Internal error while rendering the page.".into(),
+                }
+            }
+        }
+    }
+
+    fn common(inner: &Inner, title: &str) -> minijinja::Value {
+        let cfg = &inner.config;
+        let theme = &cfg.theme;
+        context! {
+            title => title,
+            color_scheme => theme.color_scheme.as_str(),
+            brand_color => theme.brand_color.as_deref().filter(|c| is_css_color(c)),
+            button_text => theme.button_text.as_deref().filter(|c| is_css_color(c)),
+            logo => theme.logo,
+            base => cfg.base.base,
+            origin => cfg.base.origin,
+            host => cfg.base.host,
+        }
+    }
+
+    /// `GET signin`.
+    pub(crate) fn signin(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+        let cfg = &inner.config;
+        let mut providers = Vec::new();
+        let mut prev_form: Option<bool> = None;
+        for p in &cfg.providers {
+            let (kind, fields, logo, style) = match &p.kind {
+                ProviderKind::OAuth(o) => {
+                    let mut style = String::new();
+                    if let Some(bg) = o.style.bg.as_deref().filter(|c| is_css_color(c)) {
+                        style.push_str(&format!("--provider-bg: {bg};"));
+                    }
+                    if let Some(t) = o.style.text.as_deref().filter(|c| is_css_color(c)) {
+                        style.push_str(&format!("--provider-color: {t};"));
+                    }
+                    let style = (!style.is_empty()).then_some(style);
+                    ("oauth", Vec::new(), o.style.logo.clone(), style)
+                }
+                ProviderKind::Email(_) => ("email", Vec::new(), None, None),
+                ProviderKind::Credentials(c) => {
+                    // v4 shows a credentials form only when fields are declared.
+                    if c.fields.is_empty() {
+                        continue;
+                    }
+                    let fields = c
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let t = f.input_type.clone().unwrap_or_else(|| "text".into());
+                            Field {
+                                name: f.name.clone(),
+                                label: f.label.clone().unwrap_or_else(|| f.name.clone()),
+                                autocomplete: match t.as_str() {
+                                    "password" => Some("current-password"),
+                                    "email" => Some("email"),
+                                    _ => None,
+                                },
+                                r#type: t,
+                                placeholder: f.placeholder.clone().unwrap_or_default(),
+                            }
+                        })
+                        .collect();
+                    ("credentials", fields, None, None)
+                }
+            };
+            let is_form = kind != "oauth";
+            let divider_before = matches!(prev_form, Some(prev) if prev || is_form);
+            prev_form = Some(is_form);
+            providers.push(ProviderView {
+                kind,
+                id: p.id.clone(),
+                name: p.name.clone(),
+                signin_url: cfg.signin_url(&p.id),
+                callback_url: cfg.callback_url(&p.id),
+                fields,
+                logo,
+                style,
+                divider_before,
+            });
+        }
+        // `?csrf=true` shows no message, as in v4.
+        let error_message = ctx.req.query_str("error").map(signin_error_message);
+        let page = context! {
+            ..Self::common(inner, "Sign In"),
+            ..context! {
+                providers => providers,
+                csrf_token => ctx.csrf_token,
+                callback_url => ctx.callback_url,
+                error_message => error_message,
+                email => ctx.req.query_str("email").unwrap_or(""),
+            }
+        };
+        self.render("signin.html", 200, page)
+    }
+
+    /// `GET signout`.
+    pub(crate) fn signout(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+        let page = context! {
+            ..Self::common(inner, "Sign Out"),
+            ..context! { csrf_token => ctx.csrf_token }
+        };
+        self.render("signout.html", 200, page)
+    }
+
+    /// `GET verify-request`.
+    pub(crate) fn verify_request(&self, inner: &Inner, _ctx: &Ctx<'_>) -> Reply {
+        self.render("verify_request.html", 200, Self::common(inner, "Verify Request"))
+    }
+
+    /// `GET error`: the code is matched case-insensitively (spec §17.4).
+    pub(crate) fn error(&self, inner: &Inner, _ctx: &Ctx<'_>, code: Option<&str>) -> Reply {
+        let key = code.unwrap_or("").to_ascii_lowercase();
+        let (status, heading, lines, show_site, show_signin): (u16, &str, Vec<&str>, bool, bool) =
+            match key.as_str() {
+                "configuration" => (
+                    500,
+                    "Server error",
+                    vec![
+                        "There is a problem with the server configuration.",
+                        "Check the server logs for more information.",
+                    ],
+                    false,
+                    false,
+                ),
+                "accessdenied" => (
+                    403,
+                    "Access Denied",
+                    vec!["You do not have permission to sign in."],
+                    false,
+                    true,
+                ),
+                "verification" => (
+                    403,
+                    "Unable to sign in",
+                    vec![
+                        "The sign in link is no longer valid.",
+                        "It may have been used already or it may have expired.",
+                    ],
+                    false,
+                    true,
+                ),
+                _ => (200, "Error", Vec::new(), true, false),
+            };
+        let page = context! {
+            ..Self::common(inner, "Error"),
+            ..context! {
+                heading => heading,
+                lines => lines,
+                show_site => show_site,
+                show_signin => show_signin,
+            }
+        };
+        self.render("error.html", status, page)
+    }
+}
+
+/// Theme colours go into a `<style>` block, where escaping does not help: accept only plain
+/// colour syntax (`#abc`, `rgb(…)`, names), nothing that could close the rule.
+fn is_css_color(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"#(),.% -".contains(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_colours_are_checked() {
+        assert!(is_css_color("#346df1"));
+        assert!(is_css_color("rgb(1, 2, 3)"));
+        assert!(!is_css_color("red;} body{display:none"));
+        assert!(!is_css_color("</style><script>"));
+        assert!(!is_css_color(""));
+    }
+}

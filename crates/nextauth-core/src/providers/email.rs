@@ -1,0 +1,116 @@
+//! The email (magic link) provider's settings and how its mail is sent.
+//!
+//! Ports v4 `providers/email.ts`. The sign-in and callback flows live in `routes/signin.rs` and
+//! `routes/callback.rs`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+/// A sign-in e-mail, ready to send (v4 `sendVerificationRequest` arguments).
+#[derive(Clone)]
+pub struct VerificationEmail {
+    /// Recipient (the normalised address).
+    pub to: String,
+    /// `From` header.
+    pub from: String,
+    /// The magic link. Secret until used: never log it outside log mode.
+    pub url: String,
+    /// Host shown in the subject ("Sign in to {host}").
+    pub host: String,
+    /// Link expiry, ms since the epoch.
+    pub expires: i64,
+    /// Button colour of the HTML part.
+    pub brand_color: String,
+    /// Button text colour of the HTML part.
+    pub button_text: String,
+}
+
+impl std::fmt::Debug for VerificationEmail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationEmail")
+            .field("to", &self.to)
+            .field("from", &self.from)
+            .field("url", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Sends sign-in e-mails.
+#[async_trait]
+pub trait EmailTransport: Send + Sync + 'static {
+    /// Sends one mail; `Err` is a failure the user sees as `EmailSignin`.
+    async fn send(&self, mail: &VerificationEmail) -> Result<(), String>;
+    /// A short description for `nextauth check` and logs (`smtp://host:port`, `log`).
+    fn describe(&self) -> String;
+}
+
+/// Log mode: the magic link is printed to the log instead of mailed. The embedded default, for
+/// development only.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct LogTransport;
+
+#[async_trait]
+impl EmailTransport for LogTransport {
+    async fn send(&self, mail: &VerificationEmail) -> Result<(), String> {
+        tracing::warn!(
+            target: "nextauth::email",
+            to = %mail.to,
+            "email provider in log mode (no SMTP server configured); magic link: {}",
+            mail.url
+        );
+        Ok(())
+    }
+
+    fn describe(&self) -> String {
+        "log (no SMTP server: magic links are printed to the log)".into()
+    }
+}
+
+/// The email provider.
+#[derive(Clone)]
+pub struct EmailProvider {
+    /// `From` header, default `NextAuth <no-reply@example.com>`.
+    pub from: String,
+    /// Link lifetime in seconds, default 24 h.
+    pub max_age: i64,
+    /// How mail is sent.
+    pub transport: Arc<dyn EmailTransport>,
+}
+
+impl std::fmt::Debug for EmailProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmailProvider")
+            .field("from", &self.from)
+            .field("max_age", &self.max_age)
+            .field("transport", &self.transport.describe())
+            .finish()
+    }
+}
+
+/// v4's default `from`.
+pub const DEFAULT_FROM: &str = "NextAuth <no-reply@example.com>";
+/// v4's default link lifetime: 24 hours.
+pub const DEFAULT_MAX_AGE: i64 = 24 * 60 * 60;
+
+impl Default for EmailProvider {
+    fn default() -> Self {
+        EmailProvider {
+            from: DEFAULT_FROM.into(),
+            max_age: DEFAULT_MAX_AGE,
+            transport: Arc::new(LogTransport),
+        }
+    }
+}
+
+impl EmailProvider {
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.from.trim().is_empty() {
+            return Err("`from` is empty".into());
+        }
+        if self.max_age <= 0 {
+            return Err("`max_age` must be a positive number of seconds".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,185 @@
+//! OAuth 2.0 / OpenID Connect provider settings.
+//!
+//! Ports the provider shape of v4 (`providers/oauth.ts`, spec §11.1). An `oidc` provider is an
+//! OAuth provider with an `issuer` whose discovery document supplies the endpoints.
+
+use crate::secret::Secret;
+
+/// One of v4's `checks`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// `state`, kept in the `next-auth.state` cookie.
+    State,
+    /// PKCE `S256`, the verifier kept in `next-auth.pkce.code_verifier`.
+    Pkce,
+    /// OIDC `nonce`, kept in `next-auth.nonce`.
+    Nonce,
+}
+
+impl Check {
+    /// Parses `state`, `pkce` or `nonce`.
+    pub fn parse(s: &str) -> Option<Check> {
+        match s {
+            "state" => Some(Check::State),
+            "pkce" => Some(Check::Pkce),
+            "nonce" => Some(Check::Nonce),
+            _ => None,
+        }
+    }
+}
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// HTTP Basic with form-encoded id and secret (openid-client's default).
+    ClientSecretBasic,
+    /// `client_id` and `client_secret` in the form body.
+    ClientSecretPost,
+    /// No secret (public client, PKCE only).
+    None,
+}
+
+impl ClientAuth {
+    /// Parses the OAuth metadata name.
+    pub fn parse(s: &str) -> Option<ClientAuth> {
+        match s {
+            "client_secret_basic" => Some(ClientAuth::ClientSecretBasic),
+            "client_secret_post" => Some(ClientAuth::ClientSecretPost),
+            "none" => Some(ClientAuth::None),
+            _ => None,
+        }
+    }
+}
+
+/// Which profile fields give the user's id, name, e-mail and image. Each is a field name, or a
+/// dotted path into nested objects (`data.id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileMapping {
+    /// Field of the user id (`sub` for OIDC).
+    pub id: String,
+    /// Field of the display name.
+    pub name: Option<String>,
+    /// Field of the e-mail address.
+    pub email: Option<String>,
+    /// Field of the avatar URL.
+    pub image: Option<String>,
+}
+
+impl Default for ProfileMapping {
+    /// The OIDC standard claims.
+    fn default() -> Self {
+        ProfileMapping {
+            id: "sub".into(),
+            name: Some("name".into()),
+            email: Some("email".into()),
+            image: Some("picture".into()),
+        }
+    }
+}
+
+/// Colours and logo of the provider's button on the sign-in page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ProviderStyle {
+    /// Logo URL or data URI.
+    pub logo: Option<String>,
+    /// Button background.
+    pub bg: Option<String>,
+    /// Button text colour.
+    pub text: Option<String>,
+}
+
+/// An OAuth 2.0 or OpenID Connect provider.
+#[derive(Debug, Clone)]
+pub struct OAuthProvider {
+    /// OIDC issuer; endpoints come from `<issuer>/.well-known/openid-configuration`.
+    pub issuer: Option<String>,
+    /// Client id.
+    pub client_id: String,
+    /// Client secret.
+    pub client_secret: Secret,
+    /// Authorization endpoint (overrides discovery).
+    pub authorization_url: Option<String>,
+    /// Token endpoint (overrides discovery).
+    pub token_url: Option<String>,
+    /// Userinfo endpoint (overrides discovery).
+    pub userinfo_url: Option<String>,
+    /// JWKS endpoint (overrides discovery).
+    pub jwks_url: Option<String>,
+    /// Requested scope; `openid` when unset, as openid-client does.
+    pub scope: Option<String>,
+    /// The checks; `[state]` when unset, as v4.
+    pub checks: Vec<Check>,
+    /// Whether the token response carries an ID token whose claims are the profile.
+    pub id_token: bool,
+    /// Token-endpoint client authentication; chosen from discovery when unset.
+    pub client_auth: Option<ClientAuth>,
+    /// Extra authorization parameters.
+    pub authorization_params: Vec<(String, String)>,
+    /// How the profile maps to a user.
+    pub profile: ProfileMapping,
+    /// v4 `allowDangerousEmailAccountLinking`.
+    pub allow_dangerous_email_account_linking: bool,
+    /// Button style.
+    pub style: ProviderStyle,
+}
+
+impl OAuthProvider {
+    /// An OIDC provider discovered from `issuer`.
+    pub fn oidc(issuer: impl Into<String>, client_id: impl Into<String>, secret: Secret) -> Self {
+        OAuthProvider {
+            issuer: Some(issuer.into()),
+            client_id: client_id.into(),
+            client_secret: secret,
+            authorization_url: None,
+            token_url: None,
+            userinfo_url: None,
+            jwks_url: None,
+            scope: Some("openid email profile".into()),
+            checks: vec![Check::Pkce, Check::State],
+            id_token: true,
+            client_auth: None,
+            authorization_params: Vec::new(),
+            profile: ProfileMapping::default(),
+            allow_dangerous_email_account_linking: false,
+            style: ProviderStyle::default(),
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), String> {
+        if self.client_id.is_empty() {
+            return Err("`client_id` is empty".into());
+        }
+        let url_ok = |name: &str, v: &Option<String>| -> Result<(), String> {
+            if let Some(v) = v {
+                let u = url::Url::parse(v).map_err(|e| format!("`{name}` = {v:?}: {e}"))?;
+                if u.scheme() != "http" && u.scheme() != "https" {
+                    return Err(format!("`{name}` = {v:?}: must be an http(s) URL"));
+                }
+            }
+            Ok(())
+        };
+        url_ok("issuer", &self.issuer)?;
+        url_ok("authorization_url", &self.authorization_url)?;
+        url_ok("token_url", &self.token_url)?;
+        url_ok("userinfo_url", &self.userinfo_url)?;
+        url_ok("jwks_url", &self.jwks_url)?;
+        if self.issuer.is_none() {
+            if self.authorization_url.is_none() || self.token_url.is_none() {
+                return Err(
+                    "without `issuer`, both `authorization_url` and `token_url` are required"
+                        .into(),
+                );
+            }
+            if self.id_token && self.jwks_url.is_none() {
+                return Err("`id_token = true` without `issuer` needs `jwks_url`".into());
+            }
+            if !self.id_token && self.userinfo_url.is_none() {
+                return Err("without an ID token, `userinfo_url` is required".into());
+            }
+        }
+        if self.checks.contains(&Check::Nonce) && !self.id_token {
+            return Err("the `nonce` check needs an ID token (`id_token = true`)".into());
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The framework-neutral response an HTTP adapter writes out as is.
+
+use crate::cookies::SetCookie;
+
+/// A finished HTTP response: status, headers, `Set-Cookie`s and body.
+///
+/// JSON mode (spec §4.2) has already been applied: a redirect is either a `302` with `Location`
+/// or, for `json=true` requests, a JSON `{"url": …}` body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthResponse {
+    /// HTTP status code.
+    pub status: u16,
+    /// Headers other than `Set-Cookie`.
+    pub headers: Vec<(&'static str, String)>,
+    /// Cookies to set or delete, in emission order.
+    pub cookies: Vec<SetCookie>,
+    /// Body bytes.
+    pub body: Vec<u8>,
+}
+
+impl AuthResponse {
+    /// The value of a header, if set.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Set-Cookie` header values.
+    pub fn set_cookie_headers(&self) -> impl Iterator<Item = String> + '_ {
+        self.cookies.iter().map(SetCookie::to_header)
+    }
+
+    /// The body as text (lossy), for tests and logs.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// What a route produces before JSON mode and the init cookies are applied.
+#[derive(Debug, Clone)]
+pub(crate) enum Reply {
+    /// A JSON body. `no_store` adds v4's cache trio.
+    Json {
+        status: u16,
+        body: String,
+        no_store: bool,
+    },
+    /// An HTML page.
+    Html { status: u16, html: String },
+    /// A plain-text body (the 400 "unsupported" and 500 callback-type errors).
+    Text { status: u16, text: String },
+    /// A redirect; `status` is the core status that JSON mode keeps (401 for a credentials
+    /// failure, 403 for AccessDenied), 200 otherwise.
+    Redirect { url: String, status: u16 },
+    /// 200 with an empty body (`_log`).
+    Empty,
+}
+
+impl Reply {
+    /// A redirect with JSON-mode status 200.
+    pub(crate) fn redirect(url: impl Into<String>) -> Reply {
+        Reply::Redirect {
+            url: url.into(),
+            status: 200,
+        }
+    }
+
+    /// The 400 for an action/method NextAuth does not handle (spec §2.3).
+    pub(crate) fn unsupported(method: &str) -> Reply {
+        Reply::Text {
+            status: 400,
+            text: format!("Error: This action with HTTP {method} is not supported by NextAuth.js"),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! `GET|POST callback/:provider`: where a sign-in completes. Ports v4 `core/routes/callback.ts`
+//! (spec §8.7, §8.8, §11.4, §13.3, §14).
+//!
+//! * OAuth: the IdP's redirect (GET) or `form_post` (POST); see [`crate::oauth`].
+//! * Email: the magic link; see [`crate::email_flow`].
+//! * Credentials: the sign-in form (POST, CSRF-checked); below.
+
+use serde_json::{Map, Value, json};
+
+use crate::callbacks::{SignInArgs, SignInDecision};
+use crate::cookies::encode_uri_component;
+use crate::handler::Inner;
+use crate::init::Ctx;
+use crate::providers::credentials::AuthorizeError;
+use crate::providers::{CredentialsProvider, Provider, ProviderKind};
+use crate::request::Method;
+use crate::response::Reply;
+use crate::routes::signin::log_csrf_failure;
+use crate::session::{self, SignedIn};
+use crate::{email_flow, oauth};
+
+pub(crate) async fn handle(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+    let Some(provider) = ctx
+        .req
+        .provider_id
+        .as_deref()
+        .and_then(|id| inner.config.provider(id))
+    else {
+        return Reply::unsupported(ctx.req.method.as_str());
+    };
+    match &provider.kind {
+        ProviderKind::OAuth(o) => oauth::callback(inner, ctx, &provider.id, o).await,
+        ProviderKind::Email(e) => email_flow::callback(inner, ctx, provider, e).await,
+        ProviderKind::Credentials(c) => credentials(inner, ctx, provider, c).await,
+    }
+}
+
+/// The credentials sign-in (spec §14).
+async fn credentials(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    provider: &Provider,
+    creds: &CredentialsProvider,
+) -> Reply {
+    let base = &inner.config.base.base;
+    if ctx.req.method != Method::Post {
+        return Reply::Text {
+            status: 500,
+            text: "Error: Callback for provider type credentials not supported".into(),
+        };
+    }
+    if !ctx.csrf_verified {
+        log_csrf_failure(ctx.req, "callback/credentials");
+        return Reply::redirect(format!("{base}/signin?csrf=true"));
+    }
+    let user = match creds.authorize.authorize(&ctx.req.body, ctx.req).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            tracing::info!(provider = %provider.id, "credentials refused");
+            return Reply::Redirect {
+                url: format!(
+                    "{base}/error?error=CredentialsSignin&provider={}",
+                    encode_uri_component(&provider.id)
+                ),
+                status: 401,
+            };
+        }
+        Err(AuthorizeError::Refused(message)) => {
+            tracing::info!(provider = %provider.id, %message, "credentials refused with a message");
+            return Reply::Redirect {
+                url: format!("{base}/error?error={}", encode_uri_component(&message)),
+                status: 401,
+            };
+        }
+        Err(AuthorizeError::Failed(reason)) => {
+            // Not the user's fault: say so in the log, show the generic sign-in error.
+            tracing::error!(provider = %provider.id, %reason, "credentials check failed");
+            return Reply::Redirect {
+                url: format!("{base}/error?error=Callback"),
+                status: 502,
+            };
+        }
+    };
+    let user_id = user.get("id").cloned().unwrap_or(Value::Null);
+    let mut account = Map::new();
+    account.insert("providerAccountId".into(), user_id);
+    account.insert("type".into(), json!("credentials"));
+    account.insert("provider".into(), json!(provider.id));
+    let decision = inner
+        .callbacks
+        .sign_in(SignInArgs {
+            user: &user,
+            account: &account,
+            profile: None,
+            email_verification_request: false,
+        })
+        .await;
+    match decision {
+        SignInDecision::Allow => {}
+        SignInDecision::Deny => {
+            return Reply::Redirect {
+                url: format!("{base}/error?error=AccessDenied"),
+                status: 403,
+            };
+        }
+        SignInDecision::Redirect(url) => return Reply::redirect(url),
+        SignInDecision::Error(message) => {
+            return Reply::redirect(format!(
+                "{base}/error?error={}",
+                encode_uri_component(&message)
+            ));
+        }
+    }
+    let signed_in = SignedIn {
+        user: &user,
+        account: &account,
+        profile: None,
+        is_new_user: Some(false),
+        // The webhook's user has no row of ours: a JWT session (database sessions for
+        // credentials come with the storage work).
+        force_jwt: true,
+    };
+    if let Err(e) = session::start(inner, ctx, signed_in).await {
+        tracing::error!(error = %e, "starting the session failed");
+        return Reply::redirect(format!("{base}/error?error=Callback"));
+    }
+    tracing::info!(provider = %provider.id, "signed in");
+    Reply::redirect(ctx.callback_url.clone())
+}

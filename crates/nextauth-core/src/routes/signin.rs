@@ -1,0 +1,66 @@
+//! `GET signin[/:provider]` (the sign-in page) and `POST signin/:provider` (start an OAuth or
+//! e-mail sign-in). Ports v4 `core/routes/signin.ts` and the signin branches of `core/index.ts`
+//! (spec §8.5, §8.6).
+
+use crate::cookies::encode_uri_component;
+use crate::handler::Inner;
+use crate::init::Ctx;
+use crate::providers::ProviderKind;
+use crate::request::AuthRequest;
+use crate::response::Reply;
+use crate::{email_flow, oauth};
+
+/// `GET signin`: the built-in page, or a redirect to `pages.sign_in` with the callbackUrl and the
+/// error (`query.error`, else the provider segment, as v4 does).
+pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+    if let Some(page) = &inner.config.pages.sign_in {
+        let sep = if page.contains('?') { '&' } else { '?' };
+        let mut url = format!(
+            "{page}{sep}callbackUrl={}",
+            encode_uri_component(&ctx.callback_url)
+        );
+        let error = ctx
+            .req
+            .query_str("error")
+            .or(ctx.req.provider_id.as_deref());
+        if let Some(e) = error {
+            url.push_str("&error=");
+            url.push_str(&encode_uri_component(e));
+        }
+        return Reply::redirect(url);
+    }
+    inner.pages.signin(inner, ctx)
+}
+
+/// `POST signin/:provider`: needs a verified CSRF token *and* a known provider, else
+/// `signin?csrf=true` (v4 answers both the same way).
+pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+    let base = &inner.config.base.base;
+    let provider = ctx
+        .req
+        .provider_id
+        .as_deref()
+        .and_then(|id| inner.config.provider(id));
+    let Some(provider) = provider.filter(|_| ctx.csrf_verified) else {
+        log_csrf_failure(ctx.req, "signin");
+        return Reply::redirect(format!("{base}/signin?csrf=true"));
+    };
+    match &provider.kind {
+        ProviderKind::OAuth(o) => oauth::signin(inner, ctx, &provider.id, o).await,
+        ProviderKind::Email(e) => email_flow::signin(inner, ctx, provider, e).await,
+        // Credentials sign in through `POST callback/:id`.
+        ProviderKind::Credentials(_) => Reply::redirect(format!("{base}/signin")),
+    }
+}
+
+/// Says why a POST was refused, without the token values.
+pub(crate) fn log_csrf_failure(req: &AuthRequest, action: &str) {
+    let reason = match (req.body_str("csrfToken"), req.cookies.is_empty()) {
+        (None, _) => "the form has no csrfToken field",
+        (Some(_), true) => "the request has no cookies (is the csrf cookie blocked?)",
+        (Some(_), false) => {
+            "csrfToken does not match the csrf cookie (or the cookie is missing or was signed with another secret)"
+        }
+    };
+    tracing::info!(action, reason, "CSRF check failed");
+}

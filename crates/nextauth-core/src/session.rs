@@ -1,0 +1,275 @@
+//! Reading and writing sessions: JWT (an encrypted cookie) or database (a row, its token in the
+//! cookie). Ports v4 `core/routes/session.ts` and the session part of `core/routes/callback.ts`
+//! (spec §9.4, §9.5, §10).
+
+use serde_json::{Map, Value, json};
+
+use crate::adapter::AdapterSession;
+use crate::callbacks::{JwtArgs, SessionArgs, Trigger};
+use crate::clock::iso_ms;
+use crate::config::SessionStrategy;
+use crate::cookies::{clear_chunked, read_chunked, write_chunked};
+use crate::crypto::random;
+use crate::handler::Inner;
+use crate::init::Ctx;
+use crate::response::Reply;
+
+/// The session cookie's value, chunks reassembled.
+pub(crate) fn token_from_request(inner: &Inner, ctx: &Ctx<'_>) -> Option<String> {
+    read_chunked(&inner.cookies.session_token, &ctx.req.cookies)
+}
+
+/// Queues deletions of every session cookie chunk the request carries.
+pub(crate) fn clear_cookie(inner: &Inner, ctx: &mut Ctx<'_>) {
+    let deletions = clear_chunked(
+        &inner.cookies.session_token,
+        inner.cookies.secure,
+        &ctx.req.cookies,
+    );
+    ctx.cookies.extend(deletions);
+}
+
+/// Queues the session cookie (chunked when long), deleting stale chunks.
+pub(crate) fn set_cookie(inner: &Inner, ctx: &mut Ctx<'_>, value: &str, expires_ms: i64) {
+    let cookies = write_chunked(
+        &inner.cookies.session_token,
+        value,
+        expires_ms,
+        inner.cookies.secure,
+        &ctx.req.cookies,
+    );
+    ctx.cookies.extend(cookies);
+}
+
+/// `GET session` / `POST session`: the session JSON, refreshing the cookie.
+/// `update` is the client's `update(data)` payload on `POST session`.
+pub(crate) async fn read(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    update: Option<&Value>,
+    no_store: bool,
+) -> Reply {
+    let empty = |no_store| Reply::Json {
+        status: 200,
+        body: "{}".into(),
+        no_store,
+    };
+    let Some(token) = token_from_request(inner, ctx) else {
+        return empty(no_store);
+    };
+    let body = match inner.config.session.strategy {
+        SessionStrategy::Jwt => read_jwt(inner, ctx, &token, update).await,
+        SessionStrategy::Database => read_database(inner, ctx, &token, update).await,
+    };
+    match body {
+        Some(body) => Reply::Json {
+            status: 200,
+            body: body.to_string(),
+            no_store,
+        },
+        None => empty(no_store),
+    }
+}
+
+async fn read_jwt(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    token: &str,
+    update: Option<&Value>,
+) -> Option<Value> {
+    let now_s = ctx.now_ms.div_euclid(1000);
+    let decoded = match inner.session_keys.decode_jwt(token, now_s) {
+        Ok(d) => d,
+        Err(e) => {
+            // The cookie is attacker-controlled: log why, never the token.
+            tracing::info!(code = "JWT_SESSION_ERROR", reason = %e, "session cookie refused");
+            clear_cookie(inner, ctx);
+            return None;
+        }
+    };
+    let token = inner
+        .callbacks
+        .jwt(JwtArgs {
+            token: decoded,
+            user: None,
+            account: None,
+            profile: None,
+            is_new_user: None,
+            trigger: update.map(|_| Trigger::Update),
+            session: update,
+        })
+        .await;
+    let max_age = inner.config.session.max_age;
+    let expires = ctx.now_ms + max_age * 1000;
+    let session = json!({
+        "user": user_view(&token, "picture"),
+        "expires": iso_ms(expires),
+    });
+    let body = inner
+        .callbacks
+        .session(SessionArgs {
+            session,
+            token: Some(&token),
+            user: None,
+            new_session: None,
+            trigger: update.map(|_| Trigger::Update),
+        })
+        .await;
+    let encoded = inner.session_keys.encode_jwt(&token, max_age, now_s);
+    set_cookie(inner, ctx, &encoded, expires);
+    Some(body)
+}
+
+async fn read_database(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    token: &str,
+    update: Option<&Value>,
+) -> Option<Value> {
+    let adapter = inner.adapter.as_ref()?;
+    let found = match adapter.get_session_and_user(token).await {
+        Ok(found) => found,
+        Err(e) => {
+            // v4: log SESSION_ERROR, answer {}, keep the cookie (the database may come back).
+            tracing::error!(code = "SESSION_ERROR", error = %e, "reading the database session failed");
+            return None;
+        }
+    };
+    let Some((session, user)) = found else {
+        clear_cookie(inner, ctx);
+        return None;
+    };
+    let now = ctx.now_ms;
+    if session.expires < now {
+        if let Err(e) = adapter.delete_session(token).await {
+            tracing::error!(code = "SESSION_ERROR", error = %e, "deleting an expired session failed");
+        }
+        clear_cookie(inner, ctx);
+        return None;
+    }
+    let cfg = &inner.config.session;
+    // Extend at most once per update_age: the session was last extended at expires - max_age.
+    if session.expires - cfg.max_age * 1000 + cfg.update_age * 1000 <= now {
+        if let Err(e) = adapter
+            .update_session_expiry(token, now + cfg.max_age * 1000)
+            .await
+        {
+            tracing::error!(code = "SESSION_ERROR", error = %e, "extending the session failed");
+        }
+    }
+    let mut user_map = Map::new();
+    if let Some(v) = &user.name {
+        user_map.insert("name".into(), Value::String(v.clone()));
+    }
+    if let Some(v) = &user.email {
+        user_map.insert("email".into(), Value::String(v.clone()));
+    }
+    if let Some(v) = &user.image {
+        user_map.insert("image".into(), Value::String(v.clone()));
+    }
+    // v4 answers the stored expiry (before any extension), while the cookie always moves.
+    let session_json = json!({ "user": user_map, "expires": iso_ms(session.expires) });
+    let body = inner
+        .callbacks
+        .session(SessionArgs {
+            session: session_json,
+            token: None,
+            user: Some(&user),
+            new_session: update,
+            trigger: update.map(|_| Trigger::Update),
+        })
+        .await;
+    set_cookie(inner, ctx, token, now + cfg.max_age * 1000);
+    Some(body)
+}
+
+/// `{name, email, image}` from a token or user object: absent keys stay absent, `null` stays
+/// `null` (v4's JSON.stringify drops `undefined` only). `image_key` is `picture` for tokens.
+pub(crate) fn user_view(src: &Map<String, Value>, image_key: &str) -> Value {
+    let mut user = Map::new();
+    for (from, to) in [("name", "name"), ("email", "email"), (image_key, "image")] {
+        if let Some(v) = src.get(from) {
+            user.insert(to.into(), v.clone());
+        }
+    }
+    Value::Object(user)
+}
+
+/// A successful sign-in, ready to become a session.
+pub(crate) struct SignedIn<'a> {
+    /// The user: `id`, `name`, `email`, `image`.
+    pub(crate) user: &'a Map<String, Value>,
+    /// The account (`provider`, `type`, `providerAccountId`, tokens).
+    pub(crate) account: &'a Map<String, Value>,
+    /// The raw OAuth profile.
+    pub(crate) profile: Option<&'a Value>,
+    /// Whether the user was created by this sign-in (`None` without an adapter).
+    pub(crate) is_new_user: Option<bool>,
+    /// Force a JWT session, whatever the strategy (credentials without a user row).
+    pub(crate) force_jwt: bool,
+}
+
+/// Starts the session: a JWT cookie, or a database row and its token in the cookie.
+pub(crate) async fn start(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    signed_in: SignedIn<'_>,
+) -> Result<(), crate::adapter::AdapterError> {
+    let cfg = &inner.config.session;
+    let cookie_expires = ctx.now_ms + cfg.max_age * 1000;
+    if cfg.strategy == SessionStrategy::Database && !signed_in.force_jwt {
+        if let Some(adapter) = &inner.adapter {
+            let user_id = signed_in
+                .user
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let session = adapter
+                .create_session(&AdapterSession {
+                    session_token: random::uuid_v4(),
+                    user_id,
+                    expires: cookie_expires,
+                })
+                .await?;
+            set_cookie(inner, ctx, &session.session_token, session.expires);
+            return Ok(());
+        }
+    }
+    let user = signed_in.user;
+    let mut token = Map::new();
+    for (from, to) in [("name", "name"), ("email", "email"), ("image", "picture")] {
+        if let Some(v) = user.get(from) {
+            token.insert(to.into(), v.clone());
+        }
+    }
+    if let Some(id) = user.get("id") {
+        let sub = match id {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        token.insert("sub".into(), Value::String(sub));
+    }
+    let trigger = if signed_in.is_new_user == Some(true) {
+        Trigger::SignUp
+    } else {
+        Trigger::SignIn
+    };
+    let token = inner
+        .callbacks
+        .jwt(JwtArgs {
+            token,
+            user: Some(user),
+            account: Some(signed_in.account),
+            profile: signed_in.profile,
+            is_new_user: signed_in.is_new_user,
+            trigger: Some(trigger),
+            session: None,
+        })
+        .await;
+    let encoded = inner
+        .session_keys
+        .encode_jwt(&token, cfg.jwt_max_age, ctx.now_ms.div_euclid(1000));
+    set_cookie(inner, ctx, &encoded, cookie_expires);
+    Ok(())
+}

@@ -1,0 +1,157 @@
+//! `nextauth`: the NextAuth.js v4 REST API as a standalone server.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use nextauth_server::settings::{self, Settings};
+
+#[derive(Parser)]
+#[command(name = "nextauth", version, about = "The NextAuth.js v4 REST API, as one binary")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// Configuration file (TOML). Also NEXTAUTH_CONFIG.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Address to bind, e.g. 127.0.0.1:0 for a free port. Also NEXTAUTH_LISTEN.
+    #[arg(long, global = true)]
+    listen: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Print the resolved configuration and exit; non-zero when it is invalid.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let listen = cli.listen.clone();
+    let env = move |k: &str| {
+        if k == "NEXTAUTH_LISTEN" {
+            if let Some(l) = &listen {
+                return Some(l.clone());
+            }
+        }
+        settings::process_env(k)
+    };
+    let settings = match settings::load(cli.config.as_deref(), &env) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("nextauth: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Check => check(&settings),
+        Command::Serve => serve(settings),
+    }
+}
+
+fn check(s: &Settings) -> ExitCode {
+    let a = &s.auth;
+    let names = nextauth_core::cookies::CookieNames::new(a.base.secure());
+    println!("configuration: OK");
+    for (key, source) in &s.sources {
+        println!("  {key:<13} from {source}");
+    }
+    println!("base URL:      {}", a.base.base);
+    println!("origin:        {}", a.base.origin);
+    println!("listen:        {}", s.listen);
+    println!("database:      {}", settings::redact_url(&s.database_url));
+    println!("session:       {:?}, max_age {}s, update_age {}s", a.session.strategy, a.session.max_age, a.session.update_age);
+    println!("endpoints:");
+    for e in [
+        "GET  /providers", "GET  /csrf", "GET  /session", "POST /session",
+        "GET  /signin", "POST /signin/:provider", "GET  /callback/:provider",
+        "POST /callback/:provider", "GET  /signout", "POST /signout", "GET  /error",
+        "GET  /verify-request", "POST /_log",
+    ] {
+        let (m, p) = e.split_at(5);
+        println!("  {m}{}{p}", a.base.base);
+    }
+    println!("cookies (secure: {}):", names.secure);
+    for n in [
+        &names.session_token, &names.csrf_token, &names.callback_url,
+        &names.state, &names.pkce_code_verifier, &names.nonce,
+    ] {
+        println!("  {n}");
+    }
+    println!("providers:");
+    for p in &a.providers {
+        println!("  {:<14} {:<12} {:<20} {}", p.id, p.type_str(), p.name, a.signin_url(&p.id));
+    }
+    for w in &s.warnings {
+        println!("warning: {w}");
+    }
+    ExitCode::SUCCESS
+}
+
+fn serve(settings: Settings) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("nextauth: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        let listen = settings.listen.clone();
+        let auth = match nextauth_server::build(settings).await {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("nextauth: {e:#}");
+                return ExitCode::from(2);
+            }
+        };
+        let listener = match tokio::net::TcpListener::bind(&listen).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("nextauth: cannot listen on {listen}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(listen);
+        // The one stdout line other tools wait for.
+        println!("nextauth listening on http://{addr} (auth API at {})", auth.config().base.base);
+        let app = nextauth_server::app(auth);
+        match nextauth_server::run(listener, app, shutdown_signal()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("nextauth: server error: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
