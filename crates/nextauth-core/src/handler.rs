@@ -218,6 +218,9 @@ impl NextAuth {
             return plain(Reply::unsupported(req.method.as_str()));
         }
         let mut ctx = init::init(inner, &req);
+        if ctx.bad_callback_cookie {
+            return configuration_error(inner, &ctx);
+        }
         let reply = match (&req.method, action) {
             (Method::Get, "session") => routes::session::get(inner, &mut ctx).await,
             (Method::Post, "session") => routes::session::update(inner, &mut ctx).await,
@@ -233,6 +236,36 @@ impl NextAuth {
         };
         finish(ctx, reply)
     }
+}
+
+/// The callback-url cookie holds a value we never write (`javascript:…`): someone else wrote it.
+/// v4 answers every request with a 500 "configuration" error then, and keeps doing so for as long
+/// as the cookie lives. We give the same answer (no other cookie is set, so a client's CSRF token
+/// stays valid) but also delete the bad cookie, so the next request works again.
+fn configuration_error(inner: &Inner, ctx: &Ctx<'_>) -> AuthResponse {
+    tracing::warn!(
+        code = "INVALID_CALLBACK_URL_ERROR",
+        "the callback-url cookie is not a relative or http(s) URL; deleting it"
+    );
+    let req = ctx.req;
+    let page_action = matches!(
+        req.action.as_str(),
+        "signin" | "signout" | "error" | "verify-request"
+    );
+    let reply = if req.method == Method::Get && page_action {
+        inner.pages.error(inner, ctx, Some("configuration"))
+    } else {
+        Reply::Json {
+            status: 500,
+            body: serde_json::json!({
+                "message": "There is a problem with the server configuration. Check the server logs for more information."
+            })
+            .to_string(),
+            no_store: false,
+        }
+    };
+    let deletion = SetCookie::deletion(&inner.cookies.callback_url, inner.cookies.secure);
+    to_response(reply, false, vec![deletion])
 }
 
 /// A response without init cookies.

@@ -22,6 +22,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) init_cookies: Vec<SetCookie>,
     /// The route's own cookies.
     pub(crate) cookies: Vec<SetCookie>,
+    /// The callback-url cookie holds something that is not a URL we would ever have written.
+    pub(crate) bad_callback_cookie: bool,
 }
 
 pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
@@ -39,7 +41,7 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
         init_cookies.push(SetCookie::session(&names.csrf_token, value.as_str(), secure));
     }
 
-    let callback_url = resolve_callback_url(inner, req);
+    let (callback_url, bad_callback_cookie) = resolve_callback_url(inner, req);
     if req.cookie(&names.callback_url) != Some(callback_url.as_str()) {
         init_cookies.push(SetCookie::session(
             &names.callback_url,
@@ -56,13 +58,15 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
         callback_url,
         init_cookies,
         cookies: Vec::new(),
+        bad_callback_cookie,
     }
 }
 
 /// `body.callbackUrl ?? query.callbackUrl`, else the cookie, else the origin, each through the
-/// `redirect` callback. v4 answers an invalid query or cookie value with a 500 and throws on an
-/// invalid body value; we log it and fall back to the origin.
-fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
+/// `redirect` callback. v4 answers an invalid query value with a 500 and throws on an invalid body
+/// value; we log it and fall back to the origin. The second value is true when the callback-url
+/// cookie holds something we never write (see [`crate::handler`] for what happens then).
+fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> (String, bool) {
     let base = &inner.config.base;
     let origin = base.origin.as_str();
     let redirect = |url: &str, source: &str| -> Option<String> {
@@ -85,13 +89,19 @@ fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
         }
         (None, None) => None,
     };
+    let cookie = req
+        .cookie(&inner.cookies.callback_url)
+        .filter(|c| !c.is_empty());
+    let bad_cookie = cookie.is_some_and(|c| !is_acceptable(c, &base.base));
     if let Some((url, source)) = param {
-        return redirect(url, source).unwrap_or_else(|| origin.to_string());
+        return (
+            redirect(url, source).unwrap_or_else(|| origin.to_string()),
+            bad_cookie,
+        );
     }
-    match req.cookie(&inner.cookies.callback_url) {
-        Some(c) if !c.is_empty() && is_acceptable(c, &base.base) => {
-            redirect(c, "cookie").unwrap_or_else(|| origin.to_string())
-        }
+    let url = match cookie {
+        Some(c) if !bad_cookie => redirect(c, "cookie").unwrap_or_else(|| origin.to_string()),
         _ => origin.to_string(),
-    }
+    };
+    (url, bad_cookie)
 }

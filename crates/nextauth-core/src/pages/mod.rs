@@ -45,6 +45,30 @@ struct ProviderView {
 impl Renderer {
     pub(crate) fn new() -> Result<Renderer, minijinja::Error> {
         let mut env = Environment::new();
+        // minijinja's HTML escaping also turns `/` into `&#x2f;`, which is safe but makes form
+        // actions unreadable to scripts that look for `action="…/signin/<id>"` (v4 writes them
+        // plainly). Escape the five characters that matter, in every value.
+        env.set_formatter(|out, _state, value| {
+            if value.is_undefined() || value.is_none() {
+                return Ok(());
+            }
+            if value.is_safe() {
+                return out.write_str(&value.to_string()).map_err(minijinja::Error::from);
+            }
+            let s = value.to_string();
+            let mut escaped = String::with_capacity(s.len());
+            for c in s.chars() {
+                match c {
+                    '&' => escaped.push_str("&amp;"),
+                    '<' => escaped.push_str("&lt;"),
+                    '>' => escaped.push_str("&gt;"),
+                    '"' => escaped.push_str("&quot;"),
+                    '\'' => escaped.push_str("&#x27;"),
+                    c => escaped.push(c),
+                }
+            }
+            out.write_str(&escaped).map_err(minijinja::Error::from)
+        });
         env.add_template("layout.html", include_str!("templates/layout.html"))?;
         env.add_template("style.css", include_str!("templates/style.css"))?;
         env.add_template("signin.html", include_str!("templates/signin.html"))?;
