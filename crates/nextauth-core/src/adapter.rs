@@ -197,10 +197,10 @@ impl MemoryAdapter {
 impl Adapter for MemoryAdapter {
     async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
         self.with(|s| {
-            if let Some(email) = &user.email {
-                if s.users.values().any(|u| u.email.as_ref() == Some(email)) {
-                    return Err(AdapterError::Conflict("users.email".into()));
-                }
+            if let Some(email) = &user.email
+                && s.users.values().any(|u| u.email.as_ref() == Some(email))
+            {
+                return Err(AdapterError::Conflict("users.email".into()));
             }
             s.next_id += 1;
             let u = AdapterUser {

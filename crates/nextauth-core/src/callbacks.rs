@@ -176,7 +176,10 @@ mod tests {
     #[tokio::test]
     async fn expose_claims_copies_token_claims() {
         let cb = ExposeClaims {
-            fields: vec![("user.id".into(), "sub".into()), ("role".into(), "role".into())],
+            fields: vec![
+                ("user.id".into(), "sub".into()),
+                ("role".into(), "role".into()),
+            ],
         };
         let token: Map<String, Value> = json!({"sub": "42", "role": "admin"})
             .as_object()

@@ -42,7 +42,10 @@ impl BaseUrl {
         };
         let url = url::Url::parse(&with_scheme).map_err(|e| format!("not a valid URL ({e})"))?;
         if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(format!("the scheme must be http or https, not `{}`", url.scheme()));
+            return Err(format!(
+                "the scheme must be http or https, not `{}`",
+                url.scheme()
+            ));
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err("a base URL cannot have a query or a fragment".into());
@@ -214,10 +217,14 @@ impl AuthConfig {
             return Err(ConfigError("`secret`: must not be empty".into()));
         }
         if self.session.max_age <= 0 || self.session.jwt_max_age <= 0 {
-            return Err(ConfigError("`session.max_age`: must be a positive number of seconds".into()));
+            return Err(ConfigError(
+                "`session.max_age`: must be a positive number of seconds".into(),
+            ));
         }
         if self.session.update_age < 0 {
-            return Err(ConfigError("`session.update_age`: must not be negative".into()));
+            return Err(ConfigError(
+                "`session.update_age`: must not be negative".into(),
+            ));
         }
         let mut seen = std::collections::HashSet::new();
         for p in &self.providers {
@@ -296,7 +303,11 @@ mod tests {
             assert_eq!(b.host, case["host"].as_str().unwrap(), "{case}");
             assert_eq!(b.path, case["path"].as_str().unwrap(), "{case}");
             assert_eq!(b.base, case["base"].as_str().unwrap(), "{case}");
-            assert_eq!(b.secure(), case["secure_cookies_default"].as_bool().unwrap(), "{case}");
+            assert_eq!(
+                b.secure(),
+                case["secure_cookies_default"].as_bool().unwrap(),
+                "{case}"
+            );
         }
     }
 

@@ -240,7 +240,10 @@ mod tests {
             assert_eq!(t["sessionToken"]["name"], names.session_token.as_str());
             assert_eq!(t["callbackUrl"]["name"], names.callback_url.as_str());
             assert_eq!(t["csrfToken"]["name"], names.csrf_token.as_str());
-            assert_eq!(t["pkceCodeVerifier"]["name"], names.pkce_code_verifier.as_str());
+            assert_eq!(
+                t["pkceCodeVerifier"]["name"],
+                names.pkce_code_verifier.as_str()
+            );
             assert_eq!(t["state"]["name"], names.state.as_str());
             assert_eq!(t["nonce"]["name"], names.nonce.as_str());
             assert_eq!(t["state"]["options"]["maxAge"], CHECK_COOKIE_MAX_AGE);
@@ -325,7 +328,10 @@ mod tests {
         for pair in v["pairs"].as_array().unwrap() {
             let value = pair["cookie_value"].as_str().unwrap();
             let insecure = SetCookie::session("next-auth.csrf-token", value, false);
-            assert_eq!(insecure.to_header(), pair["set_cookie_header"].as_str().unwrap());
+            assert_eq!(
+                insecure.to_header(),
+                pair["set_cookie_header"].as_str().unwrap()
+            );
             let secure = SetCookie::session("__Host-next-auth.csrf-token", value, true);
             assert_eq!(
                 secure.to_header(),

@@ -54,6 +54,8 @@ pub(crate) struct Inner {
     /// `GET providers` never changes: rendered once.
     pub(crate) providers_json: String,
     pub(crate) pages: Renderer,
+    /// OIDC discovery documents and JWK sets, cached across requests (v4 refetches them).
+    pub(crate) oauth_cache: crate::oauth::OAuthCache,
 }
 
 /// Builds a [`NextAuth`].
@@ -136,6 +138,7 @@ impl Builder {
             callbacks: self.callbacks,
             clock: self.clock,
             http,
+            oauth_cache: crate::oauth::OAuthCache::default(),
         };
         Ok(NextAuth {
             inner: Arc::new(inner),
@@ -207,9 +210,10 @@ impl NextAuth {
             .and_then(|id| inner.config.provider(id))
             .is_some();
         let supported = match (&req.method, action) {
-            (Method::Get, "session" | "csrf" | "signin" | "signout" | "verify-request" | "error") => {
-                true
-            }
+            (
+                Method::Get,
+                "session" | "csrf" | "signin" | "signout" | "verify-request" | "error",
+            ) => true,
             (Method::Get | Method::Post, "callback") => known_provider,
             (Method::Post, "signin" | "signout" | "session") => true,
             _ => false,
@@ -314,7 +318,11 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
         ),
         Reply::Redirect { url, status } if json_mode => {
             let body = serde_json::json!({ "url": url }).to_string();
-            (status, vec![("content-type", JSON.to_string())], body.into_bytes())
+            (
+                status,
+                vec![("content-type", JSON.to_string())],
+                body.into_bytes(),
+            )
         }
         Reply::Redirect { url, .. } => (302, vec![("location", header_safe(&url))], Vec::new()),
         Reply::Empty => (200, Vec::new(), Vec::new()),
@@ -339,17 +347,6 @@ fn header_safe(url: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn header_safe_encodes_controls() {
-        assert_eq!(header_safe("/a b\r\nc\u{e9}"), "/a%20b%0D%0Ac%C3%A9");
-        assert_eq!(header_safe("http://x/?a=1&b=%20"), "http://x/?a=1&b=%20");
-    }
 }
 
 impl NextAuth {
@@ -378,5 +375,16 @@ impl NextAuth {
         let token = crate::cookies::read_chunked(&self.inner.cookies.session_token, &cookies)?;
         let now = self.inner.clock.now_ms().div_euclid(1000);
         self.inner.session_keys.decode_jwt(&token, now).ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_safe_encodes_controls() {
+        assert_eq!(header_safe("/a b\r\nc\u{e9}"), "/a%20b%0D%0Ac%C3%A9");
+        assert_eq!(header_safe("http://x/?a=1&b=%20"), "http://x/?a=1&b=%20");
     }
 }

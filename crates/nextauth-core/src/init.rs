@@ -38,7 +38,11 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
     );
     let mut init_cookies = Vec::new();
     if let Some(value) = &check.new_cookie {
-        init_cookies.push(SetCookie::session(&names.csrf_token, value.as_str(), secure));
+        init_cookies.push(SetCookie::session(
+            &names.csrf_token,
+            value.as_str(),
+            secure,
+        ));
     }
 
     let (callback_url, bad_callback_cookie) = resolve_callback_url(inner, req);

@@ -23,8 +23,12 @@ pub async fn build(mut settings: Settings) -> anyhow::Result<NextAuth> {
         tracing::warn!("{w}");
     }
     for (id, url) in &settings.smtp {
-        let transport = storage::email_transport(url)
-            .with_context(|| format!("email provider `{id}`: server {}", settings::redact_url(url)))?;
+        let transport = storage::email_transport(url).with_context(|| {
+            format!(
+                "email provider `{id}`: server {}",
+                settings::redact_url(url)
+            )
+        })?;
         for p in &mut settings.auth.providers {
             if &p.id == id {
                 if let ProviderKind::Email(e) = &mut p.kind {

@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 use nextauth_server::settings::{self, Settings};
 
 #[derive(Parser)]
-#[command(name = "nextauth", version, about = "The NextAuth.js v4 REST API, as one binary")]
+#[command(
+    name = "nextauth",
+    version,
+    about = "The NextAuth.js v4 REST API, as one binary"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -32,8 +36,7 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
     let listen = cli.listen.clone();
@@ -69,27 +72,49 @@ fn check(s: &Settings) -> ExitCode {
     println!("origin:        {}", a.base.origin);
     println!("listen:        {}", s.listen);
     println!("database:      {}", settings::redact_url(&s.database_url));
-    println!("session:       {:?}, max_age {}s, update_age {}s", a.session.strategy, a.session.max_age, a.session.update_age);
+    println!(
+        "session:       {:?}, max_age {}s, update_age {}s",
+        a.session.strategy, a.session.max_age, a.session.update_age
+    );
     println!("endpoints:");
     for e in [
-        "GET  /providers", "GET  /csrf", "GET  /session", "POST /session",
-        "GET  /signin", "POST /signin/:provider", "GET  /callback/:provider",
-        "POST /callback/:provider", "GET  /signout", "POST /signout", "GET  /error",
-        "GET  /verify-request", "POST /_log",
+        "GET  /providers",
+        "GET  /csrf",
+        "GET  /session",
+        "POST /session",
+        "GET  /signin",
+        "POST /signin/:provider",
+        "GET  /callback/:provider",
+        "POST /callback/:provider",
+        "GET  /signout",
+        "POST /signout",
+        "GET  /error",
+        "GET  /verify-request",
+        "POST /_log",
     ] {
         let (m, p) = e.split_at(5);
         println!("  {m}{}{p}", a.base.base);
     }
     println!("cookies (secure: {}):", names.secure);
     for n in [
-        &names.session_token, &names.csrf_token, &names.callback_url,
-        &names.state, &names.pkce_code_verifier, &names.nonce,
+        &names.session_token,
+        &names.csrf_token,
+        &names.callback_url,
+        &names.state,
+        &names.pkce_code_verifier,
+        &names.nonce,
     ] {
         println!("  {n}");
     }
     println!("providers:");
     for p in &a.providers {
-        println!("  {:<14} {:<12} {:<20} {}", p.id, p.type_str(), p.name, a.signin_url(&p.id));
+        println!(
+            "  {:<14} {:<12} {:<20} {}",
+            p.id,
+            p.type_str(),
+            p.name,
+            a.signin_url(&p.id)
+        );
     }
     for w in &s.warnings {
         println!("warning: {w}");
@@ -98,7 +123,10 @@ fn check(s: &Settings) -> ExitCode {
 }
 
 fn serve(settings: Settings) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("nextauth: cannot start the runtime: {e}");
@@ -121,9 +149,15 @@ fn serve(settings: Settings) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or(listen);
+        let addr = listener
+            .local_addr()
+            .map(|a| a.to_string())
+            .unwrap_or(listen);
         // The one stdout line other tools wait for.
-        println!("nextauth listening on http://{addr} (auth API at {})", auth.config().base.base);
+        println!(
+            "nextauth listening on http://{addr} (auth API at {})",
+            auth.config().base.base
+        );
         let app = nextauth_server::app(auth);
         match nextauth_server::run(listener, app, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,

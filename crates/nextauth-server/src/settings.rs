@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
+use nextauth_core::Secret;
 use nextauth_core::callbacks::ExposeClaims;
 use nextauth_core::config::{AuthConfig, BaseUrl, ColorScheme, Pages, SessionStrategy, Theme};
 use nextauth_core::providers::credentials::WebhookAuthorize;
@@ -18,7 +19,6 @@ use nextauth_core::providers::{
     CredentialField, CredentialsProvider, EmailProvider, LogTransport, OAuthProvider, Provider,
     ProviderKind, email, presets,
 };
-use nextauth_core::Secret;
 use serde::Deserialize;
 
 /// Where a value came from, for error messages and `nextauth check`.
@@ -361,7 +361,11 @@ pub fn resolve(
         color_scheme: match t.color_scheme.as_deref() {
             None => ColorScheme::Auto,
             Some(v) => ColorScheme::parse(v).ok_or_else(|| {
-                err("theme.color_scheme", &fsrc, format!("{v:?}: use auto, light or dark"))
+                err(
+                    "theme.color_scheme",
+                    &fsrc,
+                    format!("{v:?}: use auto, light or dark"),
+                )
             })?,
         },
         brand_color: t.brand_color,
@@ -378,8 +382,8 @@ pub fn resolve(
     };
 
     // providers
-    let http = nextauth_core::handler::default_http_client()
-        .map_err(|e| SettingsError(e.to_string()))?;
+    let http =
+        nextauth_core::handler::default_http_client().map_err(|e| SettingsError(e.to_string()))?;
     let mut smtp = Vec::new();
     let sections = if embedded && file.providers.is_empty() {
         vec![ProviderSection {
@@ -390,9 +394,8 @@ pub fn resolve(
         file.providers
     };
     for (i, section) in sections.into_iter().enumerate() {
-        let (provider, smtp_url) = provider_from(section, &http).map_err(|e| {
-            SettingsError(format!("`providers[{i}]` from {fsrc}: {e}"))
-        })?;
+        let (provider, smtp_url) = provider_from(section, &http)
+            .map_err(|e| SettingsError(format!("`providers[{i}]` from {fsrc}: {e}")))?;
         if let Some(url) = smtp_url {
             smtp.push((provider.id.clone(), url));
         }
@@ -472,7 +475,10 @@ fn provider_from(
     s: ProviderSection,
     http: &reqwest::Client,
 ) -> Result<(Provider, Option<String>), String> {
-    let kind = s.r#type.clone().ok_or("`type` is missing (oidc, oauth, email or credentials)")?;
+    let kind = s
+        .r#type
+        .clone()
+        .ok_or("`type` is missing (oidc, oauth, email or credentials)")?;
     let only = |allowed: &[&str]| -> Result<(), String> {
         let present: Vec<(&str, bool)> = vec![
             ("preset", s.preset.is_some()),
@@ -486,10 +492,16 @@ fn provider_from(
             ("userinfo_url", s.userinfo_url.is_some()),
             ("jwks_url", s.jwks_url.is_some()),
             ("id_token", s.id_token.is_some()),
-            ("token_endpoint_auth_method", s.token_endpoint_auth_method.is_some()),
+            (
+                "token_endpoint_auth_method",
+                s.token_endpoint_auth_method.is_some(),
+            ),
             ("authorization_params", !s.authorization_params.is_empty()),
             ("profile", s.profile.is_some()),
-            ("allow_dangerous_email_account_linking", s.allow_dangerous_email_account_linking.is_some()),
+            (
+                "allow_dangerous_email_account_linking",
+                s.allow_dangerous_email_account_linking.is_some(),
+            ),
             ("logo", s.logo.is_some()),
             ("bg", s.bg.is_some()),
             ("text", s.text.is_some()),
@@ -501,15 +513,31 @@ fn provider_from(
         ];
         for (key, set) in present {
             if set && !allowed.contains(&key) {
-                return Err(format!("`{key}` does not apply to a provider of type {kind:?}"));
+                return Err(format!(
+                    "`{key}` does not apply to a provider of type {kind:?}"
+                ));
             }
         }
         Ok(())
     };
     const OAUTH_KEYS: &[&str] = &[
-        "preset", "issuer", "client_id", "client_secret", "scope", "checks", "authorization_url",
-        "token_url", "userinfo_url", "jwks_url", "id_token", "token_endpoint_auth_method",
-        "authorization_params", "profile", "allow_dangerous_email_account_linking", "logo", "bg",
+        "preset",
+        "issuer",
+        "client_id",
+        "client_secret",
+        "scope",
+        "checks",
+        "authorization_url",
+        "token_url",
+        "userinfo_url",
+        "jwks_url",
+        "id_token",
+        "token_endpoint_auth_method",
+        "authorization_params",
+        "profile",
+        "allow_dangerous_email_account_linking",
+        "logo",
+        "bg",
         "text",
     ];
     match kind.as_str() {
@@ -529,9 +557,13 @@ fn provider_from(
                 })?
             } else if kind == "oidc" {
                 let issuer = s.issuer.clone().ok_or("`issuer` is missing (type oidc)")?;
-                ("oidc".to_string(), OAuthProvider::oidc(issuer, client_id.clone(), client_secret.clone()))
+                (
+                    "oidc".to_string(),
+                    OAuthProvider::oidc(issuer, client_id.clone(), client_secret.clone()),
+                )
             } else {
-                let mut o = OAuthProvider::oidc(String::new(), client_id.clone(), client_secret.clone());
+                let mut o =
+                    OAuthProvider::oidc(String::new(), client_id.clone(), client_secret.clone());
                 o.issuer = None;
                 o.id_token = false;
                 o.scope = None;
@@ -561,7 +593,11 @@ fn provider_from(
                 o.checks = checks
                     .iter()
                     .filter(|c| c.as_str() != "none")
-                    .map(|c| Check::parse(c).ok_or(format!("unknown check {c:?}: use state, pkce, nonce or none")))
+                    .map(|c| {
+                        Check::parse(c).ok_or(format!(
+                            "unknown check {c:?}: use state, pkce, nonce or none"
+                        ))
+                    })
                     .collect::<Result<_, _>>()?;
             }
             if let Some(m) = s.token_endpoint_auth_method {
@@ -632,7 +668,9 @@ fn provider_from(
         }
         "credentials" => {
             only(&["authorize_url", "credentials"])?;
-            let url = s.authorize_url.ok_or("`authorize_url` is missing (the webhook that checks credentials)")?;
+            let url = s
+                .authorize_url
+                .ok_or("`authorize_url` is missing (the webhook that checks credentials)")?;
             match url::Url::parse(&url) {
                 Ok(u) if u.scheme() == "http" || u.scheme() == "https" => {}
                 _ => return Err(format!("`authorize_url` = {url:?}: must be an http(s) URL")),

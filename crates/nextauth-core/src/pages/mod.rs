@@ -53,7 +53,9 @@ impl Renderer {
                 return Ok(());
             }
             if value.is_safe() {
-                return out.write_str(&value.to_string()).map_err(minijinja::Error::from);
+                return out
+                    .write_str(&value.to_string())
+                    .map_err(minijinja::Error::from);
             }
             let s = value.to_string();
             let mut escaped = String::with_capacity(s.len());
@@ -195,7 +197,11 @@ impl Renderer {
 
     /// `GET verify-request`.
     pub(crate) fn verify_request(&self, inner: &Inner, _ctx: &Ctx<'_>) -> Reply {
-        self.render("verify_request.html", 200, Self::common(inner, "Verify Request"))
+        self.render(
+            "verify_request.html",
+            200,
+            Self::common(inner, "Verify Request"),
+        )
     }
 
     /// `GET error`: the code is matched case-insensitively (spec §17.4).
@@ -250,8 +256,7 @@ impl Renderer {
 fn is_css_color(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"#(),.% -".contains(&b))
 }
 

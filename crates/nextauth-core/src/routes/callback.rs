@@ -8,6 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::callbacks::{SignInArgs, SignInDecision};
+use crate::config::SessionStrategy;
 use crate::cookies::encode_uri_component;
 use crate::handler::Inner;
 use crate::init::Ctx;
@@ -16,7 +17,7 @@ use crate::providers::{CredentialsProvider, Provider, ProviderKind};
 use crate::request::Method;
 use crate::response::Reply;
 use crate::routes::signin::log_csrf_failure;
-use crate::session::{self, SignedIn};
+use crate::session::{self, CredentialsUserError, SignedIn};
 use crate::{email_flow, oauth};
 
 pub(crate) async fn handle(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
@@ -111,14 +112,36 @@ async fn credentials(
             ));
         }
     }
+    // Database strategy: the webhook's user becomes a user row of ours, so the session is a
+    // row too (v4 writes a JWT here that its own `GET session` cannot read).
+    let database =
+        inner.config.session.strategy == SessionStrategy::Database && inner.adapter.is_some();
+    let user = if database {
+        match session::credentials_user(inner, ctx, &provider.id, &user).await {
+            Ok(stored) => stored,
+            Err(CredentialsUserError::EmailTaken) => {
+                tracing::info!(provider = %provider.id, "credentials user's e-mail belongs to another user");
+                return Reply::redirect(format!("{base}/error?error=OAuthAccountNotLinked"));
+            }
+            Err(CredentialsUserError::NoIdentity) => {
+                tracing::error!(provider = %provider.id, "authorize returned neither `id` nor `email`: a database session needs one");
+                return Reply::redirect(format!("{base}/error?error=Callback"));
+            }
+            Err(CredentialsUserError::Storage(e)) => {
+                tracing::error!(provider = %provider.id, error = %e, "storing the credentials user failed");
+                return Reply::redirect(format!("{base}/error?error=Callback"));
+            }
+        }
+    } else {
+        user
+    };
     let signed_in = SignedIn {
         user: &user,
         account: &account,
         profile: None,
         is_new_user: Some(false),
-        // The webhook's user has no row of ours: a JWT session (database sessions for
-        // credentials come with the storage work).
-        force_jwt: true,
+        // JWT strategy: the webhook's user needs no row of ours.
+        force_jwt: !database,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
         tracing::error!(error = %e, "starting the session failed");

@@ -22,5 +22,11 @@ pub(crate) async fn update(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
         };
     }
     let data = ctx.req.body.get("data").cloned();
-    session::read(inner, ctx, Some(data.as_ref().unwrap_or(&serde_json::Value::Null)), false).await
+    session::read(
+        inner,
+        ctx,
+        Some(data.as_ref().unwrap_or(&serde_json::Value::Null)),
+        false,
+    )
+    .await
 }

@@ -25,12 +25,11 @@ pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
         return Reply::redirect(format!("{}/signout?csrf=true", inner.config.base.base));
     }
     if let Some(token) = session::token_from_request(inner, ctx) {
-        if inner.config.session.strategy == SessionStrategy::Database {
-            if let Some(adapter) = &inner.adapter {
-                if let Err(e) = adapter.delete_session(&token).await {
-                    tracing::error!(code = "SIGNOUT_ERROR", error = %e, "deleting the session failed");
-                }
-            }
+        if inner.config.session.strategy == SessionStrategy::Database
+            && let Some(adapter) = &inner.adapter
+            && let Err(e) = adapter.delete_session(&token).await
+        {
+            tracing::error!(code = "SIGNOUT_ERROR", error = %e, "deleting the session failed");
         }
         session::clear_cookie(inner, ctx);
     }
