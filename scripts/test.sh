@@ -117,14 +117,32 @@ ensure_postgres() {
   fi
 }
 
-# Hook for headless-browser tests: Chromium is added by a later issue. Does nothing yet.
+# Debian's Chromium for the browser tests (crates/nextauth-server/tests/e2e.rs drives it with
+# playwright-core; no browser download). Skipped with NEXTAUTH_SKIP_E2E=1.
 ensure_chromium() {
-  :
+  if [ "${NEXTAUTH_SKIP_E2E:-}" = "1" ]; then return; fi
+  if [ -x /usr/bin/chromium ]; then return; fi
+  apt_install chromium
+  [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
+}
+
+# The Node packages of the browser tests: e2e/ (next-auth/react, react, esbuild, playwright-core)
+# and the Next.js example (next, next-auth). Skipped with NEXTAUTH_SKIP_E2E=1.
+ensure_e2e_deps() {
+  if [ "${NEXTAUTH_SKIP_E2E:-}" = "1" ]; then return; fi
+  local dir
+  for dir in "$ROOT/e2e" "$ROOT/examples/nextjs"; do
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      log "installing Node packages of the browser tests: npm ci in ${dir#"$ROOT"/}"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 }
 
 ensure_cargo
 ensure_node
 ensure_node_deps
+ensure_e2e_deps
 ensure_nextest
 ensure_postgres
 ensure_chromium
