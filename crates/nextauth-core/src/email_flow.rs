@@ -10,6 +10,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::adapter::{Adapter, AdapterError, AdapterUser, NewUser, VerificationToken};
 use crate::callbacks::{SignInArgs, SignInDecision};
+use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
 use crate::cookies::encode_uri_component;
 use crate::crypto::{hash, random};
@@ -60,7 +61,12 @@ fn user_json(user: &AdapterUser) -> Map<String, Value> {
     if let Some(v) = &user.image {
         m.insert("image".into(), json!(v));
     }
-    m.insert("emailVerified".into(), json!(user.email_verified));
+    // A JS Date in v4, so an ISO string in JSON.
+    m.insert(
+        "emailVerified".into(),
+        user.email_verified
+            .map_or(Value::Null, |ms| json!(iso_ms(ms))),
+    );
     m
 }
 
@@ -87,7 +93,11 @@ pub(crate) async fn signin(
     let email = match normalize_email(raw) {
         Ok(e) => e,
         Err(reason) => {
-            tracing::info!(code = "SIGNIN_EMAIL_ERROR", reason, "e-mail address refused");
+            tracing::info!(
+                code = "SIGNIN_EMAIL_ERROR",
+                reason,
+                "e-mail address refused"
+            );
             return error("EmailSignin");
         }
     };
@@ -96,7 +106,10 @@ pub(crate) async fn signin(
         Err(e) => return storage_failure(inner, e, "EmailSignin"),
     };
     let user = match store.get_user_by_email(&email).await {
-        Ok(u) => u.as_ref().map(user_json).unwrap_or_else(|| placeholder(&email)),
+        Ok(u) => u
+            .as_ref()
+            .map(user_json)
+            .unwrap_or_else(|| placeholder(&email)),
         Err(e) => return storage_failure(inner, e, "EmailSignin"),
     };
     let mut account = Map::new();
@@ -133,7 +146,10 @@ pub(crate) async fn signin(
         .append_pair("token", &token)
         .append_pair("email", &email)
         .finish();
-    let url = format!("{base}/callback/{}?{query}", encode_uri_component(&provider.id));
+    let url = format!(
+        "{base}/callback/{}?{query}",
+        encode_uri_component(&provider.id)
+    );
     let hashed = hash::hash_email_token(&token, &inner.secrets[0]);
     if let Err(e) = store
         .create_verification_token(&VerificationToken {
@@ -152,7 +168,10 @@ pub(crate) async fn signin(
         url,
         host: inner.config.base.host.clone(),
         expires,
-        brand_color: theme.brand_color.clone().unwrap_or_else(|| "#346df1".into()),
+        brand_color: theme
+            .brand_color
+            .clone()
+            .unwrap_or_else(|| "#346df1".into()),
         button_text: theme.button_text.clone().unwrap_or_else(|| "#fff".into()),
     };
     if let Err(reason) = email_provider.transport.send(&mail).await {
@@ -255,14 +274,14 @@ pub(crate) async fn callback(
     let now = ctx.now_ms;
     let (user, is_new_user) = match existing {
         Some(mut user) => {
-            if inner.config.session.strategy == SessionStrategy::Database {
-                if let Some(old) = session::token_from_request(inner, ctx) {
-                    let current = store.get_session_and_user(&old).await.ok().flatten();
-                    if current.is_some_and(|(_, u)| u.id != user.id) {
-                        if let Err(e) = store.delete_session(&old).await {
-                            tracing::error!(error = %e, "deleting the previous user's session failed");
-                        }
-                    }
+            if inner.config.session.strategy == SessionStrategy::Database
+                && let Some(old) = session::token_from_request(inner, ctx)
+            {
+                let current = store.get_session_and_user(&old).await.ok().flatten();
+                if current.is_some_and(|(_, u)| u.id != user.id)
+                    && let Err(e) = store.delete_session(&old).await
+                {
+                    tracing::error!(error = %e, "deleting the previous user's session failed");
                 }
             }
             user.email_verified = Some(now);
@@ -280,6 +299,22 @@ pub(crate) async fn callback(
             .await
         {
             Ok(u) => (u, true),
+            // Another link for the same new address was opened at the same moment (another
+            // instance, another tab) and created the user first: that user is this one.
+            Err(AdapterError::Conflict(_)) => match store.get_user_by_email(&email).await {
+                Ok(Some(mut u)) => {
+                    u.email_verified = Some(now);
+                    match store.update_user(&u).await {
+                        Ok(u) => (u, false),
+                        Err(e) => return storage_failure(inner, e, "Callback"),
+                    }
+                }
+                Ok(None) => {
+                    tracing::error!("creating the user conflicted, yet no user has the address");
+                    return error("EmailCreateAccount");
+                }
+                Err(e) => return storage_failure(inner, e, "Callback"),
+            },
             Err(e) => {
                 tracing::error!(error = %e, "creating the user failed");
                 return error("EmailCreateAccount");
@@ -305,14 +340,12 @@ pub(crate) async fn callback(
         return storage_failure(inner, e, "Callback");
     }
     tracing::info!(provider = %provider.id, is_new_user, "signed in by e-mail");
-    if is_new_user {
-        if let Some(page) = &inner.config.pages.new_user {
-            let sep = if page.contains('?') { '&' } else { '?' };
-            return Reply::redirect(format!(
-                "{page}{sep}callbackUrl={}",
-                encode_uri_component(&ctx.callback_url)
-            ));
-        }
+    if is_new_user && let Some(page) = &inner.config.pages.new_user {
+        let sep = if page.contains('?') { '&' } else { '?' };
+        return Reply::redirect(format!(
+            "{page}{sep}callbackUrl={}",
+            encode_uri_component(&ctx.callback_url)
+        ));
     }
     Reply::redirect(ctx.callback_url.clone())
 }
@@ -323,11 +356,22 @@ mod tests {
 
     #[test]
     fn normalisation_matches_v4() {
-        assert_eq!(normalize_email("  Bob@Example.COM ").unwrap(), "bob@example.com");
+        assert_eq!(
+            normalize_email("  Bob@Example.COM ").unwrap(),
+            "bob@example.com"
+        );
         assert_eq!(normalize_email("a@\u{ff42}.com").unwrap(), "a@b.com");
         assert_eq!(normalize_email("x@b.com,evil.com").unwrap(), "x@b.com");
         assert_eq!(normalize_email("a\u{ff20}b.com").unwrap(), "a@b.com");
-        for bad in ["a@b", "a@@b.c", "\"a\"@b.c", "not-an-email", "@b.com", "a@", ""] {
+        for bad in [
+            "a@b",
+            "a@@b.c",
+            "\"a\"@b.c",
+            "not-an-email",
+            "@b.com",
+            "a@",
+            "",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad}");
         }
     }

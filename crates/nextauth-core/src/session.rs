@@ -149,13 +149,12 @@ async fn read_database(
     }
     let cfg = &inner.config.session;
     // Extend at most once per update_age: the session was last extended at expires - max_age.
-    if session.expires - cfg.max_age * 1000 + cfg.update_age * 1000 <= now {
-        if let Err(e) = adapter
+    if session.expires - cfg.max_age * 1000 + cfg.update_age * 1000 <= now
+        && let Err(e) = adapter
             .update_session_expiry(token, now + cfg.max_age * 1000)
             .await
-        {
-            tracing::error!(code = "SESSION_ERROR", error = %e, "extending the session failed");
-        }
+    {
+        tracing::error!(code = "SESSION_ERROR", error = %e, "extending the session failed");
     }
     let mut user_map = Map::new();
     if let Some(v) = &user.name {
@@ -217,24 +216,25 @@ pub(crate) async fn start(
 ) -> Result<(), crate::adapter::AdapterError> {
     let cfg = &inner.config.session;
     let cookie_expires = ctx.now_ms + cfg.max_age * 1000;
-    if cfg.strategy == SessionStrategy::Database && !signed_in.force_jwt {
-        if let Some(adapter) = &inner.adapter {
-            let user_id = signed_in
-                .user
-                .get("id")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string();
-            let session = adapter
-                .create_session(&AdapterSession {
-                    session_token: random::uuid_v4(),
-                    user_id,
-                    expires: cookie_expires,
-                })
-                .await?;
-            set_cookie(inner, ctx, &session.session_token, session.expires);
-            return Ok(());
-        }
+    if cfg.strategy == SessionStrategy::Database
+        && !signed_in.force_jwt
+        && let Some(adapter) = &inner.adapter
+    {
+        let user_id = signed_in
+            .user
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let session = adapter
+            .create_session(&AdapterSession {
+                session_token: random::uuid_v4(),
+                user_id,
+                expires: cookie_expires,
+            })
+            .await?;
+        set_cookie(inner, ctx, &session.session_token, session.expires);
+        return Ok(());
     }
     let user = signed_in.user;
     let mut token = Map::new();
@@ -267,9 +267,147 @@ pub(crate) async fn start(
             session: None,
         })
         .await;
-    let encoded = inner
-        .session_keys
-        .encode_jwt(&token, cfg.jwt_max_age, ctx.now_ms.div_euclid(1000));
+    let encoded =
+        inner
+            .session_keys
+            .encode_jwt(&token, cfg.jwt_max_age, ctx.now_ms.div_euclid(1000));
     set_cookie(inner, ctx, &encoded, cookie_expires);
     Ok(())
+}
+
+/// Why a credentials sign-in could not get a user row for a database session.
+#[derive(Debug)]
+pub(crate) enum CredentialsUserError {
+    /// The e-mail address belongs to another user, not linked to this credentials identity:
+    /// refused as v4 refuses an unlinked OAuth account (`OAuthAccountNotLinked`).
+    EmailTaken,
+    /// The `authorize` result has neither `id` nor `email`: nothing stable to find it by again.
+    NoIdentity,
+    /// Storage failed.
+    Storage(crate::adapter::AdapterError),
+}
+
+fn json_str(m: &Map<String, Value>, key: &str) -> Option<String> {
+    match m.get(key)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Credentials under the database strategy (v4 cannot do this: it writes a JWT that the next
+/// `GET session` looks up as a session token and drops). The user row is found by a stable key,
+/// an `accounts` row `{type: "credentials", provider: <provider id>, providerAccountId: <the
+/// authorize result's id, else its email>}`:
+///
+/// * account found → that user (name and image refreshed from the authorize result);
+/// * else a new user `{name, email, image}` plus the account. If the e-mail address already
+///   belongs to another user the sign-in is refused: linking by e-mail would let whoever
+///   controls an address at the credentials backend take over the user who proved it by magic
+///   link or OAuth, so it gets the answer v4 gives an unlinked OAuth account. (No linking while
+///   signed in either: a stolen password could then tie the victim's identity to the thief's
+///   user.)
+///
+/// Returns the user as the session should see it (`id` is the row's id).
+pub(crate) async fn credentials_user(
+    inner: &Inner,
+    ctx: &Ctx<'_>,
+    provider_id: &str,
+    authorized: &Map<String, Value>,
+) -> Result<Map<String, Value>, CredentialsUserError> {
+    use crate::adapter::{AdapterAccount, AdapterError, NewUser};
+    use CredentialsUserError::{EmailTaken, NoIdentity, Storage};
+
+    let Some(adapter) = inner.adapter.as_deref() else {
+        return Err(Storage(AdapterError::Unavailable(
+            "no adapter configured".into(),
+        )));
+    };
+    let name = json_str(authorized, "name");
+    let email = json_str(authorized, "email");
+    let image = json_str(authorized, "image");
+    let account_id = json_str(authorized, "id")
+        .or_else(|| email.clone())
+        .ok_or(NoIdentity)?;
+    let current = match token_from_request(inner, ctx) {
+        Some(t) => adapter
+            .get_session_and_user(&t)
+            .await
+            .ok()
+            .flatten()
+            .map(|(s, u)| (s.session_token, u)),
+        None => None,
+    };
+    let user = match adapter
+        .get_user_by_account(provider_id, &account_id)
+        .await
+        .map_err(Storage)?
+    {
+        Some(mut user) => {
+            // The credentials backend owns name and image: keep the row in step with it.
+            let stale =
+                (name.is_some() && user.name != name) || (image.is_some() && user.image != image);
+            if stale {
+                user.name = name.clone().or(user.name);
+                user.image = image.clone().or(user.image);
+                user = adapter.update_user(&user).await.map_err(Storage)?;
+            }
+            user
+        }
+        None => {
+            if let Some(e) = &email
+                && adapter
+                    .get_user_by_email(e)
+                    .await
+                    .map_err(Storage)?
+                    .is_some()
+            {
+                return Err(EmailTaken);
+            }
+            let user = match adapter
+                .create_user(NewUser {
+                    name: name.clone(),
+                    email: email.clone(),
+                    email_verified: None,
+                    image: image.clone(),
+                })
+                .await
+            {
+                Ok(u) => u,
+                // Lost a race with another first sign-in for the same address.
+                Err(AdapterError::Conflict(_)) => return Err(EmailTaken),
+                Err(e) => return Err(Storage(e)),
+            };
+            adapter
+                .link_account(&AdapterAccount {
+                    user_id: user.id.clone(),
+                    kind: "credentials".into(),
+                    provider: provider_id.into(),
+                    provider_account_id: account_id,
+                    ..AdapterAccount::default()
+                })
+                .await
+                .map_err(Storage)?;
+            user
+        }
+    };
+    // Signing in as someone else ends the previous user's session row, as the e-mail flow does.
+    if let Some((old_token, old_user)) = current
+        && old_user.id != user.id
+        && let Err(e) = adapter.delete_session(&old_token).await
+    {
+        tracing::error!(error = %e, "deleting the previous user's session failed");
+    }
+    let mut m = Map::new();
+    m.insert("id".into(), Value::String(user.id.clone()));
+    if let Some(v) = user.name {
+        m.insert("name".into(), Value::String(v));
+    }
+    if let Some(v) = user.email {
+        m.insert("email".into(), Value::String(v));
+    }
+    if let Some(v) = user.image {
+        m.insert("image".into(), Value::String(v));
+    }
+    Ok(m)
 }

@@ -30,10 +30,10 @@ pub async fn build(mut settings: Settings) -> anyhow::Result<NextAuth> {
             )
         })?;
         for p in &mut settings.auth.providers {
-            if &p.id == id {
-                if let ProviderKind::Email(e) = &mut p.kind {
-                    e.transport = transport.clone();
-                }
+            if &p.id == id
+                && let ProviderKind::Email(e) = &mut p.kind
+            {
+                e.transport = transport.clone();
             }
         }
     }

@@ -41,10 +41,10 @@ fn main() -> ExitCode {
         .init();
     let listen = cli.listen.clone();
     let env = move |k: &str| {
-        if k == "NEXTAUTH_LISTEN" {
-            if let Some(l) = &listen {
-                return Some(l.clone());
-            }
+        if k == "NEXTAUTH_LISTEN"
+            && let Some(l) = &listen
+        {
+            return Some(l.clone());
         }
         settings::process_env(k)
     };

@@ -625,7 +625,15 @@ fn provider_from(
                 };
             }
             let id = s.id.unwrap_or(default_id);
-            let name = s.name.unwrap_or_else(|| id.clone());
+            let name = s
+                .name
+                .or_else(|| {
+                    s.preset
+                        .as_deref()
+                        .and_then(presets::display_name)
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| id.clone());
             Ok((
                 Provider {
                     id,

@@ -152,6 +152,7 @@ async fn credentials_sign_in_session_update_sign_out() {
     assert_eq!(r.text().await.unwrap(), "{}");
 }
 
+#[allow(clippy::unwrap_used)]
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -77,6 +77,7 @@ fn check_prints_the_resolved_configuration() {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn invalid_configurations_name_the_value_and_its_source() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("n.toml"), CONFIG).unwrap();

@@ -174,7 +174,11 @@ impl Authorize for WebhookAuthorize {
             )));
         }
         let bytes = res.bytes().await.map_err(|e| {
-            AuthorizeError::Failed(format!("POST {}: reading the body: {}", self.url, describe(&e)))
+            AuthorizeError::Failed(format!(
+                "POST {}: reading the body: {}",
+                self.url,
+                describe(&e)
+            ))
         })?;
         let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
             AuthorizeError::Failed(format!("POST {}: the body is not JSON ({e})", self.url))
@@ -204,7 +208,9 @@ mod tests {
     #[test]
     fn users_are_normalised() {
         assert_eq!(normalise_user(Value::Null), Ok(None));
-        let u = normalise_user(json!({"id": 7, "name": null})).unwrap().unwrap();
+        let u = normalise_user(json!({"id": 7, "name": null}))
+            .unwrap()
+            .unwrap();
         assert_eq!(Value::Object(u), json!({"id": "7", "name": null}));
         assert!(normalise_user(json!({"name": "x"})).is_err());
         assert!(normalise_user(json!({"id": ""})).is_err());

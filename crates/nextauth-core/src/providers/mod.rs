@@ -8,6 +8,7 @@ pub mod credentials;
 pub mod email;
 pub mod oauth;
 pub mod presets;
+pub mod smtp;
 
 use crate::config::ConfigError;
 
@@ -61,7 +62,10 @@ impl Provider {
             )));
         }
         if self.name.trim().is_empty() {
-            return Err(ConfigError(format!("provider `{}`: `name` is empty", self.id)));
+            return Err(ConfigError(format!(
+                "provider `{}`: `name` is empty",
+                self.id
+            )));
         }
         let at = |e: String| ConfigError(format!("provider `{}`: {e}", self.id));
         match &self.kind {

@@ -26,6 +26,15 @@ impl Check {
             _ => None,
         }
     }
+
+    /// The name used in configuration and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Check::State => "state",
+            Check::Pkce => "pkce",
+            Check::Nonce => "nonce",
+        }
+    }
 }
 
 /// How the client authenticates at the token endpoint.
@@ -51,8 +60,18 @@ impl ClientAuth {
     }
 }
 
-/// Which profile fields give the user's id, name, e-mail and image. Each is a field name, or a
-/// dotted path into nested objects (`data.id`).
+/// Which profile fields give the user's id, name, e-mail and image.
+///
+/// Each entry is a small expression over the provider's profile JSON (userinfo response or ID-token
+/// claims), evaluated by the OAuth callback:
+/// * a field name (`email`) or a dotted path into nested objects and arrays (`picture.data.url`,
+///   `images.0.url`);
+/// * alternatives separated by `|`, the first that gives a non-empty value wins (`name|login`,
+///   like v4's `profile.name ?? profile.login`);
+/// * a template with `{path}` placeholders (`https://cdn.example.com/{id}/{avatar}.png`), which
+///   gives nothing unless every placeholder does.
+///
+/// Numbers become strings (`id: 12345` → `"12345"`, as v4's `profile.id.toString()`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProfileMapping {
     /// Field of the user id (`sub` for OIDC).
@@ -91,7 +110,8 @@ pub struct ProviderStyle {
 /// An OAuth 2.0 or OpenID Connect provider.
 #[derive(Debug, Clone)]
 pub struct OAuthProvider {
-    /// OIDC issuer; endpoints come from `<issuer>/.well-known/openid-configuration`.
+    /// OIDC issuer: `iss` (callback parameter and ID-token claim) must equal it, and the endpoints
+    /// not configured below come from `<issuer>/.well-known/openid-configuration`.
     pub issuer: Option<String>,
     /// Client id.
     pub client_id: String,
@@ -111,6 +131,16 @@ pub struct OAuthProvider {
     pub checks: Vec<Check>,
     /// Whether the token response carries an ID token whose claims are the profile.
     pub id_token: bool,
+    /// The only JWS algorithm accepted for ID tokens (openid-client's
+    /// `id_token_signed_response_alg`). `None`: any asymmetric algorithm the JWK set has a
+    /// matching key for (RS*, PS*, ES256/384, EdDSA); `none` and HMAC are always refused.
+    pub id_token_signed_response_alg: Option<String>,
+    /// A URL listing the user's e-mail addresses (`[{email, primary, verified}]`), asked when the
+    /// profile has no e-mail: GitHub's `/user/emails`, as v4's GitHub provider does.
+    pub emails_url: Option<String>,
+    /// For presets whose endpoints live under a tenant-specific issuer (Auth0, Keycloak, Okta,
+    /// Entra ID): what `issuer` looks like, for the error message when it is missing.
+    pub issuer_hint: Option<String>,
     /// Token-endpoint client authentication; chosen from discovery when unset.
     pub client_auth: Option<ClientAuth>,
     /// Extra authorization parameters.
@@ -137,6 +167,9 @@ impl OAuthProvider {
             scope: Some("openid email profile".into()),
             checks: vec![Check::Pkce, Check::State],
             id_token: true,
+            id_token_signed_response_alg: None,
+            emails_url: None,
+            issuer_hint: None,
             client_auth: None,
             authorization_params: Vec::new(),
             profile: ProfileMapping::default(),
@@ -163,15 +196,30 @@ impl OAuthProvider {
         url_ok("token_url", &self.token_url)?;
         url_ok("userinfo_url", &self.userinfo_url)?;
         url_ok("jwks_url", &self.jwks_url)?;
+        url_ok("emails_url", &self.emails_url)?;
+        if let Some(alg) = &self.id_token_signed_response_alg
+            && !crate::oauth::supported_id_token_alg(alg)
+        {
+            return Err(format!(
+                "`id_token_signed_response_alg` = {alg:?}: use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA"
+            ));
+        }
         if self.issuer.is_none() {
+            if let Some(hint) = &self.issuer_hint
+                && self.authorization_url.is_none()
+            {
+                return Err(format!("`issuer` is required for this preset, e.g. {hint}"));
+            }
             if self.authorization_url.is_none() || self.token_url.is_none() {
                 return Err(
                     "without `issuer`, both `authorization_url` and `token_url` are required"
                         .into(),
                 );
             }
-            if self.id_token && self.jwks_url.is_none() {
-                return Err("`id_token = true` without `issuer` needs `jwks_url`".into());
+            if self.id_token {
+                return Err(
+                    "`id_token = true` needs `issuer`: the ID token's `iss` must equal it".into(),
+                );
             }
             if !self.id_token && self.userinfo_url.is_none() {
                 return Err("without an ID token, `userinfo_url` is required".into());

@@ -2,7 +2,7 @@
 //! port with a config file, a reqwest client with a cookie jar, and an in-process credentials
 //! webhook (a real HTTP server on its own port).
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

@@ -1,0 +1,191 @@
+//! The OAuth checks: `state`, PKCE and `nonce`, each kept in its own cookie between the sign-in
+//! redirect and the callback. Ports v4 `core/lib/oauth/checks.ts` (spec §5.1, §11.2–§11.4).
+//!
+//! A cookie's value is v4's `encode({token: {value, provider}, salt: <cookie name>, maxAge: 900})`:
+//! a JWE whose payload is `{value, provider, iat, exp, jti}`, under a key derived with the full
+//! cookie name as HKDF salt, so next-auth and this crate read each other's cookies.
+
+use serde_json::{Map, Value};
+
+use crate::cookies::{CHECK_COOKIE_MAX_AGE, SetCookie};
+use crate::crypto::hash::constant_time_eq;
+use crate::crypto::jwe::{JweError, JweKeyring};
+use crate::crypto::random;
+use crate::handler::Inner;
+use crate::init::Ctx;
+use crate::providers::oauth::Check;
+
+/// The values sent to the IdP by the sign-in redirect.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Created {
+    pub(crate) state: Option<String>,
+    /// `base64url(SHA-256(code_verifier))`; the verifier stays in the cookie.
+    pub(crate) code_challenge: Option<String>,
+    pub(crate) nonce: Option<String>,
+}
+
+/// The values read back from the cookies at the callback.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct Used {
+    pub(crate) state: Option<String>,
+    pub(crate) code_verifier: Option<String>,
+    pub(crate) nonce: Option<String>,
+}
+
+/// Cookie name and key of a check.
+fn slot(inner: &Inner, check: Check) -> (&str, &JweKeyring) {
+    match check {
+        Check::State => (&inner.cookies.state, &inner.state_keys),
+        Check::Pkce => (&inner.cookies.pkce_code_verifier, &inner.pkce_keys),
+        Check::Nonce => (&inner.cookies.nonce, &inner.nonce_keys),
+    }
+}
+
+/// The order v4 creates and reads the checks in, whatever the configured order.
+const ORDER: [Check; 3] = [Check::State, Check::Pkce, Check::Nonce];
+
+/// Draws a value per enabled check and queues its cookie: state and PKCE with `Max-Age=900` and
+/// `Expires`, the nonce with `Expires` only (v4's default cookie options).
+pub(crate) fn create(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    provider_id: &str,
+    checks: &[Check],
+) -> Created {
+    let now_s = ctx.now_ms.div_euclid(1000);
+    let expires_ms = ctx.now_ms + CHECK_COOKIE_MAX_AGE * 1000;
+    let secure = inner.cookies.secure;
+    let mut out = Created::default();
+    for check in ORDER.into_iter().filter(|c| checks.contains(c)) {
+        let value = random::b64url32();
+        let (name, keys) = slot(inner, check);
+        let mut payload = Map::new();
+        payload.insert("value".into(), Value::String(value.clone()));
+        payload.insert("provider".into(), Value::String(provider_id.to_string()));
+        let sealed = keys.encode_jwt(&payload, CHECK_COOKIE_MAX_AGE, now_s);
+        let mut cookie = SetCookie::expiring(name, sealed, expires_ms, secure);
+        if check != Check::Nonce {
+            cookie.max_age = Some(CHECK_COOKIE_MAX_AGE);
+        }
+        ctx.cookies.push(cookie);
+        match check {
+            Check::State => out.state = Some(value),
+            Check::Pkce => out.code_challenge = Some(random::pkce_challenge_s256(&value)),
+            Check::Nonce => out.nonce = Some(value),
+        }
+    }
+    out
+}
+
+/// Reads every enabled check's cookie and queues its deletion. Each cookie must be present,
+/// decrypt under its key, be unexpired, carry a `value`, and have been minted for
+/// `provider_id`. Errors name the cookie and the reason.
+///
+/// A cookie minted for another provider is refused but *not* deleted: it may belong to a
+/// sign-in with that provider going on in another tab.
+pub(crate) fn use_checks(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    provider_id: &str,
+    checks: &[Check],
+) -> Result<Used, String> {
+    let now_s = ctx.now_ms.div_euclid(1000);
+    let secure = inner.cookies.secure;
+    let mut used = Used::default();
+    let mut first_error: Option<String> = None;
+    for check in ORDER.into_iter().filter(|c| checks.contains(c)) {
+        let (name, keys) = slot(inner, check);
+        let read = read_one(keys, name, ctx.req.cookie(name), now_s, provider_id);
+        match read {
+            Ok(value) => {
+                ctx.cookies.push(SetCookie::deletion(name, secure));
+                match check {
+                    Check::State => used.state = Some(value),
+                    Check::Pkce => used.code_verifier = Some(value),
+                    Check::Nonce => used.nonce = Some(value),
+                }
+            }
+            Err(Failure { reason, delete }) => {
+                if delete {
+                    ctx.cookies.push(SetCookie::deletion(name, secure));
+                }
+                first_error.get_or_insert(reason);
+            }
+        }
+    }
+    match first_error {
+        Some(e) => Err(e),
+        None => Ok(used),
+    }
+}
+
+struct Failure {
+    reason: String,
+    /// Whether the cookie is present and ours to delete.
+    delete: bool,
+}
+
+fn read_one(
+    keys: &JweKeyring,
+    name: &str,
+    cookie: Option<&str>,
+    now_s: i64,
+    provider_id: &str,
+) -> Result<String, Failure> {
+    let fail = |reason: String, delete: bool| Failure { reason, delete };
+    let Some(sealed) = cookie.filter(|c| !c.is_empty()) else {
+        return Err(fail(
+            format!(
+                "the {name} cookie is missing (sign-in not started in this browser, cookies blocked, or the callback was already used)"
+            ),
+            false,
+        ));
+    };
+    let payload = keys.decode_jwt(sealed, now_s).map_err(|e| {
+        let why = match e {
+            JweError::Expired => {
+                "has expired (a sign-in must finish within 15 minutes)".to_string()
+            }
+            JweError::Decryption => {
+                "could not be decrypted (tampered with, or sealed with another secret)".to_string()
+            }
+            other => format!("is malformed ({other})"),
+        };
+        fail(format!("the {name} cookie {why}"), true)
+    })?;
+    match payload.get("provider").and_then(Value::as_str) {
+        Some(p) if p == provider_id => {}
+        Some(p) => {
+            return Err(fail(
+                format!("the {name} cookie was minted for provider {p:?}, not {provider_id:?}"),
+                false,
+            ));
+        }
+        None => {
+            return Err(fail(format!("the {name} cookie names no provider"), true));
+        }
+    }
+    match payload.get("value").and_then(Value::as_str) {
+        Some(v) if !v.is_empty() => Ok(v.to_string()),
+        _ => Err(fail(format!("the {name} cookie has no value"), true)),
+    }
+}
+
+/// Compares the callback's `state` parameter with the cookie's (openid-client's rules: both or
+/// neither; equal).
+pub(crate) fn verify_state(expected: Option<&str>, got: Option<&str>) -> Result<(), String> {
+    match (expected, got) {
+        (Some(e), Some(g)) if constant_time_eq(e, g) => Ok(()),
+        (Some(_), Some(_)) => Err(
+            "the state parameter does not match the state cookie (forged or stale callback)".into(),
+        ),
+        (Some(_), None) => {
+            Err("the callback has no state parameter, but the state check is on".into())
+        }
+        (None, Some(_)) => Err(
+            "the callback has a state parameter, but the state check is off for this provider"
+                .into(),
+        ),
+        (None, None) => Ok(()),
+    }
+}

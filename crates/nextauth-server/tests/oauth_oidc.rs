@@ -1,0 +1,676 @@
+//! OpenID Connect sign-in against a real OpenID Provider (panva's oidc-provider, started by
+//! `testkit` on a free port): the server is built in-process from a TOML configuration, served on
+//! 127.0.0.1:0, and driven by a cookie-jar client that follows the IdP's redirects by hand (the
+//! IdP logs in the `login_hint` account and consents on its own).
+//!
+//! Each test checks the v4 outcome (status, `Location`, cookies, session) and, for failures, that
+//! the log line names the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use testkit::{Idp, IdpOptions, interop};
+use tracing_subscriber::fmt::MakeWriter;
+
+const SECRET: &str = "oauth-integration-secret-0123456789abcdef";
+
+// ------------------------------------------------------------------ harness ----
+
+/// Log lines written while a test runs (the server runs on the test's current-thread runtime,
+/// so a thread-local subscriber sees them).
+#[derive(Clone, Default)]
+struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Logs {
+    type Writer = Logs;
+    fn make_writer(&'a self) -> Logs {
+        self.clone()
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// The server under test.
+struct App {
+    origin: String,
+    base: String,
+    logs: Logs,
+    _log_guard: tracing::subscriber::DefaultGuard,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl App {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+/// Binds 127.0.0.1:0, then builds the server from `providers` (TOML `[[providers]]` tables) with
+/// the bound origin as its URL.
+async fn start_app(providers: &str) -> App {
+    let logs = Logs::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(logs.clone())
+        .with_ansi(false)
+        .with_max_level(tracing::Level::DEBUG)
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let toml = format!(
+        r#"
+url = "{origin}/api/auth"
+secret = "{SECRET}"
+
+[database]
+url = "sqlite::memory:"
+
+{providers}
+"#
+    );
+    let path = PathBuf::from("oauth-test.toml");
+    let file = nextauth_server::settings::parse_file(&toml, &path).unwrap();
+    let no_env = |_: &str| None;
+    let settings = nextauth_server::settings::resolve(file, Some(path), &no_env).unwrap();
+    let auth = nextauth_server::build(settings).await.unwrap();
+    let app = nextauth_server::app(auth);
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    App {
+        base: format!("{origin}/api/auth"),
+        origin,
+        logs,
+        _log_guard: guard,
+        task,
+    }
+}
+
+/// An `[[providers]]` table of type oidc for the default testkit client (any loopback port).
+fn oidc_provider(id: &str, idp: &Idp, extra: &str) -> String {
+    format!(
+        r#"
+[[providers]]
+id = "{id}"
+type = "oidc"
+name = "Test IdP {id}"
+issuer = "{issuer}"
+client_id = "{id}-client"
+client_secret = "{id}-secret"
+checks = ["pkce", "state", "nonce"]
+{extra}
+"#,
+        issuer = idp.issuer
+    )
+}
+
+/// An IdP client registered for `/api/auth/callback/<id>` on any loopback port.
+fn idp_client(id: &str, extra: Value) -> Value {
+    let mut c = json!({
+        "client_id": format!("{id}-client"),
+        "client_secret": format!("{id}-secret"),
+        "redirect_uris": [format!("http://127.0.0.1/api/auth/callback/{id}")],
+        "x_loopback_any_port": true,
+    });
+    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+        c[k] = v;
+    }
+    c
+}
+
+fn start_idp(signing: &'static str, clients: Vec<Value>) -> Idp {
+    Idp::start(IdpOptions {
+        signing,
+        clients: Value::Array(clients),
+    })
+}
+
+/// A browser: cookie jar, no automatic redirects.
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default()
+}
+
+fn set_cookies(r: &reqwest::Response) -> Vec<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect()
+}
+
+fn cookie<'a>(cookies: &'a [String], name: &str) -> Option<&'a String> {
+    cookies.iter().find(|c| c.starts_with(&format!("{name}=")))
+}
+
+async fn csrf(b: &reqwest::Client, app: &App) -> String {
+    let r = b.get(app.url("/csrf")).send().await.unwrap();
+    r.json::<Value>().await.unwrap()["csrfToken"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+async fn session(b: &reqwest::Client, app: &App) -> Value {
+    b.get(app.url("/session"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// `POST signin/<id>` (with `query`, e.g. `?login_hint=bob`): answers the response.
+async fn post_signin(b: &reqwest::Client, app: &App, id: &str, query: &str) -> reqwest::Response {
+    let token = csrf(b, app).await;
+    let callback_url = format!("{}/after", app.origin);
+    b.post(app.url(&format!("/signin/{id}{query}")))
+        .form(&[
+            ("csrfToken", token.as_str()),
+            ("callbackUrl", &callback_url),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// How the IdP hands the browser back.
+#[derive(Debug, Clone)]
+enum Return {
+    /// A redirect to the callback URL (response_mode=query).
+    Get(String),
+    /// An auto-submitting form (response_mode=form_post): action and fields.
+    Post(String, Vec<(String, String)>),
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&#x2F;", "/")
+        .replace("&#47;", "/")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+/// `attr="value"` inside `tag`.
+fn attr(tag: &str, name: &str) -> Option<String> {
+    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+    let end = tag[start..].find('"')? + start;
+    Some(html_unescape(&tag[start..end]))
+}
+
+fn parse_form_post(html: &str) -> Option<(String, Vec<(String, String)>)> {
+    let form_start = html.find("<form")?;
+    let form_tag = &html[form_start..form_start + html[form_start..].find('>')?];
+    let action = attr(form_tag, "action")?;
+    let mut fields = Vec::new();
+    let mut rest = &html[form_start..];
+    while let Some(i) = rest.find("<input") {
+        let end = rest[i..].find('>')? + i;
+        let tag = &rest[i..end];
+        if let (Some(n), Some(v)) = (attr(tag, "name"), attr(tag, "value")) {
+            fields.push((n, v));
+        }
+        rest = &rest[end..];
+    }
+    Some((action, fields))
+}
+
+/// Follows the IdP's redirects from the authorization URL until it hands the browser back to
+/// `callback_prefix`.
+async fn walk_idp(b: &reqwest::Client, authorization_url: &str, callback_prefix: &str) -> Return {
+    let mut url = authorization_url.to_string();
+    for _ in 0..15 {
+        if url.starts_with(callback_prefix) {
+            return Return::Get(url);
+        }
+        let r = b.get(&url).send().await.unwrap();
+        let status = r.status().as_u16();
+        if status == 200 {
+            let html = r.text().await.unwrap();
+            let (action, fields) = parse_form_post(&html)
+                .unwrap_or_else(|| panic!("IdP answered 200 without a form: {html}"));
+            return Return::Post(action, fields);
+        }
+        assert!(
+            (300..400).contains(&status),
+            "IdP hop {url} -> {status}: {}",
+            r.text().await.unwrap_or_default()
+        );
+        let next = location(&r);
+        url = reqwest::Url::parse(&url)
+            .unwrap()
+            .join(&next)
+            .unwrap()
+            .to_string();
+    }
+    panic!("the IdP never returned to {callback_prefix}");
+}
+
+async fn deliver(b: &reqwest::Client, ret: &Return) -> reqwest::Response {
+    match ret {
+        Return::Get(url) => b.get(url).send().await.unwrap(),
+        Return::Post(action, fields) => b.post(action).form(fields).send().await.unwrap(),
+    }
+}
+
+/// The whole sign-in up to (not including) the callback: answers the authorization URL and how
+/// the IdP returns.
+async fn start_flow(
+    b: &reqwest::Client,
+    app: &App,
+    id: &str,
+    query: &str,
+) -> (reqwest::Url, Return) {
+    let r = post_signin(b, app, id, query).await;
+    assert_eq!(r.status(), 302, "POST signin/{id}");
+    let authz = reqwest::Url::parse(&location(&r)).unwrap();
+    let ret = walk_idp(b, authz.as_str(), &app.url(&format!("/callback/{id}"))).await;
+    (authz, ret)
+}
+
+fn param(url: &reqwest::Url, key: &str) -> Option<String> {
+    url.query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn assert_error_redirect(r: &reqwest::Response, app: &App, code: &str) {
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(r), app.url(&format!("/error?error={code}")));
+    assert!(
+        !set_cookies(r)
+            .iter()
+            .any(|c| c.starts_with("next-auth.session-token=") && !c.contains("Max-Age=0")),
+        "no session cookie on {code}"
+    );
+}
+
+// ------------------------------------------------------------------ tests ----
+
+/// Named `oauth::…`, so `cargo nextest run oauth` selects them.
+mod oauth {
+    use super::*;
+
+    #[tokio::test]
+    async fn code_flow_with_state_pkce_nonce_then_sign_out() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+
+        // POST signin: the authorization URL in openid-client's order, login_hint forwarded.
+        let r = post_signin(&b, &app, "oidc", "?login_hint=bob").await;
+        assert_eq!(r.status(), 302);
+        let authz = reqwest::Url::parse(&location(&r)).unwrap();
+        assert!(
+            authz.as_str().starts_with(&format!("{}/auth?", idp.issuer)),
+            "{authz}"
+        );
+        let keys: Vec<String> = authz.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        assert_eq!(
+            keys,
+            [
+                "client_id",
+                "scope",
+                "response_type",
+                "redirect_uri",
+                "login_hint",
+                "state",
+                "code_challenge",
+                "code_challenge_method",
+                "nonce"
+            ]
+        );
+        assert_eq!(param(&authz, "scope").unwrap(), "openid email profile");
+        assert!(authz.as_str().contains("scope=openid%20email%20profile"));
+        assert_eq!(
+            param(&authz, "redirect_uri").unwrap(),
+            app.url("/callback/oidc")
+        );
+        let cookies = set_cookies(&r);
+        for name in ["next-auth.state", "next-auth.pkce.code_verifier"] {
+            let c = cookie(&cookies, name).unwrap_or_else(|| panic!("{name} in {cookies:?}"));
+            assert!(c.contains("; Max-Age=900; Path=/; Expires="), "{c}");
+        }
+        let nonce = cookie(&cookies, "next-auth.nonce").unwrap();
+        assert!(
+            !nonce.contains("Max-Age") && nonce.contains("Expires="),
+            "{nonce}"
+        );
+
+        // next-auth's own decode() opens the state cookie with salt = cookie name (wire compatible).
+        let sealed = cookie(&cookies, "next-auth.state").unwrap();
+        let sealed = sealed["next-auth.state=".len()..]
+            .split(';')
+            .next()
+            .unwrap();
+        let payload = interop::decode(SECRET, sealed, Some("next-auth.state")).unwrap();
+        assert_eq!(payload["value"].as_str(), param(&authz, "state").as_deref());
+        assert_eq!(payload["provider"], "oidc");
+
+        // Through the IdP and back.
+        let ret = walk_idp(&b, authz.as_str(), &app.url("/callback/oidc")).await;
+        let cb = deliver(&b, &ret).await;
+        assert_eq!(cb.status(), 302);
+        assert_eq!(location(&cb), format!("{}/after", app.origin));
+        let cookies = set_cookies(&cb);
+        for name in [
+            "next-auth.state",
+            "next-auth.pkce.code_verifier",
+            "next-auth.nonce",
+        ] {
+            assert_eq!(
+                cookie(&cookies, name).map(String::as_str),
+                Some(format!("{name}=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax").as_str())
+            );
+        }
+        assert!(cookie(&cookies, "next-auth.session-token").is_some());
+
+        // The session is the IdP's user.
+        let s = session(&b, &app).await;
+        assert_eq!(
+            s["user"],
+            json!({"name": "Bob Example", "email": "bob@example.com", "image": "https://example.com/bob.png"})
+        );
+
+        // Replaying the callback: the check cookies are gone.
+        let Return::Get(callback_url) = &ret else {
+            panic!("query response mode expected")
+        };
+        let replay = b.get(callback_url).send().await.unwrap();
+        assert_error_redirect(&replay, &app, "OAuthCallback");
+        assert!(
+            app.logs
+                .text()
+                .contains("next-auth.state cookie is missing"),
+            "{}",
+            app.logs.text()
+        );
+
+        // Sign out.
+        let token = csrf(&b, &app).await;
+        let out = b
+            .post(app.url("/signout"))
+            .form(&[("csrfToken", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 302);
+        assert_eq!(session(&b, &app).await, json!({}));
+    }
+
+    #[tokio::test]
+    async fn json_mode_answers_the_authorization_url() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let token = csrf(&b, &app).await;
+        let r = b
+            .post(app.url("/signin/oidc"))
+            .form(&[("csrfToken", token.as_str()), ("json", "true")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let j: Value = r.json().await.unwrap();
+        assert!(
+            j["url"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("{}/auth?client_id=oidc-client&", idp.issuer))
+        );
+    }
+
+    #[tokio::test]
+    async fn replayed_code_is_refused_by_the_token_endpoint() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "").await;
+        let Return::Get(first) = ret else { panic!() };
+        assert_eq!(b.get(&first).send().await.unwrap().status(), 302);
+        let first = reqwest::Url::parse(&first).unwrap();
+
+        // A new flow in a fresh browser, whose callback carries the *old* code with the new state.
+        let b2 = browser();
+        let (authz, _) = start_flow(&b2, &app, "oidc", "").await;
+        let forged = format!(
+            "{}?code={}&state={}&iss={}",
+            app.url("/callback/oidc"),
+            param(&first, "code").unwrap(),
+            param(&authz, "state").unwrap(),
+            percent_encoding::utf8_percent_encode(&idp.issuer, percent_encoding::NON_ALPHANUMERIC)
+        );
+        let r = b2.get(&forged).send().await.unwrap();
+        assert_error_redirect(&r, &app, "OAuthCallback");
+        let logs = app.logs.text();
+        assert!(
+            logs.contains("answered 400") && logs.contains("invalid_grant"),
+            "{logs}"
+        );
+        assert_eq!(session(&b2, &app).await, json!({}));
+    }
+
+    #[tokio::test]
+    async fn forged_state_and_idp_error() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let r = post_signin(&b, &app, "oidc", "").await;
+        assert_eq!(r.status(), 302);
+        let forged = b
+            .get(app.url("/callback/oidc?code=bogus&state=bogus"))
+            .send()
+            .await
+            .unwrap();
+        assert_error_redirect(&forged, &app, "OAuthCallback");
+        assert!(
+            app.logs
+                .text()
+                .contains("state parameter does not match the state cookie")
+        );
+        assert_eq!(session(&b, &app).await, json!({}));
+
+        // An IdP-reported error is `Callback` (v4), not `OAuthCallback`.
+        let denied = b
+            .get(app.url("/callback/oidc?error=access_denied&error_description=nope"))
+            .send()
+            .await
+            .unwrap();
+        assert_error_redirect(&denied, &app, "Callback");
+        assert!(app.logs.text().contains("access_denied"));
+    }
+
+    #[tokio::test]
+    async fn idp_denial_through_the_real_idp_is_callback() {
+        // prompt=none without a session at the IdP: the IdP itself answers error=login_required.
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "?prompt=none").await;
+        let Return::Get(url) = &ret else { panic!() };
+        assert!(url.contains("error=login_required"), "{url}");
+        let r = deliver(&b, &ret).await;
+        assert_error_redirect(&r, &app, "Callback");
+    }
+
+    #[tokio::test]
+    async fn form_post_callback() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider(
+            "oidc",
+            &idp,
+            "authorization_params = { response_mode = \"form_post\" }",
+        ))
+        .await;
+        let b = browser();
+        let (authz, ret) = start_flow(&b, &app, "oidc", "?login_hint=carol").await;
+        assert_eq!(param(&authz, "response_mode").as_deref(), Some("form_post"));
+        let Return::Post(action, fields) = &ret else {
+            panic!("form_post expected: {ret:?}")
+        };
+        assert_eq!(action, &app.url("/callback/oidc"));
+        assert!(fields.iter().any(|(k, _)| k == "code"));
+        let r = deliver(&b, &ret).await;
+        assert_eq!(r.status(), 302, "{}", app.logs.text());
+        assert_eq!(location(&r), format!("{}/after", app.origin));
+        assert_eq!(
+            session(&b, &app).await["user"]["email"],
+            "carol@example.com"
+        );
+    }
+
+    #[tokio::test]
+    async fn client_secret_post() {
+        let idp = start_idp(
+            "RS256",
+            vec![idp_client(
+                "oidc",
+                json!({"token_endpoint_auth_method": "client_secret_post"}),
+            )],
+        );
+        // oidc-provider accepts either method from any client, so this proves the flow works
+        // with client_secret_post; the exact request (form fields, no Authorization header)
+        // is checked in nextauth-core's tests/oauth_wire.rs.
+        let app = start_app(&oidc_provider(
+            "oidc",
+            &idp,
+            "token_endpoint_auth_method = \"client_secret_post\"",
+        ))
+        .await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "").await;
+        let r = deliver(&b, &ret).await;
+        assert_eq!(r.status(), 302, "{}", app.logs.text());
+        assert_eq!(location(&r), format!("{}/after", app.origin));
+        assert_eq!(session(&b, &app).await["user"]["name"], "Alice Example");
+    }
+
+    #[tokio::test]
+    async fn es256_signing_idp() {
+        let idp = start_idp("ES256", vec![idp_client("oidc", json!({}))]);
+        let jwks: Value = reqwest::get(format!("{}/jwks", idp.issuer))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(jwks["keys"][0]["kty"], "EC");
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "").await;
+        let r = deliver(&b, &ret).await;
+        assert_eq!(r.status(), 302, "{}", app.logs.text());
+        assert_eq!(location(&r), format!("{}/after", app.origin));
+        assert_eq!(
+            session(&b, &app).await["user"]["email"],
+            "alice@example.com"
+        );
+    }
+
+    #[tokio::test]
+    async fn state_cookie_minted_for_another_provider_is_refused() {
+        let idp = start_idp(
+            "RS256",
+            vec![
+                idp_client("idp-a", json!({})),
+                idp_client("idp-b", json!({})),
+            ],
+        );
+        let providers = format!(
+            "{}{}",
+            oidc_provider("idp-a", &idp, ""),
+            oidc_provider("idp-b", &idp, "")
+        );
+        let app = start_app(&providers).await;
+        let b = browser();
+        // A sign-in with idp-a; its callback parameters are delivered to idp-b's callback.
+        let (_, ret) = start_flow(&b, &app, "idp-a", "").await;
+        let Return::Get(url) = &ret else { panic!() };
+        let to_b = url.replace("/callback/idp-a", "/callback/idp-b");
+        let r = b.get(&to_b).send().await.unwrap();
+        assert_error_redirect(&r, &app, "OAuthCallback");
+        assert!(
+            app.logs
+                .text()
+                .contains(r#"next-auth.state cookie was minted for provider "idp-a", not "idp-b""#),
+            "{}",
+            app.logs.text()
+        );
+        // idp-a's cookies were left alone: its own callback still completes.
+        assert!(
+            set_cookies(&r)
+                .iter()
+                .all(|c| !c.starts_with("next-auth.state="))
+        );
+        let r = b.get(url).send().await.unwrap();
+        assert_eq!(r.status(), 302, "{}", app.logs.text());
+        assert_eq!(location(&r), format!("{}/after", app.origin));
+        assert_eq!(
+            session(&b, &app).await["user"]["email"],
+            "alice@example.com"
+        );
+    }
+
+    #[tokio::test]
+    async fn idp_unreachable_mid_flow() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "").await;
+        drop(idp); // the IdP process is killed between the redirect and the callback
+        let started = std::time::Instant::now();
+        let r = deliver(&b, &ret).await;
+        assert_error_redirect(&r, &app, "OAuthCallback");
+        assert!(started.elapsed() < std::time::Duration::from_secs(8));
+        assert!(
+            app.logs.text().contains("unreachable"),
+            "{}",
+            app.logs.text()
+        );
+        assert_eq!(session(&b, &app).await, json!({}));
+
+        // Signing in again while it is down: discovery is cached, but the cache was dropped when
+        // the token endpoint failed, so the sign-in itself fails: OAuthSignin.
+        let r = post_signin(&b, &app, "oidc", "").await;
+        assert_error_redirect(&r, &app, "OAuthSignin");
+        assert!(app.logs.text().contains("SIGNIN_OAUTH_ERROR"));
+    }
+}

@@ -1,0 +1,265 @@
+//! Database sessions over HTTP (spec §10), with the injectable clock:
+//!
+//! * `update_age` sliding: no write before `update_age` has passed, a write after; the body shows
+//!   the stored expiry from BEFORE the write; the cookie moves on every read; after expiry the
+//!   row is deleted, the answer is `{}` and the cookie is cleared;
+//! * credentials sign-in under the database strategy (v4 cannot): a user row keyed by an
+//!   `accounts` row `(credentials, <webhook id>)`, a real session row, no second user on the
+//!   next sign-in, and refusal when the e-mail address belongs to another user.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod storage_support;
+
+use std::sync::Arc;
+
+use nextauth_core::Adapter;
+use nextauth_core::adapter::{AdapterSession, NewUser};
+use nextauth_core::clock::{Clock, FixedClock, http_date, iso_ms};
+use serde_json::{Value, json};
+use storage_support::*;
+
+const DAY: i64 = 86_400_000;
+const T0: i64 = 1_798_435_754_439;
+
+async fn get_session(base: &str, token: &str) -> (Value, Option<String>) {
+    let c = reqwest::Client::new();
+    let r = c
+        .get(format!("{base}/session"))
+        .header("cookie", format!("next-auth.session-token={token}"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = set_session_cookie(&r);
+    (r.json().await.unwrap(), cookie)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_database_session_slides_with_update_age() {
+    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let app = App::start(AppOptions {
+        strategy: "database",
+        // v4's defaults, spelled out: 30 days, extended at most once a day.
+        session_extra: "max_age = 2592000\nupdate_age = 86400",
+        clock: Some(clock.clone() as Arc<dyn Clock>),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = store
+        .create_user(NewUser {
+            name: Some("Slider".into()),
+            email: Some("slider@example.com".into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let token = "0ae28019-7ab9-4450-aeb6-ca7f6544c992";
+    store
+        .create_session(&AdapterSession {
+            session_token: token.into(),
+            user_id: user.id.clone(),
+            expires: T0 + 30 * DAY,
+        })
+        .await
+        .unwrap();
+    let stored = |store: Arc<dyn Adapter>| async move {
+        store
+            .get_session_and_user(token)
+            .await
+            .unwrap()
+            .map(|(s, _)| s.expires)
+    };
+
+    // +12 h: no update; the cookie's Expires moves anyway.
+    clock.advance_ms(DAY / 2);
+    let (s, cookie) = get_session(&app.base, token).await;
+    assert_eq!(
+        s["user"],
+        json!({"name": "Slider", "email": "slider@example.com"}),
+        "{s}"
+    );
+    assert_eq!(s["expires"], Value::String(iso_ms(T0 + 30 * DAY)));
+    assert_eq!(
+        stored(store.clone()).await,
+        Some(T0 + 30 * DAY),
+        "not extended yet"
+    );
+    let cookie = cookie.expect("cookie re-set");
+    assert!(
+        cookie.contains(&format!("Expires={}", http_date(T0 + DAY / 2 + 30 * DAY))),
+        "{cookie}"
+    );
+
+    // +1 d 1 s: extended to now + max_age; the body still shows the expiry before the update.
+    clock.advance_ms(DAY / 2 + 1000);
+    let now = T0 + DAY + 1000;
+    let (s, cookie) = get_session(&app.base, token).await;
+    assert_eq!(s["expires"], Value::String(iso_ms(T0 + 30 * DAY)), "{s}");
+    assert_eq!(
+        stored(store.clone()).await,
+        Some(now + 30 * DAY),
+        "extended"
+    );
+    assert!(
+        cookie
+            .unwrap()
+            .contains(&format!("Expires={}", http_date(now + 30 * DAY)))
+    );
+
+    // 12 h later: not again (the last extension is less than update_age ago).
+    clock.advance_ms(DAY / 2);
+    let (s, _) = get_session(&app.base, token).await;
+    assert_eq!(s["expires"], Value::String(iso_ms(now + 30 * DAY)), "{s}");
+    assert_eq!(stored(store.clone()).await, Some(now + 30 * DAY));
+
+    // Past the expiry: the row is deleted, {} and the cookie cleared.
+    clock.advance_ms(30 * DAY);
+    let (s, cookie) = get_session(&app.base, token).await;
+    assert_eq!(s, json!({}));
+    let cookie = cookie.expect("a deletion cookie");
+    assert!(
+        cookie.contains("Max-Age=0") || cookie.contains("Expires=Thu, 01 Jan 1970"),
+        "{cookie}"
+    );
+    assert_eq!(stored(store.clone()).await, None, "expired row deleted");
+
+    // An unknown token: {} and the cookie cleared; nothing else happens.
+    let (s, cookie) = get_session(&app.base, "no-such-session").await;
+    assert_eq!(s, json!({}));
+    assert!(cookie.is_some());
+}
+
+async fn credentials_sign_in(b: &reqwest::Client, app: &App, password: &str) -> reqwest::Response {
+    let token = csrf(b, &app.base).await;
+    b.post(format!("{}/callback/credentials", app.base))
+        .form(&[
+            ("username", "alice"),
+            ("password", password),
+            ("csrfToken", token.as_str()),
+            ("callbackUrl", &format!("{}/after-credentials", app.origin)),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_credentials_with_database_sessions() {
+    let webhook = testkit::Webhook::start();
+    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    let app = App::start(AppOptions {
+        strategy: "database",
+        authorize_url: Some(webhook.url()),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+
+    let b = browser();
+    let bad = credentials_sign_in(&b, &app, "wrong").await;
+    assert_eq!(
+        location(&bad),
+        format!(
+            "{}/error?error=CredentialsSignin&provider=credentials",
+            app.base
+        )
+    );
+
+    let r = credentials_sign_in(&b, &app, "password").await;
+    assert_eq!(location(&r), format!("{}/after-credentials", app.origin));
+    let cookie = set_session_cookie(&r).expect("session cookie");
+    let token = cookie
+        .trim_start_matches("next-auth.session-token=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        token.len(),
+        36,
+        "a database session token, not a JWE: {token}"
+    );
+    let s = session(&b, &app.base).await;
+    assert_eq!(
+        s["user"],
+        json!({"name": "Alice Credentials", "email": "alice@example.com"}),
+        "{s}"
+    );
+    let (row, user) = store
+        .get_session_and_user(&token)
+        .await
+        .unwrap()
+        .expect("row");
+    assert_eq!(row.user_id, user.id);
+    let by_account = store
+        .get_user_by_account("credentials", "credentials-alice")
+        .await
+        .unwrap()
+        .expect("linked by the webhook's id");
+    assert_eq!(by_account.id, user.id);
+
+    // A second sign-in (another browser) finds the same user, and gets its own session.
+    let b2 = browser();
+    let r = credentials_sign_in(&b2, &app, "password").await;
+    let token2 = set_session_cookie(&r).unwrap();
+    assert!(!token2.contains(&token));
+    let (_, user2) = store
+        .get_session_and_user(
+            token2
+                .trim_start_matches("next-auth.session-token=")
+                .split(';')
+                .next()
+                .unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user2.id, user.id, "no second user row");
+
+    // Sign-out deletes the row.
+    let csrf_token = csrf(&b, &app.base).await;
+    b.post(format!("{}/signout", app.base))
+        .form(&[("csrfToken", csrf_token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(store.get_session_and_user(&token).await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_credentials_refuses_an_address_owned_by_another_user() {
+    let webhook = testkit::Webhook::start();
+    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    // alice@example.com signed up earlier (by magic link or OAuth).
+    store
+        .create_user(NewUser {
+            email: Some("alice@example.com".into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let app = App::start(AppOptions {
+        strategy: "database",
+        authorize_url: Some(webhook.url()),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    let b = browser();
+    let r = credentials_sign_in(&b, &app, "password").await;
+    assert_eq!(
+        location(&r),
+        format!("{}/error?error=OAuthAccountNotLinked", app.base)
+    );
+    assert!(set_session_cookie(&r).is_none());
+    assert_eq!(session(&b, &app.base).await, json!({}));
+    assert!(
+        store
+            .get_user_by_account("credentials", "credentials-alice")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -1,0 +1,210 @@
+//! Helpers of the storage and e-mail acceptance tests (`storage_*.rs`, `email_*.rs`): an
+//! in-process `nextauth` server on a free port (settings parsed from TOML exactly as the binary
+//! does), a browser-like client (cookie jar, no redirects followed), and CSRF/session shortcuts.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nextauth_core::clock::Clock;
+use nextauth_core::providers::ProviderKind;
+use nextauth_core::{Adapter, NextAuth};
+use reqwest::redirect::Policy;
+use serde_json::Value;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub const SECRET: &str = "storage-test-secret-0123456789abcdef0123";
+
+/// A `nextauth` app served in this process; stopped on drop.
+pub struct App {
+    pub origin: String,
+    pub base: String,
+    pub auth: NextAuth,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Everything a test may vary.
+pub struct AppOptions<'a> {
+    pub database_url: &'a str,
+    /// `jwt` or `database`.
+    pub strategy: &'a str,
+    /// An email provider's `server` (`None`: no email provider).
+    pub smtp: Option<String>,
+    /// A credentials webhook (`None`: no credentials provider).
+    pub authorize_url: Option<String>,
+    /// Extra `[session]` lines, e.g. `max_age = 60`.
+    pub session_extra: &'a str,
+    /// A clock to inject (`None`: the system clock).
+    pub clock: Option<Arc<dyn Clock>>,
+    /// Use this adapter instead of opening `database_url` (shares one pool between apps).
+    pub adapter: Option<Arc<dyn Adapter>>,
+}
+
+impl Default for AppOptions<'_> {
+    fn default() -> Self {
+        AppOptions {
+            database_url: "sqlite::memory:",
+            strategy: "jwt",
+            smtp: None,
+            authorize_url: None,
+            session_extra: "",
+            clock: None,
+            adapter: None,
+        }
+    }
+}
+
+impl App {
+    /// Binds 127.0.0.1:0 first, then writes that origin into the configuration.
+    pub async fn start(o: AppOptions<'_>) -> App {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let mut toml = format!(
+            "url = \"{origin}/api/auth\"\nsecret = \"{SECRET}\"\n\n[session]\nstrategy = \"{}\"\n{}\n\n[database]\nurl = \"{}\"\n",
+            o.strategy, o.session_extra, o.database_url
+        );
+        if let Some(smtp) = &o.smtp {
+            toml.push_str(&format!(
+                "\n[[providers]]\nid = \"email\"\ntype = \"email\"\nserver = \"{smtp}\"\nfrom = \"NextAuth Test <no-reply@example.com>\"\n"
+            ));
+        }
+        if let Some(url) = &o.authorize_url {
+            toml.push_str(&format!(
+                "\n[[providers]]\nid = \"credentials\"\ntype = \"credentials\"\nauthorize_url = \"{url}\"\n[providers.credentials.username]\nlabel = \"Username\"\n[providers.credentials.password]\nlabel = \"Password\"\ntype = \"password\"\n"
+            ));
+        }
+        let path = Path::new("/nonexistent/storage-test.toml");
+        let file = nextauth_server::settings::parse_file(&toml, path).unwrap();
+        let no_env = |_: &str| -> Option<String> { None };
+        let mut settings =
+            nextauth_server::settings::resolve(file, Some(path.to_path_buf()), &no_env).unwrap();
+        let auth = if o.clock.is_none() && o.adapter.is_none() {
+            nextauth_server::build(settings).await.unwrap()
+        } else {
+            // What `build` does, with our clock and/or adapter.
+            for (id, url) in &settings.smtp {
+                let t = nextauth_server::storage::email_transport(url).unwrap();
+                for p in &mut settings.auth.providers {
+                    if &p.id == id
+                        && let ProviderKind::Email(e) = &mut p.kind
+                    {
+                        e.transport = t.clone();
+                    }
+                }
+            }
+            let adapter = match o.adapter {
+                Some(a) => a,
+                None => nextauth_server::storage::open_adapter(&settings.database_url)
+                    .await
+                    .unwrap(),
+            };
+            let mut b = NextAuth::builder(settings.auth.clone()).adapter(adapter);
+            if let Some(c) = o.clock {
+                b = b.clock(c);
+            }
+            b.build().unwrap()
+        };
+        let app = nextauth_server::app(auth.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = nextauth_server::run(listener, app, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        App {
+            base: format!("{origin}/api/auth"),
+            origin,
+            auth,
+            stop: Some(tx),
+        }
+    }
+}
+
+/// A browser: its own cookie jar, redirects not followed.
+pub fn browser() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .cookie_store(true)
+        .timeout(Duration::from_secs(20))
+        .build()
+        .unwrap()
+}
+
+/// `GET csrf` → the token (and the csrf cookie in the jar).
+pub async fn csrf(b: &reqwest::Client, base: &str) -> String {
+    let j: Value = b
+        .get(format!("{base}/csrf"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    j["csrfToken"].as_str().unwrap().to_string()
+}
+
+/// `GET session` as JSON.
+pub async fn session(b: &reqwest::Client, base: &str) -> Value {
+    let r = b.get(format!("{base}/session")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    r.json().await.unwrap()
+}
+
+/// The `Location` of a redirect (panics if there is none).
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get("location")
+        .unwrap_or_else(|| panic!("no Location on {} {}", r.status(), r.url()))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `POST signin/email` with the CSRF token; the response (a redirect).
+pub async fn request_link(
+    b: &reqwest::Client,
+    base: &str,
+    email: &str,
+    callback: &str,
+) -> reqwest::Response {
+    let token = csrf(b, base).await;
+    b.post(format!("{base}/signin/email"))
+        .form(&[
+            ("email", email),
+            ("csrfToken", &token),
+            ("callbackUrl", callback),
+        ])
+        .send()
+        .await
+        .unwrap()
+}
+
+/// A unique address per call, so tests sharing a database never collide.
+pub fn unique_email(tag: &str) -> String {
+    format!(
+        "{tag}-{}@example.com",
+        hex::encode(rand::random::<[u8; 5]>())
+    )
+}
+
+/// The value of the session cookie a response sets (`None` if it sets none).
+pub fn set_session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("next-auth.session-token="))
+        .map(|c| c.to_string())
+}

@@ -1,0 +1,128 @@
+//! # nextauth-sqlx
+//!
+//! SQL storage for nextauth-rs: [`SqliteAdapter`] (the embedded default, one file) and
+//! [`PostgresAdapter`] (for many `nextauth` instances on one database), both implementing
+//! [`nextauth_core::Adapter`]. [`open`] picks one by the URL's scheme and runs the embedded
+//! migrations.
+//!
+//! * PostgreSQL uses the tables and columns of `@auth/pg-adapter` exactly (spec §16.2), so a
+//!   Next.js app using that adapter can share the database.
+//! * SQLite uses the same logical schema; timestamps are INTEGER milliseconds since the epoch.
+//!
+//! Queries are runtime-checked (`sqlx::query`, no build-time `DATABASE_URL`) and prepared once per
+//! connection (sqlx's statement cache). Failures never panic: a database that is down gives
+//! [`AdapterError::Unavailable`] within a few seconds (the pool's acquire timeout), and the pool
+//! reconnects on its own when the database is back.
+
+mod postgres;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use nextauth_core::Adapter;
+use nextauth_core::adapter::{AdapterError, AdapterResult};
+
+pub use postgres::PostgresAdapter;
+pub use sqlite::SqliteAdapter;
+
+/// How long a request waits for a pooled connection (including connecting) before it gives up
+/// with [`AdapterError::Unavailable`]: short, so a dead database turns into a quick error page
+/// rather than a hung browser.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Upper bound for one adapter call, connection included. A statement on a connection whose peer
+/// vanished without closing it (a network partition) would otherwise wait for TCP to notice.
+pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why [`open`] failed. The message never contains the URL's password.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The URL is not `sqlite:…`, `postgres://…` or `postgresql://…`, or does not parse.
+    #[error("database URL: {0}")]
+    Url(String),
+    /// The database could not be reached or created.
+    #[error("connecting to the database: {0}")]
+    Connect(String),
+    /// The embedded migrations failed.
+    #[error("running migrations: {0}")]
+    Migrate(String),
+}
+
+/// Opens the database named by `url`, runs the migrations, and returns it as an adapter.
+///
+/// * `sqlite://path/to/file.db`, `sqlite:file.db`, `sqlite:///abs/path.db`: the file and its
+///   directory are created; WAL mode, a busy timeout. `sqlite::memory:`: a private in-memory
+///   database (gone when the process ends).
+/// * `postgres://user:pass@host:port/db` (or `postgresql://`): a pool of up to 10 connections.
+pub async fn open(url: &str) -> Result<Arc<dyn Adapter>, OpenError> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteAdapter::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresAdapter::open(url).await?))
+    } else {
+        Err(OpenError::Url(
+            "use sqlite:<path>, sqlite::memory: or postgres://user@host:port/database".into(),
+        ))
+    }
+}
+
+/// Maps a sqlx error to the core's two kinds: a violated constraint (unique e-mail, unique
+/// account, missing user) is the caller's problem; everything else means "storage unavailable".
+pub(crate) fn map_err(e: sqlx::Error) -> AdapterError {
+    match &e {
+        sqlx::Error::Database(db)
+            if db.is_unique_violation()
+                || db.is_foreign_key_violation()
+                || db.is_check_violation() =>
+        {
+            // The primary message names the constraint, not the values (those are in DETAIL).
+            AdapterError::Conflict(db.message().to_string())
+        }
+        _ => AdapterError::Unavailable(e.to_string()),
+    }
+}
+
+/// Runs one adapter call under [`CALL_TIMEOUT`], mapping errors.
+pub(crate) async fn call<T>(
+    what: &'static str,
+    fut: impl Future<Output = Result<T, sqlx::Error>>,
+) -> AdapterResult<T> {
+    match tokio_timeout(fut).await {
+        Ok(r) => r.map_err(|e| {
+            let mapped = map_err(e);
+            tracing::debug!(call = what, error = %mapped, "adapter call failed");
+            mapped
+        }),
+        Err(()) => Err(AdapterError::Unavailable(format!(
+            "{what}: no answer from the database within {} s",
+            CALL_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+async fn tokio_timeout<T>(fut: impl Future<Output = T>) -> Result<T, ()> {
+    tokio::time::timeout(CALL_TIMEOUT, fut)
+        .await
+        .map_err(|_| ())
+}
+
+/// A user id as the database stores it; `None` for an id that cannot exist (v4's pg adapter
+/// answers null for a non-numeric id rather than an error).
+pub(crate) fn parse_id(id: &str) -> Option<i64> {
+    id.trim().parse::<i64>().ok()
+}
+
+/// The URL with its password replaced, for error messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

@@ -1,0 +1,344 @@
+//! Test support (feature `testing`): a fresh PostgreSQL database per test, and a throwaway
+//! PostgreSQL cluster that a test may stop and start (the "database down" tests).
+//!
+//! Not for production code: failures here panic with a message saying what to install or set,
+//! because a test that cannot get its database must stop, not pass.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sqlx::Connection;
+use sqlx::postgres::PgConnection;
+
+/// `NEXTAUTH_SKIP_POSTGRES=1`: PostgreSQL tests return early instead of failing.
+pub fn skip_postgres() -> bool {
+    std::env::var("NEXTAUTH_SKIP_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
+}
+
+fn unique_name(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    // Process id + time + a counter: unique across parallel test processes (nextest runs one
+    // process per test).
+    static COUNTER: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{prefix}_{}_{nanos:x}_{n}", std::process::id())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let mut u = url::Url::parse(url).expect("PostgreSQL URL");
+    u.set_path(&format!("/{db}"));
+    u.to_string()
+}
+
+/// A database created for one test on the server of `base_url`, dropped (with `FORCE`, closing
+/// the test's connections) when this value is dropped.
+#[derive(Debug)]
+pub struct TestDatabase {
+    /// The URL of the new database.
+    pub url: String,
+    name: String,
+    admin_url: String,
+}
+
+impl TestDatabase {
+    /// `CREATE DATABASE nextauth_test_<unique>` on the server of `base_url` (any database the
+    /// user may connect to; the URL's user needs CREATEDB).
+    pub async fn create(base_url: &str) -> TestDatabase {
+        let name = unique_name("nextauth_test");
+        let mut conn = PgConnection::connect(base_url)
+            .await
+            .unwrap_or_else(|e| panic!("PostgreSQL at {}: {e}", crate::redact(base_url)));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        let _ = conn.close().await;
+        TestDatabase {
+            url: with_database(base_url, &name),
+            name,
+            admin_url: base_url.to_string(),
+        }
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread with its own
+        // small runtime does the DROP and is waited for.
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                if let Ok(mut conn) = PgConnection::connect(&admin).await {
+                    let sql = format!(r#"DROP DATABASE IF EXISTS "{name}" WITH (FORCE)"#);
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = done.join();
+    }
+}
+
+/// The PostgreSQL server for tests: `testkit`'s URL (`DATABASE_URL`, else 127.0.0.1:5432).
+/// `None` only when `NEXTAUTH_SKIP_POSTGRES=1`; otherwise an unreachable server panics.
+pub fn postgres_url_or_skip(found: Option<String>) -> Option<String> {
+    match found {
+        Some(url) => Some(url),
+        None if skip_postgres() => {
+            eprintln!("NEXTAUTH_SKIP_POSTGRES=1: skipping a PostgreSQL test");
+            None
+        }
+        None => panic!(
+            "PostgreSQL is not reachable: set DATABASE_URL, or run a server on 127.0.0.1:5432 with \
+             trust auth and a database `test` (scripts/test.sh starts one). Set \
+             NEXTAUTH_SKIP_POSTGRES=1 to skip the PostgreSQL tests instead."
+        ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/// A PostgreSQL cluster of its own (initdb into a temp dir, a free port, trust auth), so a test
+/// can stop the database under a running app and start it again. Never the machine's server.
+#[derive(Debug)]
+pub struct PgCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    as_postgres: bool,
+}
+
+fn find_bin_dir() -> PathBuf {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return dir;
+        }
+    }
+    // Debian keeps the server binaries out of PATH, one directory per major version.
+    let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .map(|e| e.path().join("bin"))
+                .collect()
+        })
+        .unwrap_or_default();
+    versions.retain(|d| d.join("initdb").exists());
+    versions.sort_by_key(|d| {
+        d.parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .and_then(|v| v.parse::<u32>().ok())
+            .unwrap_or(0)
+    });
+    if let Some(d) = versions.pop() {
+        return d;
+    }
+    for dir in std::env::var("PATH").unwrap_or_default().split(':') {
+        if Path::new(dir).join("initdb").exists() {
+            return PathBuf::from(dir);
+        }
+    }
+    panic!(
+        "initdb/pg_ctl not found (no pg_config, nothing in /usr/lib/postgresql/*/bin or PATH): \
+         install the PostgreSQL server package (apt-get install postgresql)"
+    )
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl PgCluster {
+    /// initdb + start. As root, the cluster runs as the `postgres` user (PostgreSQL refuses
+    /// root).
+    pub fn start() -> PgCluster {
+        let bin = find_bin_dir();
+        let as_postgres = is_root();
+        let dir = std::env::temp_dir().join(unique_name("nextauth-pgcluster"));
+        std::fs::create_dir_all(&dir).expect("cluster dir");
+        let cluster = PgCluster {
+            dir,
+            bin,
+            port: free_port(),
+            as_postgres,
+        };
+        if as_postgres {
+            let out = Command::new("chown")
+                .arg("postgres:postgres")
+                .arg(&cluster.dir)
+                .output()
+                .expect("chown");
+            assert!(
+                out.status.success(),
+                "chown postgres {}: {}",
+                cluster.dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let data = cluster.dir.join("data");
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+        );
+        cluster.start_server();
+        cluster
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) -> String {
+        let exe = self.bin.join(tool);
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let out = cmd
+            .args(args)
+            .current_dir(&self.dir)
+            .output()
+            .unwrap_or_else(|e| panic!("running {}: {e}", exe.display()));
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "{tool} {args:?} failed ({}):\n{text}\n--- server log ---\n{}",
+            out.status,
+            std::fs::read_to_string(self.dir.join("log")).unwrap_or_default()
+        );
+        text
+    }
+
+    /// `pg_ctl start`, waiting until it accepts connections.
+    pub fn start_server(&self) {
+        let data = self.dir.join("data");
+        let opts = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50",
+            self.port,
+            self.dir.display()
+        );
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-o",
+                &opts,
+                "-l",
+                &self.dir.join("log").to_string_lossy(),
+                "-w",
+                "-t",
+                "30",
+                "start",
+            ],
+        );
+        // pg_ctl -w waits for the postmaster; make sure TCP answers too.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "cluster on port {} not listening",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// `pg_ctl stop -m fast`: connections are closed, the port stops listening.
+    pub fn stop_server(&self) {
+        let data = self.dir.join("data");
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &data.to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+                "-t",
+                "30",
+                "stop",
+            ],
+        );
+    }
+
+    /// `postgres://postgres@127.0.0.1:<port>/postgres`.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        let data = self.dir.join("data");
+        let exe = self.bin.join("pg_ctl");
+        let mut cmd = if self.as_postgres {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&exe);
+            c
+        } else {
+            Command::new(&exe)
+        };
+        let _ = cmd
+            .args([
+                "-D",
+                &data.to_string_lossy(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop",
+            ])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

@@ -1,0 +1,521 @@
+//! The adapter contract: ONE suite, a generic async fn over `&dyn Adapter`, run against the
+//! in-memory adapter, SQLite (a file, and `sqlite::memory:`) and PostgreSQL (a fresh database
+//! per test on the server of `testkit::postgres::database_url()`).
+//!
+//! What it proves: every v4 adapter method the core calls behaves the same on every storage —
+//! ids as strings, absent rows as `None`, unique e-mails and accounts as `Conflict`, timestamps
+//! exact to the millisecond, one-shot verification tokens even under a concurrent race.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::sync::Arc;
+
+use nextauth_core::adapter::{
+    Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, MemoryAdapter, NewUser,
+    VerificationToken,
+};
+use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
+
+/// 2026-12-28T05:29:14.439Z: a timestamp with milliseconds, so truncation would show.
+const T0: i64 = 1_798_435_754_439;
+
+fn unique(tag: &str) -> String {
+    format!("{tag}-{}", hex::encode(rand::random::<[u8; 6]>()))
+}
+
+/// The contract. Uses unique e-mails and tokens, so it may share a store with other runs.
+async fn contract(a: &dyn Adapter) {
+    users(a).await;
+    accounts(a).await;
+    sessions(a).await;
+    verification_tokens(a).await;
+    token_race(a).await;
+}
+
+async fn users(a: &dyn Adapter) {
+    let email = format!("{}@example.com", unique("u"));
+    let created = a
+        .create_user(NewUser {
+            name: Some("Zoë \"Z\" O'Neil".into()),
+            email: Some(email.clone()),
+            email_verified: Some(T0),
+            image: None,
+        })
+        .await
+        .unwrap();
+    assert!(!created.id.is_empty());
+    assert!(
+        created.id.parse::<i64>().is_ok(),
+        "ids are numbers as strings: {:?}",
+        created.id
+    );
+    assert_eq!(created.name.as_deref(), Some("Zoë \"Z\" O'Neil"));
+    assert_eq!(created.email.as_deref(), Some(email.as_str()));
+    assert_eq!(
+        created.email_verified,
+        Some(T0),
+        "emailVerified exact to the ms"
+    );
+    assert_eq!(created.image, None);
+
+    assert_eq!(
+        a.get_user(&created.id).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        a.get_user_by_email(&email).await.unwrap(),
+        Some(created.clone())
+    );
+    assert_eq!(
+        a.get_user_by_email("nobody-here@example.com")
+            .await
+            .unwrap(),
+        None
+    );
+    // v4's pg adapter answers null (not an error) for an id that cannot exist.
+    assert_eq!(a.get_user("not-a-number").await.unwrap(), None);
+    assert_eq!(a.get_user("999999999").await.unwrap(), None);
+
+    // A second user with the same address is a conflict, not "unavailable".
+    let dup = a
+        .create_user(NewUser {
+            email: Some(email.clone()),
+            ..NewUser::default()
+        })
+        .await;
+    assert!(matches!(dup, Err(AdapterError::Conflict(_))), "{dup:?}");
+
+    // updateUser writes every column (read-merge-write is the caller's job).
+    let updated = a
+        .update_user(&AdapterUser {
+            name: None,
+            image: Some("https://example.com/z.png".into()),
+            email_verified: Some(T0 + 1),
+            ..created.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!(updated.id, created.id);
+    assert_eq!(updated.name, None);
+    assert_eq!(updated.image.as_deref(), Some("https://example.com/z.png"));
+    assert_eq!(updated.email_verified, Some(T0 + 1));
+    assert_eq!(a.get_user(&created.id).await.unwrap(), Some(updated));
+
+    // A user without e-mail (an OAuth profile without one) is fine, and several of them too.
+    let n1 = a.create_user(NewUser::default()).await.unwrap();
+    let n2 = a.create_user(NewUser::default()).await.unwrap();
+    assert_ne!(n1.id, n2.id);
+    assert_eq!(n1.email, None);
+    assert_eq!(n1.email_verified, None);
+}
+
+async fn accounts(a: &dyn Adapter) {
+    let user = a
+        .create_user(NewUser {
+            email: Some(format!("{}@example.com", unique("acct"))),
+            name: Some("Account Owner".into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let pid = unique("sub");
+    let account = AdapterAccount {
+        user_id: user.id.clone(),
+        kind: "oauth".into(),
+        provider: "mock-idp".into(),
+        provider_account_id: pid.clone(),
+        refresh_token: Some("rt".into()),
+        access_token: Some("at".into()),
+        expires_at: Some(1_900_000_000),
+        token_type: Some("bearer".into()),
+        scope: Some("openid email".into()),
+        id_token: Some("eyJ...".into()),
+        session_state: None,
+    };
+    a.link_account(&account).await.unwrap();
+    assert_eq!(
+        a.get_user_by_account("mock-idp", &pid).await.unwrap(),
+        Some(user.clone())
+    );
+    assert_eq!(
+        a.get_user_by_account("other-idp", &pid).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        a.get_user_by_account("mock-idp", "nobody").await.unwrap(),
+        None
+    );
+    // (provider, providerAccountId) is unique.
+    let again = a.link_account(&account).await;
+    assert!(matches!(again, Err(AdapterError::Conflict(_))), "{again:?}");
+    // One user may have several accounts.
+    a.link_account(&AdapterAccount {
+        provider: "other-idp".into(),
+        ..account.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        a.get_user_by_account("other-idp", &pid).await.unwrap(),
+        Some(user)
+    );
+}
+
+async fn sessions(a: &dyn Adapter) {
+    let user = a
+        .create_user(NewUser {
+            email: Some(format!("{}@example.com", unique("sess"))),
+            name: Some("Session User".into()),
+            image: Some("https://example.com/s.png".into()),
+            email_verified: Some(T0),
+        })
+        .await
+        .unwrap();
+    let token = unique("session-token");
+    let created = a
+        .create_session(&AdapterSession {
+            session_token: token.clone(),
+            user_id: user.id.clone(),
+            expires: T0 + 30 * 86_400_000,
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.session_token, token);
+    assert_eq!(created.user_id, user.id);
+    assert_eq!(created.expires, T0 + 30 * 86_400_000);
+
+    let (s, u) = a
+        .get_session_and_user(&token)
+        .await
+        .unwrap()
+        .expect("session");
+    assert_eq!(s, created);
+    assert_eq!(u, user);
+    assert_eq!(a.get_session_and_user("no-such-token").await.unwrap(), None);
+
+    a.update_session_expiry(&token, T0 + 31 * 86_400_000 + 7)
+        .await
+        .unwrap();
+    let (s, _) = a
+        .get_session_and_user(&token)
+        .await
+        .unwrap()
+        .expect("session");
+    assert_eq!(s.expires, T0 + 31 * 86_400_000 + 7);
+    // Extending a session that is gone is not an error (it may have been signed out meanwhile).
+    a.update_session_expiry("no-such-token", T0).await.unwrap();
+
+    // A user may hold several sessions (several browsers).
+    let second = unique("session-token");
+    a.create_session(&AdapterSession {
+        session_token: second.clone(),
+        user_id: user.id.clone(),
+        expires: T0,
+    })
+    .await
+    .unwrap();
+    a.delete_session(&token).await.unwrap();
+    assert_eq!(a.get_session_and_user(&token).await.unwrap(), None);
+    assert!(a.get_session_and_user(&second).await.unwrap().is_some());
+    // Deleting twice is fine.
+    a.delete_session(&token).await.unwrap();
+}
+
+async fn verification_tokens(a: &dyn Adapter) {
+    let identifier = format!("{}@example.com", unique("vt"));
+    let hashed = hex::encode(rand::random::<[u8; 32]>());
+    let other = hex::encode(rand::random::<[u8; 32]>());
+    let token = VerificationToken {
+        identifier: identifier.clone(),
+        token: hashed.clone(),
+        expires: T0 + 86_400_000,
+    };
+    a.create_verification_token(&token).await.unwrap();
+    // Two links for one address are independent.
+    a.create_verification_token(&VerificationToken {
+        token: other.clone(),
+        ..token.clone()
+    })
+    .await
+    .unwrap();
+    assert_eq!(a.use_verification_token("unknown").await.unwrap(), None);
+    assert_eq!(
+        a.use_verification_token(&hashed).await.unwrap(),
+        Some(token.clone())
+    );
+    // Used once, gone.
+    assert_eq!(a.use_verification_token(&hashed).await.unwrap(), None);
+    let o = a
+        .use_verification_token(&other)
+        .await
+        .unwrap()
+        .expect("other link");
+    assert_eq!(o.identifier, identifier);
+    assert_eq!(o.expires, T0 + 86_400_000);
+}
+
+/// Many concurrent uses of one link: exactly one wins.
+async fn token_race(a: &dyn Adapter) {
+    for _ in 0..3 {
+        let hashed = hex::encode(rand::random::<[u8; 32]>());
+        a.create_verification_token(&VerificationToken {
+            identifier: "race@example.com".into(),
+            token: hashed.clone(),
+            expires: T0,
+        })
+        .await
+        .unwrap();
+        let results = race(a, &hashed, 8).await;
+        let winners = results.iter().filter(|r| r.is_some()).count();
+        assert_eq!(
+            winners, 1,
+            "exactly one of 8 concurrent uses gets the token: {results:?}"
+        );
+    }
+}
+
+async fn race(a: &dyn Adapter, hashed: &str, n: usize) -> Vec<Option<VerificationToken>> {
+    let futures = (0..n).map(|_| a.use_verification_token(hashed));
+    let mut out = Vec::new();
+    // Polled together on one task: their statements overlap on different pooled connections.
+    for r in join_all(futures).await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
+/// A minimal `join_all` (no futures crate for one helper).
+async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut handles: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = handles.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (h, o) in handles.iter_mut().zip(outputs.iter_mut()) {
+            if o.is_none() {
+                match h.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *o = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(|o| o.expect("ready")).collect()
+}
+
+/// Constraints only SQL enforces (the memory adapter is a test double and does not).
+async fn sql_extras(a: &dyn Adapter) {
+    // A session or account for a user that does not exist is refused by the foreign key.
+    let s = a
+        .create_session(&AdapterSession {
+            session_token: unique("orphan"),
+            user_id: "987654".into(),
+            expires: T0,
+        })
+        .await;
+    assert!(matches!(s, Err(AdapterError::Conflict(_))), "{s:?}");
+    let s = a
+        .create_session(&AdapterSession {
+            session_token: unique("orphan"),
+            user_id: "not-a-number".into(),
+            expires: T0,
+        })
+        .await;
+    assert!(matches!(s, Err(AdapterError::Conflict(_))), "{s:?}");
+    let u = a
+        .update_user(&AdapterUser {
+            id: "987654".into(),
+            ..AdapterUser::default()
+        })
+        .await;
+    assert!(matches!(u, Err(AdapterError::Conflict(_))), "{u:?}");
+}
+
+#[tokio::test]
+async fn memory_adapter() {
+    contract(&MemoryAdapter::new()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory that does not exist yet: open creates it.
+    let url = format!("sqlite://{}/nested/dir/nextauth.db", dir.path().display());
+    let a = nextauth_sqlx::open(&url).await.unwrap();
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    let file = dir.path().join("nested/dir/nextauth.db");
+    assert!(file.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // Session tokens are credentials: the file is the owner's only.
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    // Reopening runs the migrations again (a no-op) and keeps the rows.
+    let again = nextauth_sqlx::open(&url).await.unwrap();
+    assert!(
+        again
+            .get_user_by_email("race@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(again.get_user("1").await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn sqlite_memory() {
+    let a = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres() {
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    let a = nextauth_sqlx::open(&db.url).await.unwrap();
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+}
+
+/// The schema is @auth/pg-adapter's, column for column, so a Next.js app can share it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_schema_is_pg_adapters() {
+    use sqlx::Row;
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    let pg = nextauth_sqlx::PostgresAdapter::open(&db.url).await.unwrap();
+    let rows = sqlx::query(
+        "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS d, is_nullable::text AS n
+         FROM information_schema.columns
+         WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+         ORDER BY table_name, ordinal_position",
+    )
+    .fetch_all(pg.pool())
+    .await
+    .unwrap();
+    let got: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}.{} {} {}",
+                r.get::<String, _>("t"),
+                r.get::<String, _>("c"),
+                r.get::<String, _>("d"),
+                r.get::<String, _>("n")
+            )
+        })
+        .collect();
+    let want = [
+        "accounts.id integer NO",
+        "accounts.userId integer NO",
+        "accounts.type character varying NO",
+        "accounts.provider character varying NO",
+        "accounts.providerAccountId character varying NO",
+        "accounts.refresh_token text YES",
+        "accounts.access_token text YES",
+        "accounts.expires_at bigint YES",
+        "accounts.id_token text YES",
+        "accounts.scope text YES",
+        "accounts.session_state text YES",
+        "accounts.token_type text YES",
+        "sessions.id integer NO",
+        "sessions.userId integer NO",
+        "sessions.expires timestamp with time zone NO",
+        "sessions.sessionToken character varying NO",
+        "users.id integer NO",
+        "users.name character varying YES",
+        "users.email character varying YES",
+        "users.emailVerified timestamp with time zone YES",
+        "users.image text YES",
+        "verification_token.identifier text NO",
+        "verification_token.expires timestamp with time zone NO",
+        "verification_token.token text NO",
+    ];
+    assert_eq!(got, want);
+
+    // A database created by the pg adapter's own schema.sql (before nextauth-rs ever ran) is
+    // adopted: the migration's CREATE TABLE IF NOT EXISTS leaves it as it is.
+    let db2 = TestDatabase::create(&base).await;
+    {
+        use sqlx::Connection;
+        let mut c = sqlx::postgres::PgConnection::connect(&db2.url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(PG_ADAPTER_SCHEMA)
+            .execute(&mut c)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            r#"INSERT INTO users (name, email, "emailVerified") VALUES ('From Next', 'next@example.com', now())"#,
+        )
+        .execute(&mut c)
+        .await
+        .unwrap();
+    }
+    let shared: Arc<dyn Adapter> = nextauth_sqlx::open(&db2.url).await.unwrap();
+    let u = shared
+        .get_user_by_email("next@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(u.name.as_deref(), Some("From Next"));
+    contract(shared.as_ref()).await;
+}
+
+/// `packages/adapter-pg/schema.sql` of Auth.js, verbatim but for the psql directive.
+const PG_ADAPTER_SCHEMA: &str = r#"
+CREATE TABLE users
+(
+  id SERIAL,
+  name VARCHAR(255),
+  email VARCHAR(255) UNIQUE,
+  "emailVerified" TIMESTAMPTZ,
+  image TEXT,
+  PRIMARY KEY (id)
+);
+CREATE TABLE accounts
+(
+  id SERIAL,
+  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+  type VARCHAR(255) NOT NULL,
+  provider VARCHAR(255) NOT NULL,
+  "providerAccountId" VARCHAR(255) NOT NULL,
+  refresh_token TEXT,
+  access_token TEXT,
+  expires_at BIGINT,
+  id_token TEXT,
+  scope TEXT,
+  session_state TEXT,
+  token_type TEXT,
+  PRIMARY KEY (id),
+  UNIQUE (provider, "providerAccountId")
+);
+CREATE TABLE sessions
+(
+  id SERIAL,
+  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
+  expires TIMESTAMPTZ NOT NULL,
+  "sessionToken" VARCHAR(255) UNIQUE NOT NULL,
+  PRIMARY KEY (id)
+);
+CREATE TABLE verification_token
+(
+  identifier TEXT NOT NULL,
+  expires TIMESTAMPTZ NOT NULL,
+  token TEXT NOT NULL,
+  PRIMARY KEY (identifier, token)
+);
+"#;
