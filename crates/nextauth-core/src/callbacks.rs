@@ -31,6 +31,28 @@ pub enum SignInDecision {
     Error(String),
 }
 
+impl SignInDecision {
+    /// What the browser gets when the sign-in does not go on (v4 `core/routes/callback.ts`):
+    /// `None` for [`SignInDecision::Allow`]. A refusal goes to `BASE/error?error=AccessDenied`
+    /// with `deny_status` as the JSON-mode status (403 for credentials, 200 elsewhere); a thrown
+    /// message to `BASE/error?error=<encodeURIComponent(message)>`; a string to that URL.
+    pub(crate) fn refusal(self, base: &str, deny_status: u16) -> Option<crate::response::Reply> {
+        use crate::response::Reply;
+        match self {
+            SignInDecision::Allow => None,
+            SignInDecision::Deny => Some(Reply::Redirect {
+                url: format!("{base}/error?error=AccessDenied"),
+                status: deny_status,
+            }),
+            SignInDecision::Redirect(url) => Some(Reply::redirect(url)),
+            SignInDecision::Error(message) => Some(Reply::redirect(format!(
+                "{base}/error?error={}",
+                crate::cookies::encode_uri_component(&message)
+            ))),
+        }
+    }
+}
+
 /// Arguments of the `signIn` callback.
 #[derive(Debug)]
 pub struct SignInArgs<'a> {

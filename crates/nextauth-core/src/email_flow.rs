@@ -126,17 +126,15 @@ pub(crate) async fn signin(
             email_verification_request: true,
         })
         .await;
-    match decision {
-        SignInDecision::Allow => {}
-        SignInDecision::Deny => return error("AccessDenied"),
-        SignInDecision::Redirect(url) => return Reply::redirect(url),
-        SignInDecision::Error(message) => {
-            // v4 encodes this one with URLSearchParams(String(error)): "Error: msg" -> Error%3A+msg.
-            let q: String = form_urlencoded::Serializer::new(String::new())
-                .append_pair("error", &format!("Error: {message}"))
-                .finish();
-            return Reply::redirect(format!("{base}/error?{q}"));
-        }
+    if let SignInDecision::Error(message) = &decision {
+        // v4 encodes this one with URLSearchParams(String(error)): "Error: msg" -> Error%3A+msg.
+        let q: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("error", &format!("Error: {message}"))
+            .finish();
+        return Reply::redirect(format!("{base}/error?{q}"));
+    }
+    if let Some(refusal) = decision.refusal(base, 200) {
+        return refusal;
     }
 
     let token = random::hex32();
@@ -254,7 +252,7 @@ pub(crate) async fn callback(
     account.insert("providerAccountId".into(), json!(email));
     account.insert("type".into(), json!("email"));
     account.insert("provider".into(), json!(provider.id));
-    match inner
+    if let Some(refusal) = inner
         .callbacks
         .sign_in(SignInArgs {
             user: &profile,
@@ -263,11 +261,9 @@ pub(crate) async fn callback(
             email_verification_request: false,
         })
         .await
+        .refusal(base, 200)
     {
-        SignInDecision::Allow => {}
-        SignInDecision::Deny => return error("AccessDenied"),
-        SignInDecision::Redirect(url) => return Reply::redirect(url),
-        SignInDecision::Error(m) => return error(&encode_uri_component(&m)),
+        return refusal;
     }
 
     // The sign-in handler's e-mail row (spec §12).

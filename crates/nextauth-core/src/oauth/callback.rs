@@ -136,19 +136,14 @@ pub(crate) async fn handle(
             email_verification_request: false,
         })
         .await;
-    match decision {
-        SignInDecision::Allow => {}
-        SignInDecision::Deny => {
-            tracing::info!(
-                provider = provider_id,
-                "the signIn callback refused the sign-in"
-            );
-            return error_redirect("AccessDenied");
-        }
-        SignInDecision::Redirect(url) => return Reply::redirect(url),
-        SignInDecision::Error(message) => {
-            return error_redirect(&encode_uri_component(&message));
-        }
+    if decision == SignInDecision::Deny {
+        tracing::info!(
+            provider = provider_id,
+            "the signIn callback refused the sign-in"
+        );
+    }
+    if let Some(refusal) = decision.refusal(&inner.config.base.base, 200) {
+        return refusal;
     }
 
     let outcome = match sign_in_handler::handle(inner, ctx, provider, &user, &account).await {

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::callbacks::{SignInArgs, SignInDecision};
+use crate::callbacks::SignInArgs;
 use crate::config::SessionStrategy;
 use crate::cookies::encode_uri_component;
 use crate::handler::Inner;
@@ -96,21 +96,8 @@ async fn credentials(
             email_verification_request: false,
         })
         .await;
-    match decision {
-        SignInDecision::Allow => {}
-        SignInDecision::Deny => {
-            return Reply::Redirect {
-                url: format!("{base}/error?error=AccessDenied"),
-                status: 403,
-            };
-        }
-        SignInDecision::Redirect(url) => return Reply::redirect(url),
-        SignInDecision::Error(message) => {
-            return Reply::redirect(format!(
-                "{base}/error?error={}",
-                encode_uri_component(&message)
-            ));
-        }
+    if let Some(refusal) = decision.refusal(base, 403) {
+        return refusal;
     }
     // Database strategy: the webhook's user becomes a user row of ours, so the session is a
     // row too (v4 writes a JWT here that its own `GET session` cannot read).
