@@ -21,8 +21,8 @@
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRef, FromRequestParts, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header, request::Parts};
+use axum::extract::{FromRef, FromRequest, FromRequestParts, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use nextauth_core::{AuthRequest, AuthResponse, NextAuth};
@@ -42,17 +42,22 @@ where
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-async fn handle<S>(
-    State(state): State<S>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response
+async fn handle<S>(State(state): State<S>, req: Request) -> Response
 where
     NextAuth: FromRef<S>,
     S: Clone + Send + Sync + 'static,
 {
+    // The parts are read in place (no copy of the header map); the body is buffered by the
+    // `Bytes` extractor under the `DefaultBodyLimit` above, whose setting travels in the
+    // extensions, so an oversized body gets the same 413 as before.
+    let (mut parts, body) = req.into_parts();
+    let mut body_req = Request::new(body);
+    *body_req.extensions_mut() = std::mem::take(&mut parts.extensions);
+    let body = match Bytes::from_request(body_req, &()).await {
+        Ok(b) => b,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
     let auth = NextAuth::from_ref(&state);
     // Header values that are not UTF-8 cannot carry anything NextAuth reads; they are dropped.
     let headers = headers.iter().filter_map(|(k, v)| {
@@ -72,24 +77,44 @@ where
 }
 
 /// Writes an [`AuthResponse`] as an HTTP response.
+///
+/// Header values and the body are moved into the response, not copied; a value that is not a
+/// valid header value is dropped.
 pub fn into_response(res: AuthResponse) -> Response {
-    let mut builder =
-        Response::builder().status(StatusCode::from_u16(res.status).unwrap_or(StatusCode::OK));
-    if let Some(h) = builder.headers_mut() {
-        for (name, value) in &res.headers {
-            if let Ok(v) = HeaderValue::from_str(value) {
-                h.append(*name, v);
-            }
-        }
-        for cookie in res.set_cookie_headers() {
-            if let Ok(v) = HeaderValue::from_str(&cookie) {
-                h.append(header::SET_COOKIE, v);
-            }
+    let AuthResponse {
+        status,
+        headers,
+        cookies,
+        body,
+    } = res;
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    let h = response.headers_mut();
+    h.reserve(headers.len() + cookies.len());
+    for (name, value) in headers {
+        if let Ok(v) = HeaderValue::try_from(value) {
+            h.append(header_name(name), v);
         }
     }
-    builder
-        .body(Body::from(res.body))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    for cookie in &cookies {
+        if let Ok(v) = HeaderValue::try_from(cookie.to_header()) {
+            h.append(header::SET_COOKIE, v);
+        }
+    }
+    response
+}
+
+/// The names the core writes, as constants (no parsing per response).
+fn header_name(name: &'static str) -> HeaderName {
+    match name {
+        "content-type" => header::CONTENT_TYPE,
+        "cache-control" => header::CACHE_CONTROL,
+        "pragma" => header::PRAGMA,
+        "expires" => header::EXPIRES,
+        "location" => header::LOCATION,
+        "x-frame-options" => header::X_FRAME_OPTIONS,
+        other => HeaderName::from_static(other),
+    }
 }
 
 /// The session of the request (as `GET session` answers it); rejects with 401 when there is none.

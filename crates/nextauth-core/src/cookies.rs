@@ -21,6 +21,48 @@ pub const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'(')
     .remove(b')');
 
+/// The bytes [`URI_COMPONENT`] leaves alone.
+fn is_uri_component_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+        )
+}
+
+/// Appends [`http_date`]`(ms)` without the formatting machinery (once per session response).
+fn push_http_date(out: &mut String, ms: i64) {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let t = match time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) {
+        Ok(t) if (1000..=9999).contains(&t.year()) => t,
+        // Outside four-digit years: the general formatter.
+        _ => return out.push_str(&http_date(ms)),
+    };
+    let two = |out: &mut String, n: u8| {
+        out.push(char::from(b'0' + n / 10));
+        out.push(char::from(b'0' + n % 10));
+    };
+    out.push_str(DAYS[usize::from(t.weekday().number_days_from_monday())]);
+    out.push_str(", ");
+    two(out, t.day());
+    out.push(' ');
+    out.push_str(MONTHS[usize::from(u8::from(t.month()) - 1)]);
+    out.push(' ');
+    let year = t.year().unsigned_abs();
+    two(out, (year / 100) as u8);
+    two(out, (year % 100) as u8);
+    out.push(' ');
+    two(out, t.hour());
+    out.push(':');
+    two(out, t.minute());
+    out.push(':');
+    two(out, t.second());
+    out.push_str(" GMT");
+}
+
 /// JavaScript's `encodeURIComponent`.
 pub fn encode_uri_component(s: &str) -> String {
     utf8_percent_encode(s, URI_COMPONENT).to_string()
@@ -123,14 +165,25 @@ impl SetCookie {
     /// Serialises as `cookie.serialize` does:
     /// `name=value; Max-Age=N; Path=/; Expires=…; HttpOnly; Secure; SameSite=Lax`.
     pub fn to_header(&self) -> String {
-        let mut out = format!("{}={}", self.name, encode_uri_component(&self.value));
+        use std::fmt::Write as _;
+        // name=value + the longest attribute list: one allocation.
+        let mut out = String::with_capacity(self.name.len() + self.value.len() + 96);
+        out.push_str(&self.name);
+        out.push('=');
+        // JWEs, UUIDs and hex need no escaping: copied as they are. `fmt::Write` for String
+        // never fails.
+        if self.value.bytes().all(is_uri_component_safe) {
+            out.push_str(&self.value);
+        } else {
+            let _ = write!(out, "{}", utf8_percent_encode(&self.value, URI_COMPONENT));
+        }
         if let Some(max_age) = self.max_age {
-            out.push_str(&format!("; Max-Age={max_age}"));
+            let _ = write!(out, "; Max-Age={max_age}");
         }
         out.push_str("; Path=/");
         if let Some(expires) = self.expires_ms {
             out.push_str("; Expires=");
-            out.push_str(&http_date(expires));
+            push_http_date(&mut out, expires);
         }
         out.push_str("; HttpOnly");
         if self.secure {
@@ -146,6 +199,13 @@ impl SetCookie {
 /// (numerically; the bare name sorts as 0), then concatenated. `None` when there is none or the
 /// result is empty.
 pub fn read_chunked(name: &str, cookies: &[(String, String)]) -> Option<String> {
+    // The usual case, one unchunked cookie: no sorting, no intermediate vector.
+    let mut matching = cookies.iter().filter(|(k, _)| k.starts_with(name));
+    match (matching.next(), matching.next()) {
+        (None, _) => return None,
+        (Some((_, v)), None) => return (!v.is_empty()).then(|| v.clone()),
+        _ => {}
+    }
     let mut parts: Vec<(u64, &str)> = cookies
         .iter()
         .filter(|(k, _)| k.starts_with(name))
@@ -320,6 +380,42 @@ mod tests {
             encode_uri_component("http://a.b/c?d=e f"),
             "http%3A%2F%2Fa.b%2Fc%3Fd%3De%20f"
         );
+    }
+
+    #[test]
+    fn fast_paths_match_the_general_formatters() {
+        // Dates: every branch of the calendar (leap days, year ends, the epoch, year 9999).
+        let mut ms: Vec<i64> = vec![
+            0,
+            -1,
+            1_798_435_754_439,
+            951_782_400_000,
+            253_402_300_799_000,
+            -30_610_224_000_000,
+        ];
+        ms.extend((0..2000).map(|i| 946_684_800_000 + i * 86_399_123));
+        for m in ms {
+            let mut out = String::new();
+            push_http_date(&mut out, m);
+            assert_eq!(out, http_date(m), "{m}");
+        }
+        // Values: what needs escaping goes through encodeURIComponent, the rest is copied.
+        for v in [
+            "abc.DEF-_!~*'()123",
+            "a|b",
+            "http://x/?y=1 z",
+            "\u{e9}\u{1F600}",
+            "",
+        ] {
+            let c = SetCookie::session("n", v, false);
+            assert_eq!(
+                c.to_header(),
+                format!(
+                    "n={}; Path=/; HttpOnly; SameSite=Lax",
+                    encode_uri_component(v)
+                )
+            );
+        }
     }
 
     #[test]

@@ -29,12 +29,23 @@ pub(crate) struct Ctx<'a> {
 pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
     let names = &inner.cookies;
     let secure = names.secure;
-    let secrets: Vec<&[u8]> = inner.secrets.iter().map(Vec::as_slice).collect();
+    // The secrets as slices, on the stack for the usual one or two (no allocation per request).
+    let mut few: [&[u8]; 4] = [&[]; 4];
+    let many: Vec<&[u8]>;
+    let secrets: &[&[u8]] = if inner.secrets.len() <= few.len() {
+        for (slot, s) in few.iter_mut().zip(&inner.secrets) {
+            *slot = s.as_slice();
+        }
+        &few[..inner.secrets.len()]
+    } else {
+        many = inner.secrets.iter().map(Vec::as_slice).collect();
+        &many
+    };
     let check = csrf::check(
         req.cookie(&names.csrf_token),
         req.method == Method::Post,
         req.body_str("csrfToken"),
-        &secrets,
+        secrets,
     );
     let mut init_cookies = Vec::new();
     if let Some(value) = &check.new_cookie {

@@ -98,7 +98,10 @@ impl AuthRequest {
         let (action, provider_id) = split_path(path)?;
         let headers: Vec<(String, String)> = headers
             .into_iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v))
+            .map(|(mut k, v)| {
+                k.make_ascii_lowercase();
+                (k, v)
+            })
             .collect();
         let query = query.map(parse_urlencoded).unwrap_or_default();
         let cookies = headers

@@ -2,6 +2,13 @@
 //! credentials webhook started by the test. csrf → credentials sign-in → session → update →
 //! sign-out, and the v4 details around it.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::type_complexity
+)]
+
 mod common;
 
 use common::*;

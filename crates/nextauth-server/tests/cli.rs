@@ -1,6 +1,13 @@
 //! The `nextauth` command line: `check`, configuration errors that name their source, and the
 //! embedded default (no configuration at all).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::type_complexity
+)]
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 

@@ -2,6 +2,13 @@
 //! a session cookie minted by `nextauth` decodes with next-auth's `decode()` and `getToken()`
 //! (chunked too), and a token from next-auth's `encode()` is accepted by `GET session`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::type_complexity
+)]
+
 mod common;
 
 use common::*;

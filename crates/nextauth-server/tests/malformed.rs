@@ -1,6 +1,13 @@
 //! Untrusted input: malformed cookies, headers, percent-encoding, bodies and query strings get a
 //! clear 4xx or the v4 outcome, never a panic or a 5xx, and the server keeps serving.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::type_complexity
+)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -7,7 +7,7 @@
 
 use subtle::{Choice, ConstantTimeEq};
 
-use super::hash::{concat, constant_time_eq, sha256_hex};
+use super::hash::{constant_time_eq, hex_lower, hex32_array, sha256_concat};
 use super::random;
 
 /// `sha256_hex(token ++ secret)`: the second half of the cookie value (lowercase hex).
@@ -15,13 +15,24 @@ use super::random;
 /// v4 hashes the template string `` `${csrfToken}${secret}` ``, i.e. the UTF-8 bytes of the token
 /// followed by those of the secret.
 pub fn csrf_hash(token: &str, secret: &[u8]) -> String {
-    sha256_hex(&concat(token.as_bytes(), secret))
+    hex_lower(&sha256_concat(token.as_bytes(), secret))
+}
+
+/// [`csrf_hash`] as ASCII bytes on the stack (the per-request check allocates nothing).
+fn csrf_hash_bytes(token: &str, secret: &[u8]) -> [u8; 64] {
+    hex32_array(&sha256_concat(token.as_bytes(), secret))
 }
 
 /// The cookie value `token|hash`, **decoded**; the cookie layer percent-encodes it, so the
 /// wire form is `token%7Chash`.
 pub fn csrf_cookie_value(token: &str, secret: &[u8]) -> String {
-    format!("{token}|{}", csrf_hash(token, secret))
+    let mut out = String::with_capacity(token.len() + 65);
+    out.push_str(token);
+    out.push('|');
+    for &b in &csrf_hash_bytes(token, secret) {
+        out.push(char::from(b));
+    }
+    out
 }
 
 /// The outcome of the init-time CSRF check.
@@ -67,7 +78,7 @@ pub fn check(
             // Check every secret without an early exit, so the timing does not tell which one
             // (if any) matched.
             let accepted = secrets.iter().fold(Choice::from(0), |acc, secret| {
-                acc | hash.as_bytes().ct_eq(csrf_hash(token, secret).as_bytes())
+                acc | hash.as_bytes().ct_eq(&csrf_hash_bytes(token, secret)[..])
             });
             if bool::from(accepted) {
                 let verified = is_post && body_token.is_some_and(|b| constant_time_eq(b, token));

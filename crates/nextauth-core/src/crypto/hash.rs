@@ -8,7 +8,38 @@ use subtle::ConstantTimeEq;
 
 /// Lowercase hex SHA-256 of `data` (64 characters), like Node's `digest("hex")`.
 pub fn sha256_hex(data: &[u8]) -> String {
-    hex::encode(Sha256::digest(data))
+    hex_lower(&Sha256::digest(data))
+}
+
+/// SHA-256 of `a ++ b`, without building the concatenation.
+pub(super) fn sha256_concat(a: &[u8], b: &[u8]) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(a)
+        .chain_update(b)
+        .finalize()
+        .into()
+}
+
+/// Lowercase hex of `bytes` into one allocation of the exact size.
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+/// Lowercase hex of a SHA-256 digest, on the stack.
+pub(super) fn hex32_array(digest: &[u8; 32]) -> [u8; 64] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 64];
+    for (i, b) in digest.iter().enumerate() {
+        out[2 * i] = DIGITS[usize::from(b >> 4)];
+        out[2 * i + 1] = DIGITS[usize::from(b & 0x0f)];
+    }
+    out
 }
 
 /// The hash that the email provider stores for a magic-link token: `sha256_hex(token ++ secret)`.
@@ -17,7 +48,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
 /// `` `${token}${secret}` ``. `secret` is `provider.secret ?? options.secret`; choosing between
 /// them is the caller's job. The link carries the raw token, the database only this hash.
 pub fn hash_email_token(token: &str, secret: &[u8]) -> String {
-    sha256_hex(&concat(token.as_bytes(), secret))
+    hex_lower(&sha256_concat(token.as_bytes(), secret))
 }
 
 /// String equality whose running time does not depend on where the strings differ.
@@ -27,12 +58,4 @@ pub fn hash_email_token(token: &str, secret: &[u8]) -> String {
 /// length itself is not secret: tokens and hashes have fixed, public lengths).
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
-
-/// `a ++ b` as one buffer (v4 builds these with string templates before hashing).
-pub(super) fn concat(a: &[u8], b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(a.len() + b.len());
-    out.extend_from_slice(a);
-    out.extend_from_slice(b);
-    out
 }

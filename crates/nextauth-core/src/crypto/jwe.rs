@@ -35,11 +35,16 @@ const INFO_PREFIX: &str = "NextAuth.js Generated Encryption Key";
 /// jose `clockTolerance` as set by v4 `decode()`: 15 seconds on `exp` and `nbf`.
 const CLOCK_TOLERANCE_SECS: i64 = 15;
 
-/// One 256-bit content-encryption key (the JWE `dir` key).
+/// One 256-bit content-encryption key (the JWE `dir` key), with its AES-GCM key schedule
+/// expanded once (not on every encryption or decryption).
 ///
 /// `Debug` never prints the key material.
 #[derive(Clone)]
-pub struct JweKey([u8; 32]);
+pub struct JweKey {
+    #[cfg(test)]
+    bytes: [u8; 32],
+    cipher: Aes256Gcm,
+}
 
 impl std::fmt::Debug for JweKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -69,22 +74,26 @@ impl JweKey {
             expanded.is_ok(),
             "HKDF-SHA256 expand to 32 bytes cannot fail"
         );
-        JweKey(okm)
+        JweKey::from_bytes(okm)
     }
 
     /// Wraps raw key bytes (tests, or keys managed outside of HKDF).
     pub fn from_bytes(b: [u8; 32]) -> JweKey {
-        JweKey(b)
+        JweKey {
+            #[cfg(test)]
+            bytes: b,
+            cipher: Aes256Gcm::new(&GenericArray::from(b)),
+        }
     }
 
     /// The raw key, for comparing against the derived-key vectors.
     #[cfg(test)]
     pub(super) fn bytes(&self) -> &[u8; 32] {
-        &self.0
+        &self.bytes
     }
 
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(&GenericArray::from(self.0))
+    fn cipher(&self) -> &Aes256Gcm {
+        &self.cipher
     }
 }
 
@@ -127,7 +136,9 @@ pub enum JweError {
 
 /// A compact JWE split into its parts, header already checked.
 struct Parsed<'a> {
-    header: Map<String, Value>,
+    /// The decoded header; `None` for next-auth's own header ([`HEADER_B64`]), which is known to
+    /// pass the checks and to replicate no claim, so it is not decoded on every request.
+    header: Option<Map<String, Value>>,
     /// The header segment as received: its ASCII is the AAD.
     header_b64: &'a str,
     iv: [u8; 12],
@@ -167,7 +178,7 @@ impl JweKeyring {
     /// Encrypts `plaintext` with the first key and a random 96-bit IV.
     pub fn encrypt(&self, plaintext: &[u8]) -> String {
         let mut iv = [0u8; 12];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut iv);
+        random::fill(&mut iv);
         self.encrypt_with_iv(plaintext, iv)
     }
 
@@ -185,28 +196,54 @@ impl JweKeyring {
             // cookie carries. An empty string is never a valid token, so decode rejects it.
             Err(_) => return String::new(),
         };
-        format!(
-            "{HEADER_B64}..{}.{}.{}",
-            URL_SAFE_NO_PAD.encode(iv),
-            URL_SAFE_NO_PAD.encode(&buf),
-            URL_SAFE_NO_PAD.encode(tag)
-        )
+        // header ".." iv "." ciphertext "." tag, encoded straight into one buffer of the exact
+        // size (base64's `encode_string` goes through a slower chunked writer).
+        let parts: [&[u8]; 3] = [&iv, &buf, &tag];
+        let len = HEADER_B64.len()
+            + 1
+            + parts
+                .iter()
+                .map(|p| 1 + base64::encoded_len(p.len(), false).unwrap_or(0))
+                .sum::<usize>();
+        let mut out = vec![0u8; len];
+        out[..HEADER_B64.len()].copy_from_slice(HEADER_B64.as_bytes());
+        let mut at = HEADER_B64.len();
+        out[at] = b'.';
+        at += 1;
+        for part in parts {
+            out[at] = b'.';
+            at += 1;
+            match URL_SAFE_NO_PAD.encode_slice(part, &mut out[at..]) {
+                Ok(n) => at += n,
+                Err(_) => return String::new(),
+            }
+        }
+        out.truncate(at);
+        String::from_utf8(out).unwrap_or_default()
     }
 
     /// Decrypts a compact JWE, trying each key in order; returns the plaintext.
     pub fn decrypt(&self, token: &str) -> Result<Vec<u8>, JweError> {
-        let parsed = parse(token)?;
-        self.open(&parsed)
+        let mut parsed = parse(token)?;
+        self.open(&mut parsed)
     }
 
-    fn open(&self, parsed: &Parsed<'_>) -> Result<Vec<u8>, JweError> {
+    /// Decrypts in place; the ciphertext is copied only when a key other than the last must be
+    /// tried (a failed attempt leaves the buffer scrambled).
+    fn open(&self, parsed: &mut Parsed<'_>) -> Result<Vec<u8>, JweError> {
         let nonce = GenericArray::from(parsed.iv);
         let tag = GenericArray::from(parsed.tag);
-        for key in self.keys() {
-            let mut buf = parsed.ciphertext.clone();
+        let aad = parsed.header_b64.as_bytes();
+        let last = self.previous.len();
+        for (i, key) in self.keys().enumerate() {
+            let mut buf = if i == last {
+                std::mem::take(&mut parsed.ciphertext)
+            } else {
+                parsed.ciphertext.clone()
+            };
             if key
                 .cipher()
-                .decrypt_in_place_detached(&nonce, parsed.header_b64.as_bytes(), &mut buf, &tag)
+                .decrypt_in_place_detached(&nonce, aad, &mut buf, &tag)
                 .is_ok()
             {
                 return Ok(buf);
@@ -228,17 +265,21 @@ impl JweKeyring {
         max_age_secs: i64,
         now_secs: i64,
     ) -> String {
-        let mut payload = token.clone();
-        // serde_json's `preserve_order` map keeps an existing key's position on insert.
-        payload.insert("iat".to_owned(), Value::from(now_secs));
-        payload.insert(
-            "exp".to_owned(),
-            Value::from(now_secs.saturating_add(max_age_secs)),
-        );
-        payload.insert("jti".to_owned(), Value::from(random::uuid_v4()));
-        // `Value`'s Display is compact JSON, like `JSON.stringify`.
-        let json = Value::Object(payload).to_string();
-        self.encrypt(json.as_bytes())
+        let iat = Value::from(now_secs);
+        let exp = Value::from(now_secs.saturating_add(max_age_secs));
+        let jti = Value::from(random::uuid_v4());
+        let json = match claims_json(token, [("iat", &iat), ("exp", &exp), ("jti", &jti)]) {
+            Ok(json) => json,
+            // Writing JSON values into a Vec cannot fail; this path only keeps the code total.
+            Err(_) => {
+                let mut payload = token.clone();
+                payload.insert("iat".to_owned(), iat);
+                payload.insert("exp".to_owned(), exp);
+                payload.insert("jti".to_owned(), jti);
+                Value::Object(payload).to_string().into_bytes()
+            }
+        };
+        self.encrypt(&json)
     }
 
     /// v4 `decode()` (jose `jwtDecrypt` with `clockTolerance: 15`): decrypts, then requires the
@@ -252,8 +293,8 @@ impl JweKeyring {
     /// v4 returns `null` for an empty token; here that is `Malformed`, and the callers treat every
     /// error as "no session".
     pub fn decode_jwt(&self, token: &str, now_secs: i64) -> Result<Map<String, Value>, JweError> {
-        let parsed = parse(token)?;
-        let plaintext = self.open(&parsed)?;
+        let mut parsed = parse(token)?;
+        let plaintext = self.open(&mut parsed)?;
         let payload = match serde_json::from_slice::<Value>(&plaintext) {
             Ok(Value::Object(map)) => map,
             _ => {
@@ -266,7 +307,7 @@ impl JweKeyring {
         // jose compares `protectedHeader.x !== payload.x`: equal scalars pass, objects and
         // arrays never do (reference comparison).
         for claim in ["iss", "sub", "aud"] {
-            if let Some(in_header) = parsed.header.get(claim)
+            if let Some(in_header) = parsed.header.as_ref().and_then(|h| h.get(claim))
                 && (in_header.is_object()
                     || in_header.is_array()
                     || payload.get(claim) != Some(in_header))
@@ -303,13 +344,68 @@ impl JweKeyring {
     }
 }
 
+/// The compact JSON of `token` with the `overrides` set, exactly as inserting them into a
+/// clone of the (order-preserving) map and serialising it would give (`JSON.stringify` of jose's
+/// object spread): a key already present keeps its position with the new value, missing ones are
+/// appended in the order given. No clone of the map, one buffer.
+fn claims_json(
+    token: &Map<String, Value>,
+    overrides: [(&str, &Value); 3],
+) -> Result<Vec<u8>, serde_json::Error> {
+    let mut out = Vec::with_capacity(256);
+    let mut used = [false; 3];
+    out.push(b'{');
+    let mut first = true;
+    let mut entry = |out: &mut Vec<u8>, k: &str, v: &Value| -> Result<(), serde_json::Error> {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        serde_json::to_writer(&mut *out, k)?;
+        out.push(b':');
+        serde_json::to_writer(&mut *out, v)
+    };
+    for (k, v) in token {
+        let v = match overrides.iter().position(|(name, _)| *name == k.as_str()) {
+            Some(i) => {
+                used[i] = true;
+                overrides[i].1
+            }
+            None => v,
+        };
+        entry(&mut out, k, v)?;
+    }
+    for (i, (k, v)) in overrides.iter().enumerate() {
+        if !used[i] {
+            entry(&mut out, k, v)?;
+        }
+    }
+    out.push(b'}');
+    Ok(out)
+}
+
 /// Splits and checks a compact JWE without touching any key.
 fn parse(token: &str) -> Result<Parsed<'_>, JweError> {
     if token.is_empty() {
         return Err(JweError::Malformed("empty token"));
     }
-    let parts: Vec<&str> = token.split('.').collect();
-    let [header_b64, encrypted_key, iv_b64, ciphertext_b64, tag_b64] = parts.as_slice() else {
+    let mut parts = token.split('.');
+    let (
+        Some(header_b64),
+        Some(encrypted_key),
+        Some(iv_b64),
+        Some(ciphertext_b64),
+        Some(tag_b64),
+        None,
+    ) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    )
+    else {
         return Err(JweError::Malformed("expected 5 dot-separated parts"));
     };
     // `dir` means the content key *is* the shared key: there is no encrypted key to carry.
@@ -317,12 +413,17 @@ fn parse(token: &str) -> Result<Parsed<'_>, JweError> {
         return Err(JweError::Malformed("unexpected encrypted key"));
     }
 
-    let header_json = b64(header_b64, "header is not base64url")?;
-    let header = match serde_json::from_slice::<Value>(&header_json) {
-        Ok(Value::Object(map)) => map,
-        _ => return Err(JweError::Malformed("header is not a JSON object")),
+    let header = if header_b64 == HEADER_B64 {
+        None
+    } else {
+        let header_json = b64(header_b64, "header is not base64url")?;
+        let header = match serde_json::from_slice::<Value>(&header_json) {
+            Ok(Value::Object(map)) => map,
+            _ => return Err(JweError::Malformed("header is not a JSON object")),
+        };
+        check_header(&header)?;
+        Some(header)
     };
-    check_header(&header)?;
 
     let iv: [u8; 12] = b64(iv_b64, "IV is not base64url")?
         .try_into()

@@ -953,3 +953,32 @@ fn debug_output_redacts_keys() {
     assert!(debug.contains("JweKey([redacted])"), "{debug}");
     assert!(!debug.contains(&key_hex));
 }
+
+/// `encode_jwt` writes the claims without cloning the map: the bytes must be those of the
+/// clone-insert-serialise way (existing iat/exp/jti keep their place, missing ones are appended).
+#[test]
+fn encode_jwt_claims_order_matches_insert_semantics() {
+    let keys = JweKeyring::derive(&[b"secret".as_slice()], "");
+    let cases = [
+        json!({"name": "A", "email": "a@x", "sub": "1"}),
+        json!({"exp": 1, "name": "A", "iat": 2, "x": {"nested": [1, "\u{e9}\"q"]}}),
+        json!({"jti": "old", "a": null}),
+        json!({}),
+    ];
+    for case in cases {
+        let Value::Object(token) = case else {
+            unreachable!()
+        };
+        let encoded = keys.encode_jwt(&token, 100, 1_000);
+        let plain = keys.decrypt(&encoded).unwrap();
+        let got: Map<String, Value> = serde_json::from_slice(&plain).unwrap();
+        let mut want = token.clone();
+        want.insert("iat".into(), json!(1_000));
+        want.insert("exp".into(), json!(1_100));
+        want.insert("jti".into(), got["jti"].clone());
+        assert_eq!(
+            String::from_utf8(plain).unwrap(),
+            Value::Object(want).to_string()
+        );
+    }
+}
