@@ -234,27 +234,25 @@ measure() { # case-name round url pid [cookie]
 }
 
 # Cookies survive server restarts (same secret, same database files), so sign in once per setup.
+# Sets CASE_COOKIE (not a command substitution: the cache must outlive the call).
 declare -A COOKIE
+CASE_COOKIE=""
 cookie_for() { # setup api-url
-  if [ -z "${COOKIE[$1]:-}" ]; then
-    if [ "$1" = v4-database ]; then
-      # v4 cannot start a database session with credentials: seed one in its in-memory adapter.
-      COOKIE[$1]=""
-    else
-      local tok
-      tok=$(sign_in "$2")
-      [ -n "$tok" ] || die "$1: credentials sign-in gave no session cookie (see $OUT/server-*.log)"
-      COOKIE[$1]="next-auth.session-token=$tok"
-    fi
-  fi
   if [ "$1" = v4-database ]; then
-    # The in-memory adapter is new in every process.
-    local base="${2%/api/auth}" tok
-    tok=$(curl -s -m 10 -X POST "$base/__bench/seed")
-    printf 'next-auth.session-token=%s' "$tok"
-  else
-    printf '%s' "${COOKIE[$1]}"
+    # v4 refuses credentials under the database strategy, and its in-memory adapter is new in
+    # every process: seed a user and a session, as an OAuth sign-in would.
+    local tok
+    tok=$(curl -s -m 10 -X POST "${2%/api/auth}/__bench/seed")
+    CASE_COOKIE="next-auth.session-token=$tok"
+    return
   fi
+  if [ -z "${COOKIE[$1]:-}" ]; then
+    local tok
+    tok=$(sign_in "$2")
+    [ -n "$tok" ] || die "$1: credentials sign-in gave no session cookie (see $OUT/server-*.log)"
+    COOKIE[$1]="next-auth.session-token=$tok"
+  fi
+  CASE_COOKIE="${COOKIE[$1]}"
 }
 
 check_session() { # name api-url cookie
@@ -285,7 +283,8 @@ for round in $(seq 1 "$ROUNDS"); do
     start_server "$setup" "$setup-r$round"
     cookie=""
     if [ "$wants_cookie" = yes ]; then
-      cookie=$(cookie_for "$setup" "$SERVER_URL")
+      cookie_for "$setup" "$SERVER_URL"
+      cookie=$CASE_COOKIE
       check_session "$name" "$SERVER_URL" "$cookie"
     fi
     measure "$name" "$round" "$SERVER_URL$path" "$SERVER_PID" "$cookie"
