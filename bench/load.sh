@@ -2,7 +2,7 @@
 # Load benchmark of `nextauth` beside the real NextAuth.js v4 and a bare axum handler, in ONE run on
 # this machine. Loopback only; every loop is bounded in count and time.
 #
-#   bash bench/load.sh                 # everything (about 8 minutes on 2 cores)
+#   bash bench/load.sh                 # everything (about 11 minutes on 2 cores)
 #   ROUNDS=5 DURATION=10s bash bench/load.sh
 #   SKIP_REFERENCE=1 bash bench/load.sh   # without NextAuth v4 (no npm install)
 #
@@ -162,14 +162,19 @@ start_server() { # kind name
   : >"$log"
   case "$1" in
     nextauth-*)
-      local cfg="$DATA/${1#nextauth-}.toml"
+      # nextauth-jwt-1w: the JWT configuration on one Tokio worker (TOKIO_WORKER_THREADS=1).
+      local kind=${1#nextauth-} workers=""
+      [ "$kind" = jwt-1w ] && { kind=jwt; workers=1; }
+      local cfg="$DATA/$kind.toml"
       (cd "$DATA" && RUST_LOG=warn NEXTAUTH_URL= NEXTAUTH_SECRET= DATABASE_URL= \
-        exec "$NEXTAUTH" --config "$cfg" --listen 127.0.0.1:0) >"$log" 2>&1 &
+        TOKIO_WORKER_THREADS=$workers exec "$NEXTAUTH" --config "$cfg" --listen 127.0.0.1:0) >"$log" 2>&1 &
       SERVER_PID=$!
       SERVER_URL=$(wait_url "$log" "nextauth listening on")/api/auth
       ;;
-    hello)
-      "$HELLO" 127.0.0.1:0 >"$log" 2>&1 &
+    hello | hello-1w)
+      local workers=""
+      [ "$1" = hello-1w ] && workers=1
+      TOKIO_WORKER_THREADS=$workers "$HELLO" 127.0.0.1:0 >"$log" 2>&1 &
       SERVER_PID=$!
       SERVER_URL=$(wait_url "$log" "listening on")
       ;;
@@ -185,14 +190,20 @@ start_server() { # kind name
   PIDS+=("$SERVER_PID")
 }
 
-# A session cookie through the credentials provider, like a browser: csrf, then the form POST.
-sign_in() { # api-url -> prints the session-token cookie value
+# Signs in through the credentials provider like a browser (csrf, then the form POST) and prints
+# the Cookie header the browser then sends: `session` = the session token alone, `browser` = every
+# cookie of the jar (csrf-token, callback-url, session-token).
+sign_in() { # api-url session|browser
   local jar csrf
   jar=$(mktemp)
   csrf=$(curl -s -m 10 -c "$jar" -b "$jar" "$1/csrf" | sed -n 's/.*"csrfToken":"\([0-9a-f]*\)".*/\1/p')
   curl -s -m 10 -o /dev/null -c "$jar" -b "$jar" -X POST "$1/callback/credentials" \
     --data-urlencode username=alice --data-urlencode password=password --data-urlencode "csrfToken=$csrf"
-  awk '$6=="next-auth.session-token"{print $7}' "$jar"
+  if [ "$2" = browser ]; then
+    awk '$6 ~ /^next-auth\./ && $7 != "" {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar"
+  else
+    awk '$6=="next-auth.session-token" && $7 != "" {printf "next-auth.session-token=%s", $7}' "$jar"
+  fi
   rm -f "$jar"
 }
 
@@ -237,7 +248,7 @@ measure() { # case-name round url pid [cookie]
 # Sets CASE_COOKIE (not a command substitution: the cache must outlive the call).
 declare -A COOKIE
 CASE_COOKIE=""
-cookie_for() { # setup api-url
+cookie_for() { # setup api-url session|browser
   if [ "$1" = v4-database ]; then
     # v4 refuses credentials under the database strategy, and its in-memory adapter is new in
     # every process: seed a user and a session, as an OAuth sign-in would.
@@ -246,13 +257,14 @@ cookie_for() { # setup api-url
     CASE_COOKIE="next-auth.session-token=$tok"
     return
   fi
-  if [ -z "${COOKIE[$1]:-}" ]; then
-    local tok
-    tok=$(sign_in "$2")
-    [ -n "$tok" ] || die "$1: credentials sign-in gave no session cookie (see $OUT/server-*.log)"
-    COOKIE[$1]="next-auth.session-token=$tok"
+  if [ -z "${COOKIE[$1/$3]:-}" ]; then
+    local jar
+    jar=$(sign_in "$2" "$3")
+    [[ "$jar" == *next-auth.session-token=?* ]] ||
+      die "$1: credentials sign-in gave no session cookie (see $OUT/server-*.log)"
+    COOKIE[$1/$3]="$jar"
   fi
-  CASE_COOKIE="${COOKIE[$1]}"
+  CASE_COOKIE="${COOKIE[$1/$3]}"
 }
 
 check_session() { # name api-url cookie
@@ -261,17 +273,24 @@ check_session() { # name api-url cookie
   grep -q '"user"' <<<"$body" || die "$1: the session cookie is not accepted: $body"
 }
 
-# case name | server setup | path | cookie?  (the pairs that make a ratio run next to each other)
+# case name | server setup | path | cookies: no, session (the session token alone, what the
+# targets are measured with), browser (every cookie a signed-in browser holds: the csrf and
+# callback-url cookies then need no re-issue). The pairs that make a ratio run next to each other.
 CASES=(
   "axum hello (bare handler)|hello|/hello|no"
-  "nextauth GET session (valid JWT cookie)|nextauth-jwt|/session|yes"
-  "NextAuth v4 GET session (valid JWT cookie)|v4-jwt|/session|yes"
-  "NextAuth v4 GET session (database, in-memory adapter)|v4-database|/session|yes"
-  "nextauth GET session (database, SQLite)|nextauth-sqlite|/session|yes"
-  "nextauth GET session (database, PostgreSQL)|nextauth-pg|/session|yes"
+  "nextauth GET session (valid JWT cookie)|nextauth-jwt|/session|session"
+  "NextAuth v4 GET session (valid JWT cookie)|v4-jwt|/session|session"
+  "NextAuth v4 GET session (database, in-memory adapter)|v4-database|/session|session"
+  "nextauth GET session (database, SQLite)|nextauth-sqlite|/session|session"
+  "nextauth GET session (database, PostgreSQL)|nextauth-pg|/session|session"
   "nextauth GET session (no cookie)|nextauth-jwt|/session|no"
   "nextauth GET csrf (no cookie)|nextauth-jwt|/csrf|no"
   "nextauth GET providers|nextauth-jwt|/providers|no"
+  "axum, constant bytes shaped like GET session|hello|/session-sized|no"
+  "nextauth GET session (JWT, browser cookie set)|nextauth-jwt|/session|browser"
+  "NextAuth v4 GET session (JWT, browser cookie set)|v4-jwt|/session|browser"
+  "axum hello, 1 Tokio worker|hello-1w|/hello|no"
+  "nextauth GET session (valid JWT cookie), 1 Tokio worker|nextauth-jwt-1w|/session|session"
 )
 
 log "load: wrk -t$THREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up, $ROUNDS rounds; uptime: $(uptime)"
@@ -282,8 +301,8 @@ for round in $(seq 1 "$ROUNDS"); do
     [[ "$setup" == v4-* ]] && [ "$REFERENCE" = 0 ] && continue
     start_server "$setup" "$setup-r$round"
     cookie=""
-    if [ "$wants_cookie" = yes ]; then
-      cookie_for "$setup" "$SERVER_URL"
+    if [ "$wants_cookie" != no ]; then
+      cookie_for "$setup" "$SERVER_URL" "$wants_cookie"
       cookie=$CASE_COOKIE
       check_session "$name" "$SERVER_URL" "$cookie"
     fi
@@ -377,6 +396,22 @@ REPORT="$OUT/report.md"
   echo "| peak RSS under that load ≤ 20 MB | $m MiB | $(verdict "$m" "<=" 19.07) |"
   r=$(ratio "$sqlite" "$v4db"); echo "| GET session, database on SQLite: ≥ 10× v4 with its in-memory adapter | ${r}× ($sqlite vs $v4db req/s) | $(verdict "$r" ">=" 10) |"
   echo "| process start to first answered request ≤ 50 ms | $START_MED ms | $(verdict "$START_MED" "<=" 50) |"
+  echo
+  # The same JWT targets with both servers on one Tokio worker (TOKIO_WORKER_THREADS=1): on two
+  # cores with wrk on the same machine, one worker leaves wrk a core of its own.
+  w1=$(med "nextauth GET session (valid JWT cookie), 1 Tokio worker" 3)
+  w1_p99=$(med "nextauth GET session (valid JWT cookie), 1 Tokio worker" 5)
+  h1=$(med "axum hello, 1 Tokio worker" 3)
+  if [ "$w1" != nan ]; then
+    echo "| tuned: TOKIO_WORKER_THREADS=1 | measured | verdict |"
+    echo "|---|---:|---|"
+    r=$(ratio "$w1" "$v4jwt"); echo "| GET session, JWT: ≥ 30× NextAuth v4 | ${r}× ($w1 vs $v4jwt req/s) | $(verdict "$r" ">=" 30) |"
+    for base in "$hello:default" "$h1:1 worker"; do
+      r=$(awk -v a="$w1" -v b="${base%%:*}" 'BEGIN{ if (b+0>0) printf "%.0f", 100*a/b; else print "nan" }')
+      echo "| GET session, JWT: ≥ 60 % of bare axum (${base#*:}) | ${r} % ($w1 vs ${base%%:*} req/s) | $(verdict "$r" ">=" 60) |"
+    done
+    echo "| GET session, JWT: p99 ≤ 2 ms at $CONNS connections | $w1_p99 ms | $(verdict "$w1_p99" "<=" 2) |"
+  fi
 } >"$REPORT"
 cat "$REPORT"
 log "written to $OUT (report.md, results.tsv, raw wrk outputs)"

@@ -19,6 +19,8 @@
 //! The state only has to give a [`NextAuth`] through `FromRef` (axum's "for library authors"
 //! pattern), so an app keeps its own state type.
 
+use std::borrow::Cow;
+
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Request, State};
@@ -51,11 +53,17 @@ where
     // `Bytes` extractor under the `DefaultBodyLimit` above, whose setting travels in the
     // extensions, so an oversized body gets the same 413 as before.
     let (mut parts, body) = req.into_parts();
-    let mut body_req = Request::new(body);
-    *body_req.extensions_mut() = std::mem::take(&mut parts.extensions);
-    let body = match Bytes::from_request(body_req, &()).await {
-        Ok(b) => b,
-        Err(rejection) => return rejection.into_response(),
+    // Only POST bodies are read (v4 parses no other); a GET's body, if any, is left to hyper,
+    // which drains or closes it. `GET session`, the hot path, skips the body machinery.
+    let body = if parts.method == axum::http::Method::POST {
+        let mut body_req = Request::new(body);
+        *body_req.extensions_mut() = std::mem::take(&mut parts.extensions);
+        match Bytes::from_request(body_req, &()).await {
+            Ok(b) => b,
+            Err(rejection) => return rejection.into_response(),
+        }
+    } else {
+        Bytes::new()
     };
     let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
     let auth = NextAuth::from_ref(&state);
@@ -92,7 +100,12 @@ pub fn into_response(res: AuthResponse) -> Response {
     let h = response.headers_mut();
     h.reserve(headers.len() + cookies.len());
     for (name, value) in headers {
-        if let Ok(v) = HeaderValue::try_from(value) {
+        let value = match value {
+            // Constants are wrapped, not copied.
+            Cow::Borrowed(s) => HeaderValue::from_maybe_shared(Bytes::from_static(s.as_bytes())),
+            Cow::Owned(s) => HeaderValue::try_from(s),
+        };
+        if let Ok(v) = value {
             h.append(header_name(name), v);
         }
     }

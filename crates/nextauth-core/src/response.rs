@@ -1,5 +1,7 @@
 //! The framework-neutral response an HTTP adapter writes out as is.
 
+use std::borrow::Cow;
+
 use crate::cookies::SetCookie;
 
 /// A finished HTTP response: status, headers, `Set-Cookie`s and body.
@@ -10,8 +12,9 @@ use crate::cookies::SetCookie;
 pub struct AuthResponse {
     /// HTTP status code.
     pub status: u16,
-    /// Headers other than `Set-Cookie`.
-    pub headers: Vec<(&'static str, String)>,
+    /// Headers other than `Set-Cookie`. Constant values are borrowed, so the usual response
+    /// allocates nothing for its headers.
+    pub headers: Vec<(&'static str, Cow<'static, str>)>,
     /// Cookies to set or delete, in emission order.
     pub cookies: Vec<SetCookie>,
     /// Body bytes.
@@ -24,7 +27,7 @@ impl AuthResponse {
         self.headers
             .iter()
             .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     /// The `Set-Cookie` header values.

@@ -62,9 +62,11 @@ pub(crate) async fn read(
         SessionStrategy::Database => read_database(inner, ctx, &token, update).await,
     };
     match body {
+        // `serde_json::to_string` writes straight into a buffer (`Value`'s `Display` goes through
+        // the formatting machinery); serialising a `Value` cannot fail.
         Some(body) => Reply::Json {
             status: 200,
-            body: body.to_string(),
+            body: serde_json::to_string(&body).unwrap_or_else(|_| "{}".into()),
             no_store,
         },
         None => empty(no_store),

@@ -23,7 +23,8 @@ async fn hello() -> impl IntoResponse {
 }
 
 const CSRF: &str = "next-auth.csrf-token=5eac4f4e4dbc580da4393cce860b4636371eaf26e001b49621514bdc4aaf03b1%7Cb441db19511a4eab7d19a0a442daa72cf13ee6b367ab19840b50b6fd25c370a9; Path=/; HttpOnly; SameSite=Lax";
-const CALLBACK: &str = "next-auth.callback-url=http%3A%2F%2F127.0.0.1; Path=/; HttpOnly; SameSite=Lax";
+const CALLBACK: &str =
+    "next-auth.callback-url=http%3A%2F%2F127.0.0.1; Path=/; HttpOnly; SameSite=Lax";
 const SESSION: &str = "next-auth.session-token=eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..aoLi25SwnmCtoMff.TtrT_oVSP-C2LHIRLCZghA_Y-GG_sCo91eqFZRMHNCGqYmnlzVlHSDFQjwqLrB47WGWuefXMILtkeFZctdqvFLhucNnvKcskGDMQ3t5hRdLeDvMYEpFORl4NStloIfuva9XbTstvBdKFguDztkTfe1o_CKwxznhghGKZFCvUFytuXp9lD1vSD4C3waTY67MJeKT7_ZNYGIqJIPypW0Qlc3k._pq9YBXsVsqlQkyfI_Jzvg; Path=/; Expires=Mon, 28 Dec 2026 09:24:22 GMT; HttpOnly; SameSite=Lax";
 const BODY: &str = r#"{"user":{"name":"Alice Credentials","email":"alice@example.com"},"expires":"2026-12-28T09:24:22.197Z"}"#;
 
