@@ -6,7 +6,8 @@
 //! * `jwe/decode`, `jwe/encode`: a v4-shaped session token (JWE `dir`/`A256GCM`).
 //! * `session/jwt`, `session/database`, `session/none`: `GET session` in process, from the raw
 //!   request parts to the axum response (request parsing, init, the route, cookie serialisation),
-//!   with a valid JWT cookie, with a SQLite (in-memory) database session, and with no cookie.
+//!   with a valid JWT cookie, with a database session in a SQLite *file* (a temporary one: the
+//!   default deployment, WAL mode), and with no cookie.
 //! * `cookies/*`: splitting a 9000-character token into chunks and reassembling it.
 //!
 //! The load benchmark (`bench/load.sh`) measures the same paths over HTTP.
@@ -29,8 +30,8 @@ const SECRET: &str = "bench-secret-0123456789abcdef-0123456789abcdef";
 const NOW_S: i64 = 1_800_000_000;
 
 /// A `nextauth` as the server builds it from a configuration file (credentials provider, the
-/// given session strategy, SQLite in memory).
-fn auth(rt: &tokio::runtime::Runtime, strategy: &str) -> NextAuth {
+/// given session strategy and database URL).
+fn auth(rt: &tokio::runtime::Runtime, strategy: &str, database_url: &str) -> NextAuth {
     let toml = format!(
         r#"
 url = "http://127.0.0.1:3000/api/auth"
@@ -38,7 +39,7 @@ secret = "{SECRET}"
 [session]
 strategy = "{strategy}"
 [database]
-url = "sqlite::memory:"
+url = "{database_url}"
 [[providers]]
 id = "credentials"
 type = "credentials"
@@ -117,7 +118,7 @@ fn bench_session_route(c: &mut Criterion) {
         .expect("runtime");
 
     // JWT: a token as the server itself issued it.
-    let jwt_auth = auth(&rt, "jwt");
+    let jwt_auth = auth(&rt, "jwt", "sqlite::memory:");
     let keys = JweKeyring::derive(&[SECRET.as_bytes()], "");
     let now_s = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -145,8 +146,11 @@ fn bench_session_route(c: &mut Criterion) {
         })
     });
 
-    // Database: a user and a session row in SQLite (in memory), as a sign-in leaves them.
-    let db_auth = auth(&rt, "database");
+    // Database: a user and a session row in a SQLite file, as a sign-in leaves them. The
+    // directory lives until the end of this function, after the benchmark.
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let db_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let db_auth = auth(&rt, "database", &db_url);
     let token = rt.block_on(async {
         let adapter = db_auth.adapter().expect("database strategy has an adapter");
         let user = adapter

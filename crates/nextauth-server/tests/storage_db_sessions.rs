@@ -36,7 +36,19 @@ async fn get_session(base: &str, token: &str) -> (Value, Option<String>) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_database_session_slides_with_update_age() {
-    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    slides_with_update_age("sqlite::memory:").await;
+}
+
+/// The same on a SQLite file, where the session is read by the adapter's direct read
+/// connections while the extension and the deletion go through the sqlx pool.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_database_session_slides_with_update_age_sqlite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    slides_with_update_age(&format!("sqlite://{}/db.sqlite", dir.path().display())).await;
+}
+
+async fn slides_with_update_age(database_url: &str) {
+    let store = nextauth_sqlx::open(database_url).await.unwrap();
     let clock = Arc::new(FixedClock::new(T0));
     let app = App::start(AppOptions {
         strategy: "database",

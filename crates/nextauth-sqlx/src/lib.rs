@@ -10,12 +10,15 @@
 //! * SQLite uses the same logical schema; timestamps are INTEGER milliseconds since the epoch.
 //!
 //! Queries are runtime-checked (`sqlx::query`, no build-time `DATABASE_URL`) and prepared once per
-//! connection (sqlx's statement cache). Failures never panic: a database that is down gives
+//! connection (sqlx's statement cache). One exception: on a SQLite file, `getSessionAndUser` (the
+//! hot path of database sessions) reads through a few read-only rusqlite connections of its
+//! own, inline, without sqlx's per-connection worker thread. Failures never panic: a database that is down gives
 //! [`AdapterError::Unavailable`] within a few seconds (the pool's acquire timeout), and the pool
 //! reconnects on its own when the database is back.
 
 mod postgres;
 mod sqlite;
+mod sqlite_read;
 #[cfg(feature = "testing")]
 pub mod testing;
 

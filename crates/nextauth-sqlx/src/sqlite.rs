@@ -2,9 +2,13 @@
 //!
 //! Timestamps are INTEGER milliseconds since the Unix epoch (the core's own unit), ids are the
 //! rowid (`INTEGER PRIMARY KEY`), column names as in `@auth/pg-adapter`.
+//!
+//! sqlx does all the work except one read: `getSessionAndUser` on a database *file* goes through
+//! [`SessionReader`] (read-only rusqlite connections, no thread hop; see `sqlite_read.rs`).
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -18,6 +22,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 
+use crate::sqlite_read::{ReadError, SESSION_AND_USER_SQL, SessionReader};
 use crate::{ACQUIRE_TIMEOUT, OpenError, call, parse_id};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -29,6 +34,10 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct SqliteAdapter {
     pool: SqlitePool,
+    /// The direct read of `getSessionAndUser`: only for a database file in WAL mode. An
+    /// in-memory database lives inside sqlx's one connection (another connection would open
+    /// another, empty, database), so there every read goes through sqlx.
+    reader: Option<Arc<SessionReader>>,
 }
 
 /// The file path of a `sqlite:` URL, or `None` for an in-memory database.
@@ -42,6 +51,13 @@ fn file_path(url: &str) -> Option<&str> {
     } else {
         Some(path)
     }
+}
+
+/// Whether the URL names a plain file that another SQLite connection can open by its path: not
+/// with a custom VFS or as `immutable` (sqlx passes those to SQLite as URI parameters).
+fn plain_file(url: &str) -> bool {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    url::form_urlencoded::parse(query.as_bytes()).all(|(k, _)| k != "vfs" && k != "immutable")
 }
 
 /// Creates the database file readable by its owner only (0600) if it does not exist yet: it
@@ -84,6 +100,8 @@ impl SqliteAdapter {
             .create_if_missing(true)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        // The file SQLite opens (the URL's path, percent-decoded), for the read connections.
+        let filename = options.get_filename().to_path_buf();
         let pool_options = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
         let pool = if path.is_some() {
             // WAL: readers never wait for the writer; NORMAL sync is durable across crashes of
@@ -111,14 +129,96 @@ impl SqliteAdapter {
             .run(&pool)
             .await
             .map_err(|e| OpenError::Migrate(e.to_string()))?;
-        tracing::debug!(database = %url, "SQLite storage ready");
-        Ok(SqliteAdapter { pool })
+        let reader = if path.is_some() && plain_file(url) {
+            match SessionReader::open(&filename) {
+                Ok(Some(reader)) => Some(Arc::new(reader)),
+                Ok(None) => {
+                    tracing::warn!(database = %url, "SQLite file not in WAL mode: session reads go through the pool");
+                    None
+                }
+                Err(e) => {
+                    return Err(OpenError::Connect(format!(
+                        "opening read connections to {}: {e}",
+                        filename.display()
+                    )));
+                }
+            }
+        } else {
+            None
+        };
+        tracing::debug!(
+            database = %url,
+            read_connections = reader.as_ref().map_or(0, |r| r.connections()),
+            "SQLite storage ready"
+        );
+        Ok(SqliteAdapter { pool, reader })
     }
 
     /// The connection pool (for tests and maintenance).
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// Whether `getSessionAndUser` reads through its own read-only connections (a database file
+    /// in WAL mode) rather than through the pool (an in-memory database).
+    pub fn has_direct_reads(&self) -> bool {
+        self.reader.is_some()
+    }
+
+    /// `getSessionAndUser` through the direct read connections only, `None` without them (for
+    /// tests that compare both paths).
+    #[cfg(feature = "testing")]
+    pub fn get_session_and_user_direct(
+        &self,
+        session_token: &str,
+    ) -> Option<AdapterResult<Option<(AdapterSession, AdapterUser)>>> {
+        let reader = self.reader.as_ref()?;
+        Some(
+            reader
+                .get_session_and_user(session_token)
+                .map_err(|e| direct_read_error(reader, &e)),
+        )
+    }
+
+    /// `getSessionAndUser` through the sqlx pool (for tests that compare both paths).
+    #[cfg(feature = "testing")]
+    pub async fn get_session_and_user_pooled(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<(AdapterSession, AdapterUser)>> {
+        self.get_session_and_user_sqlx(session_token).await
+    }
+
+    /// The hot path of database sessions on the pool: one statement, one round trip.
+    async fn get_session_and_user_sqlx(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<(AdapterSession, AdapterUser)>> {
+        call("getSessionAndUser", async {
+            let row = sqlx::query(SESSION_AND_USER_SQL)
+                .bind(session_token)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let user = user_from(&row)?;
+            let session = AdapterSession {
+                session_token: row.try_get("sessionToken")?,
+                user_id: user.id.clone(),
+                expires: row.try_get("expires")?,
+            };
+            Ok(Some((session, user)))
+        })
+        .await
+    }
+}
+
+fn direct_read_error(reader: &SessionReader, e: &ReadError) -> AdapterError {
+    AdapterError::Unavailable(format!(
+        "getSessionAndUser: reading {}: {e}",
+        reader.path().display()
+    ))
 }
 
 fn user_from(row: &SqliteRow) -> Result<AdapterUser, sqlx::Error> {
@@ -275,28 +375,23 @@ impl Adapter for SqliteAdapter {
         &self,
         session_token: &str,
     ) -> AdapterResult<Option<(AdapterSession, AdapterUser)>> {
-        // The hot path of database sessions: one statement, one round trip.
-        call("getSessionAndUser", async {
-            let row = sqlx::query(
-                r#"SELECT s."sessionToken", s.expires, u.id, u.name, u.email, u."emailVerified", u.image
-                   FROM sessions s JOIN users u ON u.id = s."userId"
-                   WHERE s."sessionToken" = ?"#,
-            )
-            .bind(session_token)
-            .fetch_optional(&self.pool)
-            .await?;
-            let Some(row) = row else {
-                return Ok(None);
-            };
-            let user = user_from(&row)?;
-            let session = AdapterSession {
-                session_token: row.try_get("sessionToken")?,
-                user_id: user.id.clone(),
-                expires: row.try_get("expires")?,
-            };
-            Ok(Some((session, user)))
-        })
-        .await
+        // The hot path of database sessions. On a file: one indexed read on this thread (see
+        // sqlite_read.rs for why blocking here is fine); on an in-memory database, or if the
+        // file is locked beyond the short read timeout, the same statement through the pool.
+        if let Some(reader) = &self.reader {
+            match reader.get_session_and_user(session_token) {
+                Ok(found) => return Ok(found),
+                Err(e @ ReadError::Busy(_)) => {
+                    tracing::debug!(error = %e, "direct session read busy, asking the pool");
+                }
+                Err(e) => {
+                    let mapped = direct_read_error(reader, &e);
+                    tracing::debug!(call = "getSessionAndUser", error = %mapped, "adapter call failed");
+                    return Err(mapped);
+                }
+            }
+        }
+        self.get_session_and_user_sqlx(session_token).await
     }
 
     async fn update_session_expiry(&self, session_token: &str, expires: i64) -> AdapterResult<()> {
@@ -365,7 +460,7 @@ impl Adapter for SqliteAdapter {
 
 #[cfg(test)]
 mod tests {
-    use super::file_path;
+    use super::{file_path, plain_file};
 
     #[test]
     fn url_forms() {
@@ -377,5 +472,13 @@ mod tests {
         assert_eq!(file_path("sqlite:///abs/x.db"), Some("/abs/x.db"));
         assert_eq!(file_path("sqlite::memory:"), None);
         assert_eq!(file_path("sqlite://:memory:"), None);
+    }
+
+    #[test]
+    fn plain_files() {
+        assert!(plain_file("sqlite://data/nextauth.db"));
+        assert!(plain_file("sqlite:data/x.db?mode=rwc"));
+        assert!(!plain_file("sqlite:data/x.db?vfs=unix-dotfile"));
+        assert!(!plain_file("sqlite:data/x.db?mode=ro&immutable=true"));
     }
 }
