@@ -167,14 +167,14 @@ start_server() { # kind name
       [ "$kind" = jwt-1w ] && { kind=jwt; workers=1; }
       local cfg="$DATA/$kind.toml"
       (cd "$DATA" && RUST_LOG=warn NEXTAUTH_URL= NEXTAUTH_SECRET= DATABASE_URL= \
-        TOKIO_WORKER_THREADS=$workers exec "$NEXTAUTH" --config "$cfg" --listen 127.0.0.1:0) >"$log" 2>&1 &
+        exec env ${workers:+TOKIO_WORKER_THREADS=$workers} "$NEXTAUTH" --config "$cfg" --listen 127.0.0.1:0) >"$log" 2>&1 &
       SERVER_PID=$!
       SERVER_URL=$(wait_url "$log" "nextauth listening on")/api/auth
       ;;
     hello | hello-1w)
       local workers=""
       [ "$1" = hello-1w ] && workers=1
-      TOKIO_WORKER_THREADS=$workers "$HELLO" 127.0.0.1:0 >"$log" 2>&1 &
+      env ${workers:+TOKIO_WORKER_THREADS=$workers} "$HELLO" 127.0.0.1:0 >"$log" 2>&1 &
       SERVER_PID=$!
       SERVER_URL=$(wait_url "$log" "listening on")
       ;;

@@ -16,6 +16,11 @@ pub fn default_redirect(url: &str, base_url: &str) -> Result<String, InvalidUrl>
     if url.starts_with('/') {
         return Ok(format!("{base_url}{url}"));
     }
+    // The origin itself (what the callback-url cookie holds after most requests): either branch
+    // below would answer it, so no parse. Every `GET session` of a browser comes through here.
+    if url == base_url {
+        return Ok(url.to_string());
+    }
     let parsed = Url::parse(url).map_err(|_| InvalidUrl)?;
     if parsed.origin().ascii_serialization() == base_url {
         Ok(url.to_string())

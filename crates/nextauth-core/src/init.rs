@@ -107,7 +107,9 @@ fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> (String, bool) {
     let cookie = req
         .cookie(&inner.cookies.callback_url)
         .filter(|c| !c.is_empty());
-    let bad_cookie = cookie.is_some_and(|c| !is_acceptable(c, &base.base));
+    // The origin (the usual value: we write it) is an http(s) URL by construction; anything
+    // else is parsed.
+    let bad_cookie = cookie.is_some_and(|c| c != origin && !is_acceptable(c, &base.base));
     if let Some((url, source)) = param {
         return (
             redirect(url, source).unwrap_or_else(|| origin.to_string()),

@@ -4,9 +4,10 @@
 //! * `csrf/issue`: no cookie, so a fresh token and cookie value (what `GET session` without a csrf
 //!   cookie pays on every request, as v4 does).
 //! * `jwe/decode`, `jwe/encode`: a v4-shaped session token (JWE `dir`/`A256GCM`).
-//! * `session/jwt`, `session/database`, `session/none`: `GET session` in process, from the raw
-//!   request parts to the axum response (request parsing, init, the route, cookie serialisation),
-//!   with a valid JWT cookie, with a database session in a SQLite *file* (a temporary one: the
+//! * `session/jwt`, `session/jwt_browser`, `session/database`, `session/none`: `GET session` in
+//!   process, from the raw request parts to the axum response (request parsing, init, the route,
+//!   cookie serialisation), with a valid JWT cookie, with it and the csrf and callback-url cookies a
+//!   browser also sends back, with a database session in a SQLite *file* (a temporary one: the
 //!   default deployment, WAL mode), and with no cookie.
 //! * `cookies/*`: splitting a 9000-character token into chunks and reassembling it.
 //!
@@ -136,6 +137,27 @@ fn bench_session_route(c: &mut Criterion) {
     c.bench_function("session/jwt", |b| {
         b.iter(|| {
             let req = session_request(Some(black_box(&jwt_cookie)));
+            nextauth_axum::into_response(rt.block_on(jwt_auth.handle(req)))
+        })
+    });
+    // A browser sends back every cookie it was given: the csrf cookie is then verified instead
+    // of issued, and the callback-url cookie is read and needs no re-issue.
+    let csrf_cookie = csrf::check(None, false, None, &[SECRET.as_bytes()])
+        .new_cookie
+        .expect("a new CSRF cookie");
+    let browser_cookie = format!(
+        "next-auth.csrf-token={}; next-auth.callback-url=http%3A%2F%2F127.0.0.1%3A3000; {jwt_cookie}",
+        nextauth_core::cookies::encode_uri_component(&csrf_cookie)
+    );
+    let check = rt.block_on(jwt_auth.handle(session_request(Some(&browser_cookie))));
+    assert_eq!(
+        check.cookies.len(),
+        1,
+        "only the session cookie is re-issued"
+    );
+    c.bench_function("session/jwt_browser", |b| {
+        b.iter(|| {
+            let req = session_request(Some(black_box(&browser_cookie)));
             nextauth_axum::into_response(rt.block_on(jwt_auth.handle(req)))
         })
     });

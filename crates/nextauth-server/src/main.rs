@@ -130,11 +130,41 @@ fn check(s: &Settings) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// The number of Tokio worker threads from `TOKIO_WORKER_THREADS` (unset or empty: one per core).
+/// Tokio reads that variable itself but panics on a value that is not a positive number; read here,
+/// a bad value is a configuration error that names it.
+fn worker_threads() -> Result<Option<usize>, String> {
+    let Some(raw) = std::env::var_os("TOKIO_WORKER_THREADS") else {
+        return Ok(None);
+    };
+    let text = raw.to_string_lossy();
+    if text.trim().is_empty() {
+        // Set explicitly: left to Tokio, the empty value would reach its parser.
+        return Ok(Some(
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+        ));
+    }
+    match text.trim().parse::<usize>() {
+        Ok(n) if n > 0 => Ok(Some(n)),
+        _ => Err(format!(
+            "TOKIO_WORKER_THREADS={text:?} (from the environment) is not a positive whole number"
+        )),
+    }
+}
+
 fn serve(settings: Settings) -> ExitCode {
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    match worker_threads() {
+        Ok(Some(n)) => {
+            builder.worker_threads(n);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            eprintln!("nextauth: invalid configuration: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("nextauth: cannot start the runtime: {e}");

@@ -236,3 +236,38 @@ async fn embedded_default_serves_the_sign_in_page() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
     assert!(stderr.contains("NO SECRET CONFIGURED"), "{stderr}");
 }
+
+/// `TOKIO_WORKER_THREADS` sets the worker count; a bad value is a configuration error that names
+/// it (Tokio alone would panic), and an empty one means the default.
+#[test]
+fn worker_threads_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("n.toml"), CONFIG).unwrap();
+    for bad in ["abc", "0", "-1"] {
+        let out = nextauth(dir.path())
+            .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
+            .env("TOKIO_WORKER_THREADS", bad)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {err}");
+        assert!(err.contains("TOKIO_WORKER_THREADS"), "{bad}: {err}");
+        assert!(!err.contains("panicked"), "{bad}: {err}");
+    }
+    for ok in ["", "1"] {
+        let mut child = nextauth(dir.path())
+            .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
+            .env("TOKIO_WORKER_THREADS", ok)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(line.contains("nextauth listening on"), "{ok:?}: {line}");
+    }
+}
