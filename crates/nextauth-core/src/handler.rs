@@ -289,50 +289,49 @@ fn finish(ctx: Ctx<'_>, reply: Reply) -> AuthResponse {
 const JSON: &str = "application/json; charset=utf-8";
 
 fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthResponse {
-    let (status, headers, body): (u16, Vec<(&'static str, Cow<'static, str>)>, Vec<u8>) =
-        match reply {
-            Reply::Json {
-                status,
-                body,
-                no_store,
-            } => {
-                let mut h = vec![("content-type", Cow::Borrowed(JSON))];
-                if no_store {
-                    h.push(("cache-control", "private, no-cache, no-store".into()));
-                    h.push(("pragma", "no-cache".into()));
-                    h.push(("expires", "0".into()));
-                }
-                (status, h, body.into_bytes())
+    let (status, headers, body): (u16, crate::response::Headers, Vec<u8>) = match reply {
+        Reply::Json {
+            status,
+            body,
+            no_store,
+        } => {
+            let mut h = vec![("content-type", Cow::Borrowed(JSON))];
+            if no_store {
+                h.push(("cache-control", "private, no-cache, no-store".into()));
+                h.push(("pragma", "no-cache".into()));
+                h.push(("expires", "0".into()));
             }
-            Reply::Html { status, html } => (
+            (status, h, body.into_bytes())
+        }
+        Reply::Html { status, html } => (
+            status,
+            vec![
+                ("content-type", "text/html; charset=utf-8".into()),
+                // The pages hold a CSRF token and sign-in forms: never framed (clickjacking).
+                ("x-frame-options", "DENY".into()),
+            ],
+            html.into_bytes(),
+        ),
+        Reply::Text { status, text } => (
+            status,
+            vec![("content-type", "text/plain; charset=utf-8".into())],
+            text.into_bytes(),
+        ),
+        Reply::Redirect { url, status } if json_mode => {
+            let body = serde_json::json!({ "url": url }).to_string();
+            (
                 status,
-                vec![
-                    ("content-type", "text/html; charset=utf-8".into()),
-                    // The pages hold a CSRF token and sign-in forms: never framed (clickjacking).
-                    ("x-frame-options", "DENY".into()),
-                ],
-                html.into_bytes(),
-            ),
-            Reply::Text { status, text } => (
-                status,
-                vec![("content-type", "text/plain; charset=utf-8".into())],
-                text.into_bytes(),
-            ),
-            Reply::Redirect { url, status } if json_mode => {
-                let body = serde_json::json!({ "url": url }).to_string();
-                (
-                    status,
-                    vec![("content-type", Cow::Borrowed(JSON))],
-                    body.into_bytes(),
-                )
-            }
-            Reply::Redirect { url, .. } => (
-                302,
-                vec![("location", header_safe(&url).into())],
-                Vec::new(),
-            ),
-            Reply::Empty => (200, Vec::new(), Vec::new()),
-        };
+                vec![("content-type", Cow::Borrowed(JSON))],
+                body.into_bytes(),
+            )
+        }
+        Reply::Redirect { url, .. } => (
+            302,
+            vec![("location", header_safe(&url).into())],
+            Vec::new(),
+        ),
+        Reply::Empty => (200, Vec::new(), Vec::new()),
+    };
     AuthResponse {
         status,
         headers,

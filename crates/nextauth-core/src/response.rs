@@ -4,6 +4,9 @@ use std::borrow::Cow;
 
 use crate::cookies::SetCookie;
 
+/// Response headers other than `Set-Cookie`: lower-case names, values borrowed when constant.
+pub type Headers = Vec<(&'static str, Cow<'static, str>)>;
+
 /// A finished HTTP response: status, headers, `Set-Cookie`s and body.
 ///
 /// JSON mode (spec §4.2) has already been applied: a redirect is either a `302` with `Location`
@@ -14,7 +17,7 @@ pub struct AuthResponse {
     pub status: u16,
     /// Headers other than `Set-Cookie`. Constant values are borrowed, so the usual response
     /// allocates nothing for its headers.
-    pub headers: Vec<(&'static str, Cow<'static, str>)>,
+    pub headers: Headers,
     /// Cookies to set or delete, in emission order.
     pub cookies: Vec<SetCookie>,
     /// Body bytes.
