@@ -23,6 +23,15 @@ fn nextauth(dir: &std::path::Path) -> Command {
     c
 }
 
+/// The first stdout line of a spawned server (the "nextauth listening on …" line).
+fn first_line(child: &mut std::process::Child) -> String {
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line
+}
+
 const CONFIG: &str = r#"
 url = "https://auth.example.com/custom/auth/"
 secret = "file-secret-0123456789abcdefghijklmnop"
@@ -194,10 +203,7 @@ async fn embedded_default_serves_the_sign_in_page() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = first_line(&mut child);
     let addr = line
         .split("listening on http://")
         .nth(1)
@@ -262,10 +268,7 @@ fn worker_threads_from_the_environment() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let line = first_line(&mut child);
         let _ = child.kill();
         let _ = child.wait();
         assert!(line.contains("nextauth listening on"), "{ok:?}: {line}");
