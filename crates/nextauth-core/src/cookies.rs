@@ -4,7 +4,7 @@
 //! serialisation of the `cookie` npm package, so that `Set-Cookie` headers are byte-for-byte
 //! what v4 sends (spec §5, vectors `cookies.json`).
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
 use crate::clock::http_date;
 
@@ -50,7 +50,30 @@ fn push_http_date(out: &mut String, ms: i64) {
 
 /// JavaScript's `encodeURIComponent`.
 pub fn encode_uri_component(s: &str) -> String {
-    utf8_percent_encode(s, URI_COMPONENT).to_string()
+    let mut out = String::with_capacity(s.len());
+    push_uri_component(&mut out, s);
+    out
+}
+
+/// Appends `encodeURIComponent(s)`: the bytes of [`URI_COMPONENT_SAFE`] as they are, every other
+/// byte (non-ASCII ones too, UTF-8 byte by byte) as `%XX` — what `utf8_percent_encode` with
+/// [`URI_COMPONENT`] writes (a test compares them), without the formatting machinery. Values that
+/// need no escaping (JWEs, UUIDs, hex: the session cookie on every `GET session`) are copied whole.
+fn push_uri_component(out: &mut String, s: &str) {
+    if s.bytes().all(|b| URI_COMPONENT_SAFE[usize::from(b)]) {
+        out.push_str(s);
+        return;
+    }
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        if URI_COMPONENT_SAFE[usize::from(b)] {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+    }
 }
 
 /// v4 `ALLOWED_COOKIE_SIZE` (4096) minus `ESTIMATED_EMPTY_COOKIE_SIZE` (163): the longest session
@@ -155,27 +178,7 @@ impl SetCookie {
         let mut out = String::with_capacity(self.name.len() + self.value.len() + 96);
         out.push_str(&self.name);
         out.push('=');
-        // JWEs, UUIDs and hex need no escaping: copied as they are. Others (the callback URL,
-        // the CSRF `token|hash`) are escaped byte by byte, as `utf8_percent_encode` with
-        // `URI_COMPONENT` would (a test compares them), without the formatting machinery.
-        if self
-            .value
-            .bytes()
-            .all(|b| URI_COMPONENT_SAFE[usize::from(b)])
-        {
-            out.push_str(&self.value);
-        } else {
-            const HEX: &[u8; 16] = b"0123456789ABCDEF";
-            for b in self.value.bytes() {
-                if URI_COMPONENT_SAFE[usize::from(b)] {
-                    out.push(char::from(b));
-                } else {
-                    out.push('%');
-                    out.push(char::from(HEX[usize::from(b >> 4)]));
-                    out.push(char::from(HEX[usize::from(b & 0xf)]));
-                }
-            }
-        }
+        push_uri_component(&mut out, &self.value);
         if let Some(max_age) = self.max_age {
             let _ = write!(out, "; Max-Age={max_age}");
         }
@@ -290,8 +293,8 @@ mod tests {
         serde_json::from_str(include_str!("../testdata/cookies.json")).unwrap()
     }
 
-    /// The table-driven escaping in `to_header` is `encodeURIComponent`, for every byte value
-    /// and for non-ASCII text.
+    /// The table-driven escaping (`encode_uri_component`, cookie values in `to_header`) is
+    /// `utf8_percent_encode` with `URI_COMPONENT`, for every ASCII byte and for non-ASCII text.
     #[test]
     fn cookie_value_escaping_matches_percent_encoding() {
         let mut all = String::new();
@@ -303,11 +306,10 @@ mod tests {
             "http://127.0.0.1:3000/a b?c=d|e",
             "plain-JWE.value_~",
         ] {
+            let reference = percent_encoding::utf8_percent_encode(value, URI_COMPONENT).to_string();
+            assert_eq!(encode_uri_component(value), reference);
             let header = SetCookie::session("n", value, false).to_header();
-            let expected = format!(
-                "n={}; Path=/; HttpOnly; SameSite=Lax",
-                encode_uri_component(value)
-            );
+            let expected = format!("n={reference}; Path=/; HttpOnly; SameSite=Lax");
             assert_eq!(header, expected);
         }
     }

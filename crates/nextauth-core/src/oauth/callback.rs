@@ -17,7 +17,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value, json};
 
 use crate::callbacks::{SignInArgs, SignInDecision};
-use crate::cookies::{URI_COMPONENT, encode_uri_component};
+use crate::cookies::encode_uri_component;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -274,9 +274,7 @@ async fn fetch(
 
 /// openid-client's `formUrlEncode`: `encodeURIComponent`, then `%20` → `+`.
 pub(crate) fn form_url_encode(s: &str) -> String {
-    percent_encoding::utf8_percent_encode(s, URI_COMPONENT)
-        .to_string()
-        .replace("%20", "+")
+    encode_uri_component(s).replace("%20", "+")
 }
 
 /// `Basic base64(formUrlEncode(id) ":" formUrlEncode(secret))` (openid-client, RFC 6749 §2.3.1).
