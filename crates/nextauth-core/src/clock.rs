@@ -113,21 +113,22 @@ impl<const N: usize> Digits<N> {
     }
 }
 
+// Day and month names of `Date.prototype.toUTCString()`, for both date writers below.
+const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// [`http_date`] for four-digit years, without allocating (`None` outside them).
 pub(crate) fn http_date_bytes(ms: i64) -> Option<Digits<29>> {
-    const DAYS: [&[u8; 3]; 7] = [b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun"];
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov",
-        b"Dec",
-    ];
     let t = time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok()?;
     if !(1000..=9999).contains(&t.year()) {
         return None;
     }
     let mut b = Digits::<29>::new(*b"Ddd, 00 Mmm 0000 00:00:00 GMT");
-    b.0[0..3].copy_from_slice(DAYS[usize::from(t.weekday().number_days_from_monday())]);
+    b.0[0..3].copy_from_slice(DAYS[usize::from(t.weekday().number_days_from_monday())].as_bytes());
     b.two(5, t.day());
-    b.0[8..11].copy_from_slice(MONTHS[usize::from(u8::from(t.month()) - 1)]);
+    b.0[8..11].copy_from_slice(MONTHS[usize::from(u8::from(t.month()) - 1)].as_bytes());
     let year = t.year().unsigned_abs();
     b.two(12, (year / 100) as u8);
     b.two(14, (year % 100) as u8);
@@ -140,10 +141,6 @@ pub(crate) fn http_date_bytes(ms: i64) -> Option<Digits<29>> {
 /// RFC 1123 date as JavaScript's `Date.prototype.toUTCString()` writes it
 /// (`Mon, 28 Dec 2026 05:29:14 GMT`): the format of a cookie's `Expires`.
 pub fn http_date(ms: i64) -> String {
-    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     match time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)) {
         Ok(t) => format!(
             "{}, {:02} {} {:04} {:02}:{:02}:{:02} GMT",
