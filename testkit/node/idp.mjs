@@ -27,7 +27,7 @@
 //   any other hint matching [A-Za-z0-9._+-]+ (optionally @domain) is a synthetic account:
 //   sub = hint, email = hint (or hint@example.com), name = hint.
 // Response modes query (default), fragment and form_post are supported.
-import { generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import Provider from "oidc-provider";
 import { envPort, installExitHandlers, listenLoopback } from "./lib.mjs";
@@ -49,14 +49,25 @@ function fail(msg) {
   process.exit(2);
 }
 
+// A fresh private key as a JWK. Exported from a KeyObject made from PEM, not from the key
+// generateKeyPairSync returns: on Node 20, exporting that one as JWK can deadlock when a garbage
+// collection runs during the export (the finished key-generation job's destructor waits for the
+// key's mutex, which the export holds; seen in about one run of the OIDC tests in five).
+function freshJwk(type, options) {
+  const { privateKey } = generateKeyPairSync(type, {
+    ...options,
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+    publicKeyEncoding: { type: "spki", format: "pem" },
+  });
+  return createPrivateKey(privateKey).export({ format: "jwk" });
+}
+
 const SIGNING = (process.env.IDP_SIGNING || "RS256").toUpperCase();
 let jwk;
 if (SIGNING === "RS256") {
-  const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  jwk = { ...privateKey.export({ format: "jwk" }), kid: "mock-idp-rs256", use: "sig", alg: "RS256" };
+  jwk = { ...freshJwk("rsa", { modulusLength: 2048 }), kid: "mock-idp-rs256", use: "sig", alg: "RS256" };
 } else if (SIGNING === "ES256") {
-  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-  jwk = { ...privateKey.export({ format: "jwk" }), kid: "mock-idp-es256", use: "sig", alg: "ES256" };
+  jwk = { ...freshJwk("ec", { namedCurve: "P-256" }), kid: "mock-idp-es256", use: "sig", alg: "ES256" };
 } else {
   fail(`IDP_SIGNING must be RS256 or ES256, got ${SIGNING}`);
 }
