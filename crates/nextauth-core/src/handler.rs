@@ -205,27 +205,24 @@ impl NextAuth {
             }
             _ => {}
         }
-        let known_provider = req
-            .provider_id
-            .as_deref()
-            .and_then(|id| inner.config.provider(id))
-            .is_some();
         let supported = match (&req.method, action) {
             (
                 Method::Get,
                 "session" | "csrf" | "signin" | "signout" | "verify-request" | "error",
             ) => true,
-            (Method::Get | Method::Post, "callback") => known_provider,
+            (Method::Get | Method::Post, "callback") => true,
             (Method::Post, "signin" | "signout" | "session") => true,
             _ => false,
         };
         if !supported {
             return plain(Reply::unsupported(req.method.as_str()));
         }
-        let mut ctx = init::init(inner, &req);
-        if ctx.bad_callback_cookie {
-            return configuration_error(inner, &ctx);
+        // Refused before `init`, like the 400 above: a request that names no usable provider
+        // sets no cookie (a rejected request changes nothing).
+        if let Some(refusal) = refuse_provider(inner, &req) {
+            return plain(refusal);
         }
+        let mut ctx = init::init(inner, &req);
         let reply = match (&req.method, action) {
             (Method::Get, "session") => routes::session::get(inner, &mut ctx).await,
             (Method::Post, "session") => routes::session::update(inner, &mut ctx).await,
@@ -243,34 +240,35 @@ impl NextAuth {
     }
 }
 
-/// The callback-url cookie holds a value we never write (`javascript:…`): someone else wrote it.
-/// v4 answers every request with a 500 "configuration" error then, and keeps doing so for as long
-/// as the cookie lives. We give the same answer (no other cookie is set, so a client's CSRF token
-/// stays valid) but also delete the bad cookie, so the next request works again.
-fn configuration_error(inner: &Inner, ctx: &Ctx<'_>) -> AuthResponse {
-    tracing::warn!(
-        code = "INVALID_CALLBACK_URL_ERROR",
-        "the callback-url cookie is not a relative or http(s) URL; deleting it"
-    );
-    let req = ctx.req;
-    let page_action = matches!(
-        req.action.as_str(),
-        "signin" | "signout" | "error" | "verify-request"
-    );
-    let reply = if req.method == Method::Get && page_action {
-        inner.pages.error(inner, ctx, Some("configuration"))
-    } else {
-        Reply::Json {
-            status: 500,
-            body: serde_json::json!({
-                "message": "There is a problem with the server configuration. Check the server logs for more information."
-            })
-            .to_string(),
-            no_store: false,
-        }
+/// The client's mistakes about the provider segment, which v4 answers misleadingly (spec §8.6,
+/// §8.7):
+///
+/// * `POST signin/<id>` and `GET|POST callback/<id>` with an id no provider has, or none: 404 that
+///   says so (v4: `signin?csrf=true`, claiming a CSRF failure, and the 400 "unsupported").
+/// * `GET callback/<credentials provider>`: 405 with `Allow: POST` (v4: 500 "Callback for provider
+///   type credentials not supported", a server error for a client's request). The credentials
+///   callback is where the sign-in form is POSTed to; a GET of it carries no credentials.
+fn refuse_provider(inner: &Inner, req: &AuthRequest) -> Option<Reply> {
+    let action = req.action.as_str();
+    if !matches!(
+        (&req.method, action),
+        (Method::Post, "signin") | (_, "callback")
+    ) {
+        return None;
+    }
+    let base = &inner.config.base.base;
+    let id = req.provider_id.as_deref();
+    let Some(provider) = id.and_then(|id| inner.config.provider(id)) else {
+        tracing::info!(action, provider = ?id, "no provider with this id");
+        return Some(Reply::unknown_provider(action, id, base));
     };
-    let deletion = SetCookie::deletion(&inner.cookies.callback_url, inner.cookies.secure);
-    to_response(reply, false, vec![deletion])
+    if action == "callback"
+        && req.method == Method::Get
+        && matches!(provider.kind, ProviderKind::Credentials(_))
+    {
+        return Some(routes::callback::credentials_get());
+    }
+    None
 }
 
 /// A response without init cookies.
@@ -315,6 +313,14 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
         Reply::Text { status, text } => (
             status,
             vec![("content-type", "text/plain; charset=utf-8".into())],
+            text.into_bytes(),
+        ),
+        Reply::MethodNotAllowed { allow, text } => (
+            405,
+            vec![
+                ("content-type", "text/plain; charset=utf-8".into()),
+                ("allow", allow.into()),
+            ],
             text.into_bytes(),
         ),
         Reply::Redirect { url, status } if json_mode => {

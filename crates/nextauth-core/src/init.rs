@@ -22,8 +22,6 @@ pub(crate) struct Ctx<'a> {
     pub(crate) init_cookies: Vec<SetCookie>,
     /// The route's own cookies.
     pub(crate) cookies: Vec<SetCookie>,
-    /// The callback-url cookie holds something that is not a URL we would ever have written.
-    pub(crate) bad_callback_cookie: bool,
 }
 
 pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
@@ -56,7 +54,9 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
         ));
     }
 
-    let (callback_url, bad_callback_cookie) = resolve_callback_url(inner, req);
+    let callback_url = resolve_callback_url(inner, req);
+    // Also replaces a callback-url cookie that was ignored as unsafe: the browser stops sending
+    // it, and this request is served with the fallback like any other.
     if req.cookie(&names.callback_url) != Some(callback_url.as_str()) {
         init_cookies.push(SetCookie::session(
             &names.callback_url,
@@ -73,15 +73,18 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
         callback_url,
         init_cookies,
         cookies: Vec::new(),
-        bad_callback_cookie,
     }
 }
 
 /// `body.callbackUrl ?? query.callbackUrl`, else the cookie, else the origin, each through the
-/// `redirect` callback. v4 answers an invalid query value with a 500 and throws on an invalid body
-/// value; we log it and fall back to the origin. The second value is true when the callback-url
-/// cookie holds something we never write (see [`crate::handler`] for what happens then).
-fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> (String, bool) {
+/// `redirect` callback.
+///
+/// Stricter than v4, which answers an unsafe query value or cookie (`javascript:…`, `evil.test`,
+/// undecodable percent-encoding) with a 500 "configuration" error on every request while it lives,
+/// and throws on an invalid body value: all three are the client's input, not the server's
+/// configuration, so each is logged, ignored and the next source (in the end the origin) is used.
+/// The caller then writes the result over the callback-url cookie.
+fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
     let base = &inner.config.base;
     let origin = base.origin.as_str();
     let redirect = |url: &str, source: &str| -> Option<String> {
@@ -104,21 +107,25 @@ fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> (String, bool) {
         }
         (None, None) => None,
     };
-    let cookie = req
-        .cookie(&inner.cookies.callback_url)
-        .filter(|c| !c.is_empty());
-    // The origin (the usual value: we write it) is an http(s) URL by construction; anything
-    // else is parsed.
-    let bad_cookie = cookie.is_some_and(|c| c != origin && !is_acceptable(c, &base.base));
     if let Some((url, source)) = param {
-        return (
-            redirect(url, source).unwrap_or_else(|| origin.to_string()),
-            bad_cookie,
-        );
+        return redirect(url, source).unwrap_or_else(|| origin.to_string());
     }
-    let url = match cookie {
-        Some(c) if !bad_cookie => redirect(c, "cookie").unwrap_or_else(|| origin.to_string()),
-        _ => origin.to_string(),
-    };
-    (url, bad_cookie)
+    match req
+        .cookie(&inner.cookies.callback_url)
+        .filter(|c| !c.is_empty())
+    {
+        // The origin (the usual value: we write it) is an http(s) URL by construction; anything
+        // else is parsed.
+        Some(c) if c == origin || is_acceptable(c, &base.base) => {
+            redirect(c, "cookie").unwrap_or_else(|| origin.to_string())
+        }
+        Some(_) => {
+            tracing::warn!(
+                code = "INVALID_CALLBACK_URL_ERROR",
+                "ignoring a callback-url cookie that is not a relative or http(s) URL; replacing it"
+            );
+            origin.to_string()
+        }
+        None => origin.to_string(),
+    }
 }

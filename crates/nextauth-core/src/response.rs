@@ -55,8 +55,11 @@ pub(crate) enum Reply {
     },
     /// An HTML page.
     Html { status: u16, html: String },
-    /// A plain-text body (the 400 "unsupported" and 500 callback-type errors).
+    /// A plain-text body (the 400 "unsupported", the 404 unknown provider, a page that could not
+    /// be rendered).
     Text { status: u16, text: String },
+    /// `405 Method Not Allowed`, plain text, with the `Allow` header (RFC 9110 §15.5.6).
+    MethodNotAllowed { allow: &'static str, text: String },
     /// A redirect; `status` is the core status that JSON mode keeps (401 for a credentials
     /// failure, 403 for AccessDenied), 200 otherwise.
     Redirect { url: String, status: u16 },
@@ -79,5 +82,25 @@ impl Reply {
             status: 400,
             text: format!("Error: This action with HTTP {method} is not supported by NextAuth.js"),
         }
+    }
+
+    /// The 404 for `POST signin/<id>` and `GET|POST callback/<id>` when no provider has that id
+    /// (or the path has no id). v4 answers the first with `signin?csrf=true`, which reports a
+    /// CSRF failure that did not happen, and the second with the 400 "unsupported"; neither
+    /// names the problem.
+    pub(crate) fn unknown_provider(action: &str, id: Option<&str>, base: &str) -> Reply {
+        let text = match id {
+            // Quoted and escaped (`{:?}`), and cut: the id is the client's path segment.
+            Some(id) => {
+                let shown: String = id.chars().take(100).collect();
+                format!(
+                    "Error: No provider is configured with the id {shown:?} ({action}/<id>). The configured providers are listed at {base}/providers"
+                )
+            }
+            None => format!(
+                "Error: {action} needs a provider id in the path ({action}/<id>). The configured providers are listed at {base}/providers"
+            ),
+        };
+        Reply::Text { status: 404, text }
     }
 }

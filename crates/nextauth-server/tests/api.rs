@@ -300,7 +300,6 @@ async fn csrf_is_required_on_every_state_changing_post() {
     for (path, expected) in [
         ("/callback/credentials", "/signin?csrf=true"),
         ("/signin/credentials", "/signin?csrf=true"),
-        ("/signin/nope", "/signin?csrf=true"),
         ("/signout", "/signout?csrf=true"),
     ] {
         for form in [vec![], vec![("csrfToken", wrong.as_str())]] {
@@ -326,13 +325,19 @@ async fn csrf_is_required_on_every_state_changing_post() {
         .await
         .unwrap();
     assert_eq!(location(&r), s.url("/signin"));
-    // GET callback/credentials is v4's 500 text.
+    // An unknown provider is named as such, not as a CSRF failure (v4: signin?csrf=true).
+    let r = c
+        .post(s.url("/signin/nope"))
+        .form(&[("csrfToken", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // GET callback/credentials: 405 with Allow (v4: 500 "Callback for provider type credentials
+    // not supported"). tests/client_mistakes.rs has the full table.
     let r = c.get(s.url("/callback/credentials")).send().await.unwrap();
-    assert_eq!(r.status(), 500);
-    assert_eq!(
-        r.text().await.unwrap(),
-        "Error: Callback for provider type credentials not supported"
-    );
+    assert_eq!(r.status(), 405);
+    assert_eq!(r.headers()["allow"], "POST");
 }
 
 #[tokio::test]
@@ -347,8 +352,6 @@ async fn unsupported_methods_and_actions() {
         ("HEAD", "/session"),
         ("PUT", "/csrf"),
         ("OPTIONS", "/session"),
-        ("GET", "/callback/unknown"),
-        ("POST", "/callback/unknown"),
         ("GET", "/_log"),
     ] {
         let r = c
@@ -364,6 +367,17 @@ async fn unsupported_methods_and_actions() {
                 format!("Error: This action with HTTP {method} is not supported by NextAuth.js")
             );
         }
+    }
+    // An unknown callback provider is a 404 that names it (v4: the 400 above), also without
+    // cookies.
+    for method in ["GET", "POST"] {
+        let r = c
+            .request(method.parse().unwrap(), s.url("/callback/unknown"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{method}");
+        assert!(r.headers().get("set-cookie").is_none(), "{method}");
     }
     // _log: 200, empty, no cookies.
     let r = c

@@ -2,13 +2,22 @@
 //!
 //! Our own markup, CSS and wording, keeping the structure that clients and scripts rely on: form
 //! actions and methods, the hidden `csrfToken` and `callbackUrl` fields, input names and ids,
-//! "Sign in with {name}" buttons, and the HTTP statuses. Templates are minijinja, embedded in the
+//! "Sign in with {name}" buttons, and the HTTP statuses.
+//!
+//! Every form and link that starts or continues a sign-in carries the callbackUrl the page was
+//! rendered with (the value `init` validated: an absolute URL the `redirect` callback accepted).
+//! v4 puts it only in the OAuth forms; the e-mail and credentials forms, the sign-out form and the
+//! error page's "Sign in" link fall back to the callback-url cookie, which a later
+//! `signin?callbackUrl=` in another tab overwrites. v4 already reads `callbackUrl` from a POST
+//! body, so the extra hidden fields keep the wire format. Templates are minijinja, embedded in the
 //! binary and compiled once; autoescaping is on for every value (the `.html` names turn it on).
 //! The pages make no external requests: no web fonts, no remote scripts.
 
 use minijinja::{Environment, context};
 use serde::Serialize;
 
+use crate::callback_url::is_acceptable;
+use crate::cookies::encode_uri_component;
 use crate::error::signin_error_message;
 use crate::handler::Inner;
 use crate::init::Ctx;
@@ -190,22 +199,33 @@ impl Renderer {
     pub(crate) fn signout(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
         let page = context! {
             ..Self::common(inner, "Sign Out"),
-            ..context! { csrf_token => ctx.csrf_token }
+            ..context! {
+                csrf_token => ctx.csrf_token,
+                callback_url => ctx.callback_url,
+            }
         };
         self.render("signout.html", 200, page)
     }
 
-    /// `GET verify-request`.
-    pub(crate) fn verify_request(&self, inner: &Inner, _ctx: &Ctx<'_>) -> Reply {
-        self.render(
-            "verify_request.html",
-            200,
-            Self::common(inner, "Verify Request"),
-        )
+    /// `GET verify-request`. The site link goes to the callbackUrl (v4: the origin), so the tab
+    /// that asked for the link keeps its target.
+    pub(crate) fn verify_request(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+        // An href, unlike a hidden field, runs `javascript:`: only an http(s) or relative target
+        // (a custom `redirect` callback could return anything).
+        let site = if is_acceptable(&ctx.callback_url, &inner.config.base.base) {
+            ctx.callback_url.as_str()
+        } else {
+            inner.config.base.origin.as_str()
+        };
+        let page = context! {
+            ..Self::common(inner, "Verify Request"),
+            ..context! { site_url => site }
+        };
+        self.render("verify_request.html", 200, page)
     }
 
     /// `GET error`: the code is matched case-insensitively (spec §17.4).
-    pub(crate) fn error(&self, inner: &Inner, _ctx: &Ctx<'_>, code: Option<&str>) -> Reply {
+    pub(crate) fn error(&self, inner: &Inner, ctx: &Ctx<'_>, code: Option<&str>) -> Reply {
         let key = code.unwrap_or("").to_ascii_lowercase();
         let (status, heading, lines, show_site, show_signin): (u16, &str, Vec<&str>, bool, bool) =
             match key.as_str() {
@@ -245,6 +265,11 @@ impl Renderer {
                 lines => lines,
                 show_site => show_site,
                 show_signin => show_signin,
+                signin_url => format!(
+                    "{}/signin?callbackUrl={}",
+                    inner.config.base.base,
+                    encode_uri_component(&ctx.callback_url)
+                ),
             }
         };
         self.render("error.html", status, page)

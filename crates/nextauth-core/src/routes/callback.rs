@@ -3,7 +3,7 @@
 //!
 //! * OAuth: the IdP's redirect (GET) or `form_post` (POST); see [`crate::oauth`].
 //! * Email: the magic link; see [`crate::email_flow`].
-//! * Credentials: the sign-in form (POST, CSRF-checked); below.
+//! * Credentials: the sign-in form (POST, CSRF-checked); below. A GET is refused with 405.
 
 use serde_json::{Map, Value, json};
 
@@ -27,12 +27,26 @@ pub(crate) async fn handle(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
         .as_deref()
         .and_then(|id| inner.config.provider(id))
     else {
-        return Reply::unsupported(ctx.req.method.as_str());
+        // The handler refuses these before init; kept so that this function is total.
+        return Reply::unknown_provider(
+            "callback",
+            ctx.req.provider_id.as_deref(),
+            &inner.config.base.base,
+        );
     };
     match &provider.kind {
         ProviderKind::OAuth(o) => oauth::callback(inner, ctx, &provider.id, o).await,
         ProviderKind::Email(e) => email_flow::callback(inner, ctx, provider, e).await,
         ProviderKind::Credentials(c) => credentials(inner, ctx, provider, c).await,
+    }
+}
+
+/// `GET callback/<credentials provider>`: 405, `Allow: POST`. v4 answers 500 "Callback for
+/// provider type credentials not supported": a server error for a client's request.
+pub(crate) fn credentials_get() -> Reply {
+    Reply::MethodNotAllowed {
+        allow: "POST",
+        text: "Error: The credentials callback accepts only POST: the sign-in form posts the credentials and its csrfToken here".into(),
     }
 }
 
@@ -45,10 +59,8 @@ async fn credentials(
 ) -> Reply {
     let base = &inner.config.base.base;
     if ctx.req.method != Method::Post {
-        return Reply::Text {
-            status: 500,
-            text: "Error: Callback for provider type credentials not supported".into(),
-        };
+        // The handler refuses this before init; kept so that this function is total.
+        return credentials_get();
     }
     if !ctx.csrf_verified {
         log_csrf_failure(ctx.req, "callback/credentials");

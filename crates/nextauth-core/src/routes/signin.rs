@@ -32,19 +32,23 @@ pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
     inner.pages.signin(inner, ctx)
 }
 
-/// `POST signin/:provider`: needs a verified CSRF token *and* a known provider, else
-/// `signin?csrf=true` (v4 answers both the same way).
+/// `POST signin/:provider`: needs a verified CSRF token, else `signin?csrf=true`. An unknown
+/// provider never gets here: the handler answers it with a 404 that names it (v4 sends it to
+/// `signin?csrf=true` too, which reports a CSRF failure that did not happen).
 pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
     let base = &inner.config.base.base;
-    let provider = ctx
+    let Some(provider) = ctx
         .req
         .provider_id
         .as_deref()
-        .and_then(|id| inner.config.provider(id));
-    let Some(provider) = provider.filter(|_| ctx.csrf_verified) else {
+        .and_then(|id| inner.config.provider(id))
+    else {
+        return Reply::unknown_provider("signin", ctx.req.provider_id.as_deref(), base);
+    };
+    if !ctx.csrf_verified {
         log_csrf_failure(ctx.req, "signin");
         return Reply::redirect(format!("{base}/signin?csrf=true"));
-    };
+    }
     match &provider.kind {
         ProviderKind::OAuth(o) => oauth::signin(inner, ctx, &provider.id, o).await,
         ProviderKind::Email(e) => email_flow::signin(inner, ctx, provider, e).await,
