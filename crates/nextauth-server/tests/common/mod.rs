@@ -248,3 +248,114 @@ pub async fn sign_in_alice(c: &reqwest::Client, s: &Server, callback: &str) -> r
         .await
         .unwrap()
 }
+
+/// A config with one provider of each type, so every path of every action is reachable:
+/// `credentials` (→ `webhook_url`), `email` (→ an SMTP server on `smtp_port`) and `mock-idp`, an
+/// OIDC provider at `issuer` using the testkit IdP's default client (`testkit::Idp`), which
+/// accepts `/api/auth/callback/mock-idp` on any loopback port. SQLite in memory holds the
+/// e-mail tokens.
+pub fn all_providers_config(webhook_url: &str, smtp_port: u16, issuer: &str) -> String {
+    credentials_config(
+        webhook_url,
+        &format!(
+            r#"
+[database]
+url = "sqlite::memory:"
+
+[[providers]]
+id = "email"
+type = "email"
+server = "smtp://127.0.0.1:{smtp_port}"
+from = "NextAuth Test <no-reply@example.com>"
+
+[[providers]]
+id = "mock-idp"
+type = "oidc"
+name = "Mock IdP"
+issuer = "{issuer}"
+client_id = "{client_id}"
+client_secret = "{client_secret}"
+checks = ["pkce", "state", "nonce"]
+"#,
+            client_id = testkit::Idp::DEFAULT_CLIENT_ID,
+            client_secret = testkit::Idp::DEFAULT_CLIENT_SECRET,
+        ),
+    )
+}
+
+/// A `<form>` of a rendered page: its `action`, `method` and every named `<input>` with its
+/// value, in document order (entities decoded by a real HTML parser).
+#[derive(Debug, Clone)]
+pub struct PageForm {
+    pub action: String,
+    pub method: String,
+    pub fields: Vec<(String, String)>,
+}
+
+impl PageForm {
+    /// The value of the first field with this name.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The fields with `values` filled in (by name), as a browser submits them.
+    pub fn filled(&self, values: &[(&str, &str)]) -> Vec<(String, String)> {
+        self.fields
+            .iter()
+            .map(|(k, v)| {
+                let v = values
+                    .iter()
+                    .find(|(name, _)| name == k)
+                    .map_or(v.clone(), |(_, v)| v.to_string());
+                (k.clone(), v)
+            })
+            .collect()
+    }
+}
+
+/// Every form of `html`.
+pub fn page_forms(html: &str) -> Vec<PageForm> {
+    let doc = scraper::Html::parse_document(html);
+    let form = scraper::Selector::parse("form").unwrap();
+    let input = scraper::Selector::parse("input[name]").unwrap();
+    doc.select(&form)
+        .map(|f| PageForm {
+            action: f.value().attr("action").unwrap_or_default().to_string(),
+            method: f
+                .value()
+                .attr("method")
+                .unwrap_or("GET")
+                .to_ascii_uppercase(),
+            fields: f
+                .select(&input)
+                .map(|i| {
+                    let v = i.value();
+                    (
+                        v.attr("name").unwrap_or_default().to_string(),
+                        v.attr("value").unwrap_or_default().to_string(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// The form of `html` whose action is `action` (panics, showing the page, if there is none).
+pub fn page_form(html: &str, action: &str) -> PageForm {
+    page_forms(html)
+        .into_iter()
+        .find(|f| f.action == action)
+        .unwrap_or_else(|| panic!("no form with action {action} in:\n{html}"))
+}
+
+/// The `href`s of the `<a>` elements of `html` matching the CSS `selector`.
+pub fn page_links(html: &str, selector: &str) -> Vec<String> {
+    let doc = scraper::Html::parse_document(html);
+    let sel = scraper::Selector::parse(selector).unwrap();
+    doc.select(&sel)
+        .filter_map(|a| a.value().attr("href").map(str::to_string))
+        .collect()
+}
