@@ -5,7 +5,9 @@
 //! ever followed.
 //!
 //! Stricter than v4: where v4 answers a bad `callbackUrl` query or cookie (`javascript:…`, `foo`)
-//! with a 500 "configuration" error, or throws on a bad body value, we log it and use the origin.
+//! with a 500 "configuration" error, or throws on a bad body value, we log it and use the origin;
+//! a query or cookie that is a scheme-relative reference to another host (`//evil.test/x`) is
+//! refused the same way (v4 accepts it).
 
 use url::Url;
 
@@ -36,13 +38,21 @@ pub struct InvalidUrl;
 
 /// v4's `assertConfig` check for `callbackUrl` from the query or the cookie: a path starting with
 /// `/`, or an absolute `http:`/`https:` URL.
+///
+/// Stricter than v4: a value starting with `/` must also stay on `base`'s origin when resolved
+/// as a URL reference. `//evil.test/x`, `///evil.test/x` and `/\evil.test` are scheme-relative
+/// references to another host; v4 accepts them (and its `redirect` callback turns them into
+/// `<origin>//evil.test/x`), but any reader that resolves the value instead, or keeps only its
+/// path, is sent to `evil.test`.
 pub fn is_acceptable(value: &str, base: &str) -> bool {
-    let parsed = if value.starts_with('/') {
-        Url::parse(base).and_then(|b| b.join(value))
-    } else {
-        Url::parse(value)
-    };
-    matches!(parsed, Ok(u) if u.scheme() == "http" || u.scheme() == "https")
+    if value.starts_with('/') {
+        let Ok(base) = Url::parse(base) else {
+            return false;
+        };
+        // `base` is http(s) (the configuration checks it), and so is anything joined to it.
+        return matches!(base.join(value), Ok(u) if u.origin() == base.origin());
+    }
+    matches!(Url::parse(value), Ok(u) if u.scheme() == "http" || u.scheme() == "https")
 }
 
 #[cfg(test)]
@@ -74,5 +84,12 @@ mod tests {
         assert!(!is_acceptable("foo", base));
         assert!(!is_acceptable("", base));
         assert!(!is_acceptable("mailto:a@b.c", base));
+        assert!(!is_acceptable("%E0%A4%A", base));
+        // Scheme-relative references to another host (v4 accepts them).
+        assert!(!is_acceptable("//evil.test/x", base));
+        assert!(!is_acceptable("///evil.test/x", base));
+        assert!(!is_acceptable("/\\evil.test/x", base));
+        assert!(is_acceptable("/%2F%2Fevil.test/x", base));
+        assert!(is_acceptable("/a//b", base));
     }
 }

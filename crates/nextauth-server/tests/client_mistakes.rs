@@ -1,0 +1,1047 @@
+//! A client's mistake is a 4xx that names it, or v4's redirect to a page with the right code;
+//! never a 5xx (issue 10 §3). One table per kind of input, against the spawned `nextauth` binary
+//! with a provider of each type and their real peers (the in-process credentials webhook, the
+//! testkit SMTP sink and OpenID Provider), so every action × method × provider type is reachable.
+//!
+//! Each row sends one request with exactly the cookies it names (no cookie jar) and asserts the
+//! exact status and `Location`, error code or body. `v4` says what next-auth 4.24 answers, where
+//! it differs (see README, "Where we are stricter than NextAuth v4").
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::*;
+use serde_json::{Value, json};
+use testkit::{Idp, IdpOptions, SmtpSink};
+
+/// The request body of a row.
+enum Body {
+    None,
+    Form(Vec<(&'static str, String)>),
+    Raw(&'static str, Vec<u8>),
+}
+
+/// What a row must answer.
+#[derive(Debug, Clone)]
+enum Want {
+    /// This status, `text/plain`, exactly this body, no `Set-Cookie`.
+    Text(u16, String),
+    /// 405, `Allow: POST`, this body, no `Set-Cookie`.
+    PostOnly(String),
+    /// 302 to exactly this URL.
+    Redirect(String),
+    /// This status and exactly this JSON body.
+    Json(u16, Value),
+    /// This status and an HTML page with this `<title>`.
+    Page(u16, &'static str),
+    /// 200 `{"csrfToken": <64 hex>}` and a new csrf cookie.
+    FreshCsrf,
+    /// 302 to the IdP's authorization endpoint.
+    ToIdp,
+}
+
+struct Row {
+    /// action × method × provider type × parameter, as listed in the report.
+    case: &'static str,
+    /// v4's answer where it differs, else "".
+    v4: &'static str,
+    method: &'static str,
+    path: String,
+    cookie: String,
+    body: Body,
+    want: Want,
+}
+
+fn row(
+    case: &'static str,
+    v4: &'static str,
+    method: &'static str,
+    path: impl Into<String>,
+    cookie: impl Into<String>,
+    body: Body,
+    want: Want,
+) -> Row {
+    Row {
+        case,
+        v4,
+        method,
+        path: path.into(),
+        cookie: cookie.into(),
+        body,
+        want,
+    }
+}
+
+/// The server and its peers (kept alive with it).
+struct Setup {
+    s: Server,
+    _sink: SmtpSink,
+    idp: Idp,
+    hook: Webhook,
+    http: reqwest::Client,
+}
+
+async fn setup() -> Setup {
+    let hook = webhook().await;
+    let sink = SmtpSink::start();
+    let idp = Idp::start(IdpOptions::default());
+    let s = Server::spawn(&all_providers_config(
+        &hook.url,
+        sink.smtp_port(),
+        &idp.issuer,
+    ));
+    // No cookie jar: each row sends exactly the cookies it names.
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap();
+    Setup {
+        s,
+        _sink: sink,
+        idp,
+        hook,
+        http,
+    }
+}
+
+/// The `name=value` of the `Set-Cookie` named `name`.
+fn cookie_pair(r: &reqwest::Response, name: &str) -> Option<String> {
+    set_cookies(r)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+/// `GET csrf` without cookies: (token, the csrf cookie as `name=value`).
+async fn fresh_csrf(t: &Setup) -> (String, String) {
+    let r = t.http.get(t.s.url("/csrf")).send().await.unwrap();
+    let cookie = cookie_pair(&r, "next-auth.csrf-token").unwrap();
+    let token = r.json::<Value>().await.unwrap()["csrfToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    (token, cookie)
+}
+
+async fn send(t: &Setup, r: &Row) -> reqwest::Response {
+    let mut req = t.http.request(r.method.parse().unwrap(), t.s.url(&r.path));
+    if !r.cookie.is_empty() {
+        req = req.header("cookie", &r.cookie);
+    }
+    req = match &r.body {
+        Body::None => req,
+        Body::Form(f) => req.form(f),
+        Body::Raw(ct, b) => req.header("content-type", *ct).body(b.clone()),
+    };
+    req.send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", r.case))
+}
+
+/// Sends the row and asserts its answer; returns the `Set-Cookie`s and the body.
+async fn check(t: &Setup, r: &Row) -> (Vec<String>, String) {
+    let res = send(t, r).await;
+    let what = format!("{} ({} {}; v4: {})", r.case, r.method, r.path, r.v4);
+    let status = res.status().as_u16();
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    let (content_type, allow, loc) = (header("content-type"), header("allow"), location(&res));
+    let cookies = set_cookies(&res);
+    let body = res.text().await.unwrap();
+    match &r.want {
+        Want::Text(want, text) => {
+            assert_eq!(status, *want, "{what}");
+            assert_eq!(
+                content_type.as_deref(),
+                Some("text/plain; charset=utf-8"),
+                "{what}"
+            );
+            assert!(cookies.is_empty(), "{what}: no cookies: {cookies:?}");
+            assert_eq!(&body, text, "{what}");
+        }
+        Want::PostOnly(text) => {
+            assert_eq!(status, 405, "{what}");
+            assert_eq!(allow.as_deref(), Some("POST"), "{what}");
+            assert!(cookies.is_empty(), "{what}: no cookies: {cookies:?}");
+            assert_eq!(&body, text, "{what}");
+        }
+        Want::Redirect(url) => {
+            assert_eq!(status, 302, "{what}");
+            assert_eq!(&loc, url, "{what}");
+        }
+        Want::Json(want, json) => {
+            assert_eq!(status, *want, "{what}");
+            let got: Value =
+                serde_json::from_str(&body).unwrap_or_else(|e| panic!("{what}: {e}: {body}"));
+            assert_eq!(&got, json, "{what}");
+        }
+        Want::Page(want, title) => {
+            assert_eq!(status, *want, "{what}");
+            assert!(
+                body.contains(&format!("<title>{title}</title>")),
+                "{what}: {body}"
+            );
+        }
+        Want::FreshCsrf => {
+            assert_eq!(status, 200, "{what}");
+            let got: Value = serde_json::from_str(&body).unwrap();
+            let token = got["csrfToken"].as_str().unwrap_or_default();
+            assert!(
+                token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()),
+                "{what}: {body}"
+            );
+            assert!(
+                cookies
+                    .iter()
+                    .any(|c| c.starts_with("next-auth.csrf-token=")),
+                "{what}: {cookies:?}"
+            );
+        }
+        Want::ToIdp => {
+            assert_eq!(status, 302, "{what}");
+            assert!(
+                loc.starts_with(&format!("{}/", t.idp.issuer)),
+                "{what}: {loc}"
+            );
+        }
+    }
+    (cookies, body)
+}
+
+fn unsupported(method: &str) -> Want {
+    Want::Text(
+        400,
+        format!("Error: This action with HTTP {method} is not supported by NextAuth.js"),
+    )
+}
+
+fn unknown_provider(t: &Setup, action: &str, id: &str) -> Want {
+    Want::Text(
+        404,
+        format!(
+            "Error: No provider is configured with the id \"{id}\" ({action}/<id>). The configured providers are listed at {}",
+            t.s.url("/providers")
+        ),
+    )
+}
+
+fn no_provider(t: &Setup, action: &str) -> Want {
+    Want::Text(
+        404,
+        format!(
+            "Error: {action} needs a provider id in the path ({action}/<id>). The configured providers are listed at {}",
+            t.s.url("/providers")
+        ),
+    )
+}
+
+fn form(fields: &[(&'static str, &str)]) -> Body {
+    Body::Form(fields.iter().map(|(k, v)| (*k, v.to_string())).collect())
+}
+
+/// Methods, actions and the provider segment (path), CSRF (body + cookie), and the body fields
+/// of each provider type.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_and_bodies() {
+    let t = setup().await;
+    let s = &t.s;
+    let (token, csrf) = fresh_csrf(&t).await;
+    let wrong = "0".repeat(64);
+    let credentials_post_only = Want::PostOnly(
+        "Error: The credentials callback accepts only POST: the sign-in form posts the credentials and its csrfToken here".into(),
+    );
+    let csrf_fail = Want::Redirect(s.url("/signin?csrf=true"));
+    let err = |code: &str| Want::Redirect(s.url(&format!("/error?error={code}")));
+    let rows = vec![
+        // ---- methods × actions: v4's 400, unchanged.
+        row(
+            "GET <unknown action>",
+            "",
+            "GET",
+            "/nonexistent",
+            "",
+            Body::None,
+            unsupported("GET"),
+        ),
+        row(
+            "PUT session",
+            "",
+            "PUT",
+            "/session",
+            "",
+            Body::None,
+            unsupported("PUT"),
+        ),
+        row(
+            "DELETE signin/<oauth>",
+            "",
+            "DELETE",
+            "/signin/mock-idp",
+            "",
+            Body::None,
+            unsupported("DELETE"),
+        ),
+        row(
+            "PATCH callback/<credentials>",
+            "",
+            "PATCH",
+            "/callback/credentials",
+            "",
+            Body::None,
+            unsupported("PATCH"),
+        ),
+        row(
+            "POST providers",
+            "",
+            "POST",
+            "/providers",
+            "",
+            Body::None,
+            unsupported("POST"),
+        ),
+        row(
+            "POST csrf",
+            "",
+            "POST",
+            "/csrf",
+            "",
+            Body::None,
+            unsupported("POST"),
+        ),
+        row(
+            "POST error",
+            "",
+            "POST",
+            "/error",
+            "",
+            Body::None,
+            unsupported("POST"),
+        ),
+        row(
+            "POST verify-request",
+            "",
+            "POST",
+            "/verify-request",
+            "",
+            Body::None,
+            unsupported("POST"),
+        ),
+        row(
+            "GET _log",
+            "",
+            "GET",
+            "/_log",
+            "",
+            Body::None,
+            unsupported("GET"),
+        ),
+        // ---- path: the provider segment.
+        row(
+            "POST signin/<unknown> (valid csrf)",
+            "302 signin?csrf=true",
+            "POST",
+            "/signin/nope",
+            csrf.clone(),
+            form(&[("csrfToken", &token)]),
+            unknown_provider(&t, "signin", "nope"),
+        ),
+        row(
+            "POST signin/<unknown> (no csrf)",
+            "302 signin?csrf=true",
+            "POST",
+            "/signin/nope",
+            "",
+            Body::None,
+            unknown_provider(&t, "signin", "nope"),
+        ),
+        row(
+            "POST signin/<unknown, quotes and controls>",
+            "302 signin?csrf=true",
+            "POST",
+            "/signin/a%22b%0A",
+            "",
+            Body::None,
+            unknown_provider(&t, "signin", "a\\\"b\\n"),
+        ),
+        row(
+            "POST signin (no provider)",
+            "302 signin?csrf=true",
+            "POST",
+            "/signin",
+            csrf.clone(),
+            form(&[("csrfToken", &token)]),
+            no_provider(&t, "signin"),
+        ),
+        row(
+            "GET callback/<unknown>",
+            "400 unsupported",
+            "GET",
+            "/callback/nope?code=x&state=y",
+            "",
+            Body::None,
+            unknown_provider(&t, "callback", "nope"),
+        ),
+        row(
+            "POST callback/<unknown>",
+            "400 unsupported",
+            "POST",
+            "/callback/nope",
+            "",
+            form(&[("code", "x")]),
+            unknown_provider(&t, "callback", "nope"),
+        ),
+        row(
+            "GET callback (no provider)",
+            "400 unsupported",
+            "GET",
+            "/callback",
+            "",
+            Body::None,
+            no_provider(&t, "callback"),
+        ),
+        row(
+            "GET callback/<credentials>",
+            "500 Callback for provider type credentials not supported",
+            "GET",
+            "/callback/credentials?callbackUrl=%2Fx",
+            csrf.clone(),
+            Body::None,
+            credentials_post_only,
+        ),
+        row(
+            "GET signin/<unknown>: the page (the segment is ignored)",
+            "",
+            "GET",
+            "/signin/nope",
+            "",
+            Body::None,
+            Want::Page(200, "Sign In"),
+        ),
+        row(
+            "GET <undecodable path>",
+            "",
+            "GET",
+            "/%FF",
+            "",
+            Body::None,
+            Want::Text(
+                400,
+                "Bad request: path segment is not valid UTF-8 after percent-decoding".into(),
+            ),
+        ),
+        // ---- CSRF (body csrfToken × csrf cookie): v4's answers, unchanged.
+        row(
+            "POST signin/<oauth> (no csrf)",
+            "",
+            "POST",
+            "/signin/mock-idp",
+            "",
+            Body::None,
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signin/<oauth> (token, no cookie)",
+            "",
+            "POST",
+            "/signin/mock-idp",
+            "",
+            form(&[("csrfToken", &token)]),
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signin/<oauth> (wrong token)",
+            "",
+            "POST",
+            "/signin/mock-idp",
+            csrf.clone(),
+            form(&[("csrfToken", &wrong)]),
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signin/<oauth> (tampered cookie)",
+            "",
+            "POST",
+            "/signin/mock-idp",
+            format!("next-auth.csrf-token={token}%7C{wrong}"),
+            form(&[("csrfToken", &token)]),
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signin/<oauth> (token in the query only)",
+            "",
+            "POST",
+            format!("/signin/mock-idp?csrfToken={token}"),
+            csrf.clone(),
+            Body::None,
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signin/<email> (no csrf)",
+            "",
+            "POST",
+            "/signin/email",
+            "",
+            form(&[("email", "a@example.com")]),
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signin/<credentials> (no csrf)",
+            "",
+            "POST",
+            "/signin/credentials",
+            "",
+            Body::None,
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST callback/<credentials> (no csrf)",
+            "",
+            "POST",
+            "/callback/credentials",
+            "",
+            form(&[("username", "alice"), ("password", "password")]),
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST callback/<credentials> (text/plain body: no fields)",
+            "",
+            "POST",
+            "/callback/credentials",
+            csrf.clone(),
+            Body::Raw(
+                "text/plain",
+                format!("csrfToken={token}&username=alice&password=password").into_bytes(),
+            ),
+            csrf_fail.clone(),
+        ),
+        row(
+            "POST signout (no csrf)",
+            "",
+            "POST",
+            "/signout",
+            "",
+            Body::None,
+            Want::Redirect(s.url("/signout?csrf=true")),
+        ),
+        row(
+            "POST session (no csrf)",
+            "",
+            "POST",
+            "/session",
+            "",
+            Body::None,
+            Want::Json(400, json!({})),
+        ),
+        // ---- body: malformed.
+        row(
+            "POST session (invalid JSON)",
+            "",
+            "POST",
+            "/session",
+            csrf.clone(),
+            Body::Raw("application/json", b"{nope".to_vec()),
+            Want::Text(
+                400,
+                "Bad request: invalid JSON body: key must be a string at line 1 column 2".into(),
+            ),
+        ),
+        row(
+            "POST signout (form body not UTF-8)",
+            "",
+            "POST",
+            "/signout",
+            csrf.clone(),
+            Body::Raw("application/x-www-form-urlencoded", vec![0xff, b'=', 0xfe]),
+            Want::Text(400, "Bad request: form body is not valid UTF-8".into()),
+        ),
+        // ---- oauth: body and query.
+        row(
+            "GET callback/<oauth> (no code, no state cookie)",
+            "",
+            "GET",
+            "/callback/mock-idp",
+            "",
+            Body::None,
+            err("OAuthCallback"),
+        ),
+        row(
+            "POST callback/<oauth> (form_post, no state cookie)",
+            "",
+            "POST",
+            "/callback/mock-idp",
+            "",
+            form(&[("code", "x"), ("state", "y")]),
+            err("OAuthCallback"),
+        ),
+        row(
+            "GET callback/<oauth>?error= (the IdP refused)",
+            "",
+            "GET",
+            "/callback/mock-idp?error=access_denied&error_description=no",
+            "",
+            Body::None,
+            err("Callback"),
+        ),
+        // ---- email: body and query.
+        row(
+            "POST signin/<email> (no email field)",
+            "",
+            "POST",
+            "/signin/email",
+            csrf.clone(),
+            form(&[("csrfToken", &token)]),
+            err("EmailSignin"),
+        ),
+        row(
+            "POST signin/<email> (not an address)",
+            "",
+            "POST",
+            "/signin/email",
+            csrf.clone(),
+            form(&[("csrfToken", &token), ("email", "nope")]),
+            err("EmailSignin"),
+        ),
+        row(
+            "POST signin/<email> (two @)",
+            "",
+            "POST",
+            "/signin/email",
+            csrf.clone(),
+            form(&[("csrfToken", &token), ("email", "a@b@example.com")]),
+            err("EmailSignin"),
+        ),
+        row(
+            "POST signin/<email> (email repeated: an array)",
+            "",
+            "POST",
+            "/signin/email",
+            csrf.clone(),
+            form(&[
+                ("csrfToken", &token),
+                ("email", "a@example.com"),
+                ("email", "b@example.com"),
+            ]),
+            err("EmailSignin"),
+        ),
+        row(
+            "GET callback/<email> (unknown token)",
+            "",
+            "GET",
+            "/callback/email?token=bogus&email=a%40example.com",
+            "",
+            Body::None,
+            err("Verification"),
+        ),
+        row(
+            "POST callback/<email> (unknown token)",
+            "",
+            "POST",
+            "/callback/email?token=bogus&email=a%40example.com",
+            "",
+            Body::None,
+            err("Verification"),
+        ),
+        // ---- credentials: body.
+        row(
+            "POST signin/<credentials> (valid csrf: the wrong action)",
+            "",
+            "POST",
+            "/signin/credentials",
+            csrf.clone(),
+            form(&[("csrfToken", &token)]),
+            Want::Redirect(s.url("/signin")),
+        ),
+        row(
+            "POST callback/<credentials> (wrong password)",
+            "",
+            "POST",
+            "/callback/credentials",
+            csrf.clone(),
+            form(&[
+                ("csrfToken", &token),
+                ("username", "alice"),
+                ("password", "nope"),
+            ]),
+            Want::Redirect(s.url("/error?error=CredentialsSignin&provider=credentials")),
+        ),
+        row(
+            "POST callback/<credentials> (no fields)",
+            "",
+            "POST",
+            "/callback/credentials",
+            csrf.clone(),
+            form(&[("csrfToken", &token)]),
+            Want::Redirect(s.url("/error?error=CredentialsSignin&provider=credentials")),
+        ),
+        row(
+            "POST callback/<credentials> (wrong password, json=true)",
+            "",
+            "POST",
+            "/callback/credentials",
+            csrf.clone(),
+            form(&[
+                ("csrfToken", &token),
+                ("username", "alice"),
+                ("password", "nope"),
+                ("json", "true"),
+            ]),
+            Want::Json(
+                401,
+                json!({"url": s.url("/error?error=CredentialsSignin&provider=credentials")}),
+            ),
+        ),
+        // ---- query: the pages.
+        row(
+            "GET error?error=Verification",
+            "",
+            "GET",
+            "/error?error=Verification",
+            "",
+            Body::None,
+            Want::Page(403, "Error"),
+        ),
+        row(
+            "GET error?error=<unknown code>",
+            "",
+            "GET",
+            "/error?error=%3Cnope%3E",
+            "",
+            Body::None,
+            Want::Page(200, "Error"),
+        ),
+        row(
+            "GET error?error=<inline code>",
+            "",
+            "GET",
+            "/error?error=OAuthCallback",
+            "",
+            Body::None,
+            Want::Redirect(s.url("/signin?error=OAuthCallback")),
+        ),
+        row(
+            "GET signin?error=<unknown code>",
+            "",
+            "GET",
+            "/signin?error=%3Cscript%3E",
+            "",
+            Body::None,
+            Want::Page(200, "Sign In"),
+        ),
+        row(
+            "GET signin?callbackUrl=javascript:",
+            "500 configuration page",
+            "GET",
+            "/signin?callbackUrl=javascript%3Aalert(1)",
+            "",
+            Body::None,
+            Want::Page(200, "Sign In"),
+        ),
+        row(
+            "GET session?callbackUrl=<not a URL>",
+            "500 configuration JSON",
+            "GET",
+            "/session?callbackUrl=evil.test",
+            "",
+            Body::None,
+            Want::Json(200, json!({})),
+        ),
+        row(
+            "GET session?callbackUrl=//evil.test",
+            "",
+            "GET",
+            "/session?callbackUrl=%2F%2Fevil.test",
+            "",
+            Body::None,
+            Want::Json(200, json!({})),
+        ),
+        // ---- cookies other than the callback-url one (see the next test).
+        row(
+            "GET session (garbage session token)",
+            "",
+            "GET",
+            "/session",
+            "next-auth.session-token=a.b.c.d.e",
+            Body::None,
+            Want::Json(200, json!({})),
+        ),
+        row(
+            "POST session (garbage session token, valid csrf)",
+            "",
+            "POST",
+            "/session",
+            format!("{csrf}; next-auth.session-token=%%%"),
+            form(&[("csrfToken", &token)]),
+            Want::Json(200, json!({})),
+        ),
+        row(
+            "GET csrf (garbage csrf cookie)",
+            "",
+            "GET",
+            "/csrf",
+            "next-auth.csrf-token=%E0%A4%A",
+            Body::None,
+            Want::FreshCsrf,
+        ),
+        row(
+            "GET csrf (csrf cookie signed with another secret)",
+            "",
+            "GET",
+            "/csrf",
+            format!("next-auth.csrf-token={token}%7C{wrong}"),
+            Body::None,
+            Want::FreshCsrf,
+        ),
+    ];
+    for r in &rows {
+        check(&t, r).await;
+    }
+    // Nothing above reached the credentials webhook but the three rows that carry a valid
+    // CSRF token to callback/credentials.
+    assert_eq!(t.hook.calls.load(std::sync::atomic::Ordering::SeqCst), 3);
+    assert!(!s.logs().contains("panicked"), "{}", s.logs());
+}
+
+/// The OAuth callback with the real check cookies of a started sign-in, and the client's
+/// mistakes in what comes back: v4's `error=OAuthCallback`, unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oauth_callback_mistakes() {
+    let t = setup().await;
+    let s = &t.s;
+    let (token, csrf) = fresh_csrf(&t).await;
+    let r = t
+        .http
+        .post(s.url("/signin/mock-idp"))
+        .header("cookie", &csrf)
+        .form(&[("csrfToken", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let authz = reqwest::Url::parse(&location(&r)).unwrap();
+    let state = authz
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .unwrap();
+    let checks: Vec<String> = [
+        "next-auth.state",
+        "next-auth.pkce.code_verifier",
+        "next-auth.nonce",
+    ]
+    .iter()
+    .map(|n| cookie_pair(&r, n).unwrap_or_else(|| panic!("{n}")))
+    .collect();
+    let checks = checks.join("; ");
+    let err = Want::Redirect(s.url("/error?error=OAuthCallback"));
+    let rows = vec![
+        row(
+            "GET callback/<oauth> (bogus code: the IdP's token endpoint refuses it)",
+            "",
+            "GET",
+            format!("/callback/mock-idp?code=bogus&state={state}"),
+            checks.clone(),
+            Body::None,
+            err,
+        ),
+        row(
+            "GET callback/<oauth> (state differs from the cookie's)",
+            "",
+            "GET",
+            "/callback/mock-idp?code=bogus&state=other",
+            checks.clone(),
+            Body::None,
+            Want::Redirect(s.url("/error?error=OAuthCallback")),
+        ),
+        row(
+            "GET callback/<oauth> (no code)",
+            "",
+            "GET",
+            format!("/callback/mock-idp?state={state}"),
+            checks.clone(),
+            Body::None,
+            Want::Redirect(s.url("/error?error=OAuthCallback")),
+        ),
+        row(
+            "GET callback/<oauth> (tampered state cookie)",
+            "",
+            "GET",
+            format!("/callback/mock-idp?code=bogus&state={state}"),
+            format!("next-auth.state=x.y.z; {checks}"),
+            Body::None,
+            Want::Redirect(s.url("/error?error=OAuthCallback")),
+        ),
+    ];
+    for r in &rows {
+        check(&t, r).await;
+    }
+}
+
+/// A callback-url cookie that is not a safe target is the client's input, not the server's
+/// configuration: every action ignores it (the origin is used), writes the origin over it, and
+/// serves the request; on every request that carries it, not only the first.
+/// v4: 500 "configuration" (the error page or its JSON) on every request while it lives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unsafe_callback_url_cookie_is_ignored_and_replaced() {
+    let t = setup().await;
+    let s = &t.s;
+    let (token, csrf) = fresh_csrf(&t).await;
+    let origin_cookie = format!(
+        "next-auth.callback-url={}",
+        nextauth_core::cookies::encode_uri_component(&s.origin)
+    );
+    for bad in [
+        "javascript%3Aalert(1)",
+        "%2F%2F%2Fevil.test%2Fx",
+        "%2F%2Fevil.test",
+        "%2F%5Cevil.test",
+        "evil.test",
+        "%E0%A4%A",
+        "%",
+    ] {
+        let cookie = format!("{csrf}; next-auth.callback-url={bad}");
+        let rows = vec![
+            row(
+                "GET session",
+                "",
+                "GET",
+                "/session",
+                cookie.clone(),
+                Body::None,
+                Want::Json(200, json!({})),
+            ),
+            row(
+                "GET csrf",
+                "",
+                "GET",
+                "/csrf",
+                cookie.clone(),
+                Body::None,
+                Want::Json(200, json!({"csrfToken": token})),
+            ),
+            row(
+                "GET signin",
+                "",
+                "GET",
+                "/signin",
+                cookie.clone(),
+                Body::None,
+                Want::Page(200, "Sign In"),
+            ),
+            row(
+                "GET signout",
+                "",
+                "GET",
+                "/signout",
+                cookie.clone(),
+                Body::None,
+                Want::Page(200, "Sign Out"),
+            ),
+            row(
+                "GET error",
+                "",
+                "GET",
+                "/error?error=Verification",
+                cookie.clone(),
+                Body::None,
+                Want::Page(403, "Error"),
+            ),
+            row(
+                "GET verify-request",
+                "",
+                "GET",
+                "/verify-request",
+                cookie.clone(),
+                Body::None,
+                Want::Page(200, "Verify Request"),
+            ),
+            row(
+                "POST session",
+                "",
+                "POST",
+                "/session",
+                cookie.clone(),
+                form(&[("csrfToken", &token)]),
+                Want::Json(200, json!({})),
+            ),
+            row(
+                "POST signout",
+                "",
+                "POST",
+                "/signout",
+                cookie.clone(),
+                form(&[("csrfToken", &token)]),
+                Want::Redirect(s.origin.clone()),
+            ),
+            row(
+                "POST callback/<credentials>",
+                "",
+                "POST",
+                "/callback/credentials",
+                cookie.clone(),
+                form(&[
+                    ("csrfToken", &token),
+                    ("username", "alice"),
+                    ("password", "password"),
+                ]),
+                Want::Redirect(s.origin.clone()),
+            ),
+            row(
+                "POST signin/<oauth>",
+                "",
+                "POST",
+                "/signin/mock-idp",
+                cookie.clone(),
+                form(&[("csrfToken", &token)]),
+                Want::ToIdp,
+            ),
+        ];
+        for r in &rows {
+            // Twice: the same cookie again gets the same answer.
+            for round in 0..2 {
+                let what = format!("{} with callback-url cookie {bad} (round {round})", r.case);
+                let (cookies, body) = check(&t, r).await;
+                let written: Vec<&String> = cookies
+                    .iter()
+                    .filter(|c| c.starts_with("next-auth.callback-url="))
+                    .collect();
+                assert_eq!(written.len(), 1, "{what}: {cookies:?}");
+                assert!(
+                    written[0].starts_with(&format!("{origin_cookie};")),
+                    "{what}: the bad cookie is overwritten with the origin: {cookies:?}"
+                );
+                if r.case == "GET signin" {
+                    for f in page_forms(&body) {
+                        assert_eq!(f.field("callbackUrl"), Some(s.origin.as_str()), "{what}");
+                    }
+                }
+            }
+        }
+        // The request's own callbackUrl still wins over the ignored cookie.
+        let r = t
+            .http
+            .get(s.url("/signin?callbackUrl=%2Fok"))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{bad}");
+        assert_eq!(
+            cookie_pair(&r, "next-auth.callback-url"),
+            Some(format!(
+                "next-auth.callback-url={}",
+                nextauth_core::cookies::encode_uri_component(&format!("{}/ok", s.origin))
+            )),
+            "{bad}"
+        );
+    }
+    assert!(
+        s.logs().contains("ignoring a callback-url cookie"),
+        "the ignored cookie is logged: {}",
+        s.logs()
+    );
+}
