@@ -205,15 +205,14 @@ impl NextAuth {
             }
             _ => {}
         }
-        let supported = match (&req.method, action) {
+        let supported = matches!(
+            (&req.method, action),
             (
                 Method::Get,
-                "session" | "csrf" | "signin" | "signout" | "verify-request" | "error",
-            ) => true,
-            (Method::Get | Method::Post, "callback") => true,
-            (Method::Post, "signin" | "signout" | "session") => true,
-            _ => false,
-        };
+                "session" | "csrf" | "signin" | "signout" | "verify-request" | "error"
+            ) | (Method::Get | Method::Post, "callback")
+                | (Method::Post, "signin" | "signout" | "session")
+        );
         if !supported {
             return plain(Reply::unsupported(req.method.as_str()));
         }

@@ -278,7 +278,7 @@ async fn error_and_verify_request_pages_keep_the_callback_url() {
             s.url("/signin"),
             enc(&format!("{}/test", s.origin))
         );
-        assert_eq!(links, [expected.clone()], "{code}");
+        assert_eq!(links, std::slice::from_ref(&expected), "{code}");
         // Another tab moves the cookie; the link still opens tab A's sign-in page.
         let _ = page(&c, &s.url("/signin?callbackUrl=%2Fother")).await;
         let (status, signin) = page(&c, &expected).await;
@@ -315,7 +315,7 @@ async fn error_and_verify_request_pages_keep_the_callback_url() {
         )
         .await;
         assert_eq!(status, 200);
-        assert_eq!(page_links(&html, "a.site"), [s.origin.clone()], "{bad}");
+        assert_eq!(page_links(&html, "a.site"), [s.origin.as_str()], "{bad}");
     }
     let (_, html) = page(
         &c,
