@@ -9,9 +9,11 @@
 //! v4 puts it only in the OAuth forms; the e-mail and credentials forms, the sign-out form and the
 //! error page's "Sign in" link fall back to the callback-url cookie, which a later
 //! `signin?callbackUrl=` in another tab overwrites. v4 already reads `callbackUrl` from a POST
-//! body, so the extra hidden fields keep the wire format. Templates are minijinja, embedded in the
-//! binary and compiled once; autoescaping is on for every value (the `.html` names turn it on).
-//! The pages make no external requests: no web fonts, no remote scripts.
+//! body, so the extra hidden fields keep the wire format.
+//!
+//! Templates are minijinja, embedded in the binary and compiled once; autoescaping is on for every
+//! value (the `.html` names turn it on). The pages make no external requests: no web fonts, no
+//! remote scripts.
 
 use minijinja::{Environment, context};
 use serde::Serialize;
