@@ -162,23 +162,19 @@ pub(crate) async fn handle(
         }
     };
 
-    match &outcome.existing_session {
-        // Database strategy, the same user or a link while signed in: v4 re-sends the existing
-        // session's cookie.
-        Some(s) => session::set_cookie(inner, ctx, &s.session_token, s.expires),
-        None => {
-            let signed_in = SignedIn {
-                user: &outcome.user,
-                account: &account,
-                profile: Some(&fetched.profile),
-                is_new_user: outcome.is_new_user,
-                force_jwt: false,
-            };
-            if let Err(e) = session::start(inner, ctx, signed_in).await {
-                tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "starting the session failed");
-                return error_redirect("Callback");
-            }
-        }
+    // Always a new session: under the database strategy `session::start` also retires the
+    // session the browser came with (same user or an account linked while signed in), where v4
+    // re-sends the old token.
+    let signed_in = SignedIn {
+        user: &outcome.user,
+        account: &account,
+        profile: Some(&fetched.profile),
+        is_new_user: outcome.is_new_user,
+        force_jwt: false,
+    };
+    if let Err(e) = session::start(inner, ctx, signed_in).await {
+        tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "starting the session failed");
+        return error_redirect("Callback");
     }
     tracing::info!(
         provider = provider_id,
