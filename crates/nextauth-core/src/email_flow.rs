@@ -2,8 +2,11 @@
 //! `core/routes/signin.ts`, `core/lib/email/signin.ts` and `core/routes/callback.ts`
 //! (spec §13.2, §13.3, §12 email row).
 //!
-//! Stricter than v4: the token is stored before the mail is sent, and consumed again if sending
-//! fails, so a failed sign-in never leaves a usable link behind.
+//! Stricter than v4: the token is stored before the mail is sent, and withdrawn again if sending
+//! fails (in a task of its own, so also when the browser gives up first), so a failed sign-in
+//! never leaves a usable link behind. At the callback the token is spent only by a request that
+//! names it *and* its address (a changed link spends nothing), and it is put back when the
+//! sign-in then fails on the server's side (storage), so the user's link works on a retry.
 
 use serde_json::{Map, Value, json};
 use unicode_normalization::UnicodeNormalization;
@@ -298,10 +301,35 @@ pub(crate) async fn callback(
         }
         Some(t) => t,
     };
-    let email = invite.identifier;
+    match sign_in_with(inner, ctx, provider, store, &invite.identifier).await {
+        Ok(reply) => reply,
+        Err(failed) => {
+            // A server-side failure after the token was spent: put it back, so that the link
+            // works when the user tries again (nobody signed in with it).
+            if let Err(e) = store.create_verification_token(&invite).await {
+                tracing::error!(error = %e, "could not restore the e-mail link after a failed sign-in");
+            }
+            failed
+        }
+    }
+}
+
+/// The sign-in of a spent magic link for `email`. `Err` is a server-side failure (storage), after
+/// which the caller restores the token; a refusal by the `signIn` callback is `Ok` (the link stays
+/// spent, as in v4).
+async fn sign_in_with(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    provider: &Provider,
+    store: &dyn Adapter,
+    email: &str,
+) -> Result<Reply, Reply> {
+    let base = &inner.config.base.base;
+    let error = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
+    let email = email.to_string();
     let existing = match store.get_user_by_email(&email).await {
         Ok(u) => u,
-        Err(e) => return storage_failure(inner, e, "Callback"),
+        Err(e) => return Err(storage_failure(inner, e, "Callback")),
     };
     let profile = existing
         .as_ref()
@@ -322,7 +350,7 @@ pub(crate) async fn callback(
         .await
         .refusal(base, 200)
     {
-        return refusal;
+        return Ok(refusal);
     }
 
     // The sign-in handler's e-mail row (spec §12).
@@ -333,7 +361,7 @@ pub(crate) async fn callback(
             user.email_verified = Some(now);
             match store.update_user(&user).await {
                 Ok(u) => (u, false),
-                Err(e) => return storage_failure(inner, e, "Callback"),
+                Err(e) => return Err(storage_failure(inner, e, "Callback")),
             }
         }
         None => match store
@@ -352,18 +380,18 @@ pub(crate) async fn callback(
                     u.email_verified = Some(now);
                     match store.update_user(&u).await {
                         Ok(u) => (u, false),
-                        Err(e) => return storage_failure(inner, e, "Callback"),
+                        Err(e) => return Err(storage_failure(inner, e, "Callback")),
                     }
                 }
                 Ok(None) => {
                     tracing::error!("creating the user conflicted, yet no user has the address");
-                    return error("EmailCreateAccount");
+                    return Err(error("EmailCreateAccount"));
                 }
-                Err(e) => return storage_failure(inner, e, "Callback"),
+                Err(e) => return Err(storage_failure(inner, e, "Callback")),
             },
             Err(e) => {
                 tracing::error!(error = %e, "creating the user failed");
-                return error("EmailCreateAccount");
+                return Err(error("EmailCreateAccount"));
             }
         },
     };
@@ -383,17 +411,17 @@ pub(crate) async fn callback(
     )
     .await
     {
-        return storage_failure(inner, e, "Callback");
+        return Err(storage_failure(inner, e, "Callback"));
     }
     tracing::info!(provider = %provider.id, is_new_user, "signed in by e-mail");
     if is_new_user && let Some(page) = &inner.config.pages.new_user {
         let sep = if page.contains('?') { '&' } else { '?' };
-        return Reply::redirect(format!(
+        return Ok(Reply::redirect(format!(
             "{page}{sep}callbackUrl={}",
             encode_uri_component(&ctx.callback_url)
-        ));
+        )));
     }
-    Reply::redirect(ctx.callback_url.clone())
+    Ok(Reply::redirect(ctx.callback_url.clone()))
 }
 
 #[cfg(test)]

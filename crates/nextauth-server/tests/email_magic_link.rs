@@ -3,6 +3,13 @@
 //! received mail → opening it signs in → the session shows the user → the same link again is
 //! `error=Verification`. Plus the SMTP failure modes (closed port, TLS required but not offered,
 //! implicit TLS against a plain server): `error=EmailSignin` and no usable token left behind.
+//!
+//! Single-use, spent only by a valid request (issue 10): a link whose `email` or `token` was
+//! changed or removed is refused (`Verification`, a 403 page) and spends nothing, on SQLite and
+//! PostgreSQL; the address is compared normalised; two concurrent openings sign in once; a
+//! server-side failure after the spend puts the link back. A stalled SMTP server (a mock: a real
+//! one cannot be made to stall) gives `EmailSignin` within the URL's `timeout`, and the token is
+//! withdrawn even when the browser gave up first.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -577,4 +584,46 @@ async fn token_withdrawn_when_the_browser_gives_up_first() {
         assert!(Instant::now() < deadline, "the unsent token is still there");
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+}
+
+/// The sign-in fails on the server's side after the link was spent (here: the sessions table
+/// refuses inserts): `error=Callback`, and the link is put back, so it signs in once the
+/// database is well again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_restored_when_the_sign_in_fails_on_the_server() {
+    use sqlx::Connection;
+    let sink = SmtpSink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let app = App::start(AppOptions {
+        database_url: &url,
+        strategy: "database",
+        smtp: Some(format!("smtp://127.0.0.1:{}", sink.smtp_port())),
+        ..AppOptions::default()
+    })
+    .await;
+    let email = unique_email("restore");
+    let link = mailed_link(&app, &sink, &email, &email).await;
+    let mut c = sqlx::sqlite::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions \
+         BEGIN SELECT RAISE(ABORT, 'sessions are read-only in this test'); END;",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let b = browser();
+    let r = b.get(&link).send().await.unwrap();
+    assert_eq!(location(&r), format!("{}/error?error=Callback", app.base));
+    assert!(set_session_cookie(&r).is_none());
+    assert_eq!(token_count(&url).await, 1, "the link was put back");
+
+    sqlx::raw_sql("DROP TRIGGER refuse_sessions")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let r = b.get(&link).send().await.unwrap();
+    assert_eq!(location(&r), format!("{}/after", app.origin));
+    assert!(set_session_cookie(&r).is_some());
+    assert_eq!(token_count(&url).await, 0);
 }
