@@ -154,10 +154,19 @@ pub trait Adapter: Send + Sync + 'static {
     async fn delete_session(&self, session_token: &str) -> AdapterResult<()>;
     /// `createVerificationToken`
     async fn create_verification_token(&self, token: &VerificationToken) -> AdapterResult<()>;
-    /// `useVerificationToken`: deletes the row with this hashed token and returns it, atomically,
-    /// so that a link opened twice at once signs in exactly once.
+    /// `useVerificationToken({ identifier, token })`: deletes the row whose identifier *and*
+    /// hashed token both equal the arguments, and returns it, in one atomic step (v4
+    /// `adapters.ts`; `@auth/pg-adapter`'s `DELETE … WHERE identifier = $1 AND token = $2
+    /// RETURNING …`).
+    ///
+    /// * Both must match: a link whose `email` parameter was changed finds nothing and so
+    ///   deletes nothing, and the user's real link still works.
+    /// * Atomic: of N concurrent calls with the same pair, exactly one gets `Some`.
+    /// * Expiry is not checked here; the caller refuses an expired row (it is deleted all the
+    ///   same, as in v4: it is of no use to anyone).
     async fn use_verification_token(
         &self,
+        identifier: &str,
         hashed_token: &str,
     ) -> AdapterResult<Option<VerificationToken>>;
 }
@@ -300,10 +309,15 @@ impl Adapter for MemoryAdapter {
 
     async fn use_verification_token(
         &self,
+        identifier: &str,
         hashed_token: &str,
     ) -> AdapterResult<Option<VerificationToken>> {
+        // Find and remove under one lock: atomic like the SQL adapters' DELETE … RETURNING.
         self.with(|s| {
-            let i = s.tokens.iter().position(|t| t.token == hashed_token)?;
+            let i = s
+                .tokens
+                .iter()
+                .position(|t| t.identifier == identifier && t.token == hashed_token)?;
             Some(s.tokens.remove(i))
         })
     }

@@ -2,8 +2,11 @@
 //! `core/routes/signin.ts`, `core/lib/email/signin.ts` and `core/routes/callback.ts`
 //! (spec §13.2, §13.3, §12 email row).
 //!
-//! Stricter than v4: the token is stored before the mail is sent, and consumed again if sending
-//! fails, so a failed sign-in never leaves a usable link behind.
+//! Stricter than v4: the token is stored before the mail is sent, and withdrawn again if sending
+//! fails (in a task of its own, so also when the browser gives up first), so a failed sign-in
+//! never leaves a usable link behind. At the callback the token is spent only by a request that
+//! names it *and* its address (a changed link spends nothing), and it is put back when the
+//! sign-in then fails on the server's side (storage), so the user's link works on a retry.
 
 use serde_json::{Map, Value, json};
 use unicode_normalization::UnicodeNormalization;
@@ -11,7 +14,6 @@ use unicode_normalization::UnicodeNormalization;
 use crate::adapter::{Adapter, AdapterError, AdapterUser, NewUser, VerificationToken};
 use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::clock::iso_ms;
-use crate::config::SessionStrategy;
 use crate::cookies::encode_uri_component;
 use crate::crypto::{hash, random};
 use crate::handler::Inner;
@@ -43,10 +45,7 @@ pub fn normalize_email(input: &str) -> Result<String, &'static str> {
 }
 
 fn adapter(inner: &Inner) -> Result<&dyn Adapter, AdapterError> {
-    inner
-        .adapter
-        .as_deref()
-        .ok_or_else(|| AdapterError::Unavailable("no adapter configured".into()))
+    inner.adapter.as_deref().ok_or_else(no_adapter)
 }
 
 fn user_json(user: &AdapterUser) -> Map<String, Value> {
@@ -149,16 +148,9 @@ pub(crate) async fn signin(
         encode_uri_component(&provider.id)
     );
     let hashed = hash::hash_email_token(&token, &inner.secrets[0]);
-    if let Err(e) = store
-        .create_verification_token(&VerificationToken {
-            identifier: email.clone(),
-            token: hashed.clone(),
-            expires,
-        })
-        .await
-    {
-        return storage_failure(inner, e, "EmailSignin");
-    }
+    let Some(store) = inner.adapter.clone() else {
+        return storage_failure(inner, no_adapter(), "EmailSignin");
+    };
     let theme = &inner.config.theme;
     let mail = VerificationEmail {
         to: email.clone(),
@@ -172,13 +164,24 @@ pub(crate) async fn signin(
             .unwrap_or_else(|| "#346df1".into()),
         button_text: theme.button_text.clone().unwrap_or_else(|| "#fff".into()),
     };
-    if let Err(reason) = email_provider.transport.send(&mail).await {
-        tracing::error!(code = "SIGNIN_EMAIL_ERROR", %reason, to = %email, "sending the sign-in e-mail failed");
-        // The link never reached anyone: make sure it cannot be used either.
-        if let Err(e) = store.use_verification_token(&hashed).await {
-            tracing::error!(error = %e, "could not withdraw the unsent sign-in token");
+    let row = VerificationToken {
+        identifier: email,
+        token: hashed,
+        expires,
+    };
+    // Store, send, and withdraw on failure run in a task of their own: if the browser gives up
+    // (and this request's future is dropped) mid-send, the task still finishes, so an unsent
+    // link never stays usable. The transport bounds the send (SMTP: the URL's `timeout`).
+    let transport = email_provider.transport.clone();
+    let task = tokio::spawn(store_and_send(store, transport, row, mail));
+    match task.await {
+        Ok(Ok(())) => {}
+        Ok(Err(SendFailure::Storage(e))) => return storage_failure(inner, e, "EmailSignin"),
+        Ok(Err(SendFailure::Transport)) => return error("EmailSignin"),
+        Err(e) => {
+            tracing::error!(code = "SIGNIN_EMAIL_ERROR", error = %e, "the sign-in e-mail task failed");
+            return error("EmailSignin");
         }
-        return error("EmailSignin");
     }
     Reply::redirect(format!(
         "{base}/verify-request?provider={}&type=email",
@@ -186,12 +189,65 @@ pub(crate) async fn signin(
     ))
 }
 
+/// Why [`store_and_send`] gave up.
+enum SendFailure {
+    /// Storing the token failed (nothing was sent).
+    Storage(AdapterError),
+    /// The transport failed or timed out (already logged; the token was withdrawn).
+    Transport,
+}
+
+/// Stores the token, sends the mail, and withdraws the token again when sending fails. Owns its
+/// arguments so that it can run as a task detached from the request.
+async fn store_and_send(
+    store: std::sync::Arc<dyn Adapter>,
+    transport: std::sync::Arc<dyn crate::providers::EmailTransport>,
+    row: VerificationToken,
+    mail: VerificationEmail,
+) -> Result<(), SendFailure> {
+    store
+        .create_verification_token(&row)
+        .await
+        .map_err(SendFailure::Storage)?;
+    if let Err(reason) = transport.send(&mail).await {
+        tracing::error!(code = "SIGNIN_EMAIL_ERROR", %reason, to = %row.identifier, "sending the sign-in e-mail failed");
+        // The link never reached anyone: make sure it cannot be used either.
+        match store
+            .use_verification_token(&row.identifier, &row.token)
+            .await
+        {
+            Ok(_) => tracing::info!(to = %row.identifier, "the unsent sign-in token was withdrawn"),
+            Err(e) => {
+                tracing::error!(error = %e, "could not withdraw the unsent sign-in token");
+            }
+        }
+        return Err(SendFailure::Transport);
+    }
+    Ok(())
+}
+
+fn no_adapter() -> AdapterError {
+    AdapterError::Unavailable("no adapter configured".into())
+}
+
 fn storage_failure(inner: &Inner, e: AdapterError, code: &str) -> Reply {
     tracing::error!(error = %e, code, "storage failed");
     Reply::redirect(format!("{}/error?error={code}", inner.config.base.base))
 }
 
-/// `GET callback/email?token=…&email=…&callbackUrl=…`: consumes the token once.
+/// `GET callback/email?token=…&email=…&callbackUrl=…`: spends the token once.
+///
+/// The link's `email` is normalised like the address at `POST signin/email` (trim, NFKC,
+/// lower-case: [`normalize_email`]) and the token is spent only when that identifier *and* the
+/// token's hash match a row (`useVerificationToken({identifier, token})`, atomic). So a link
+/// whose `email` was changed (another address, `+` turned into a space by a mail client) is
+/// refused with `Verification` and deletes nothing: the user's real link still signs in. A
+/// change of case or surrounding blanks is the same address and is accepted.
+///
+/// * No `token` → `Verification` (v4: `error=configuration`, a 500 page for a client's mistake).
+/// * No `email` → `Verification`, nothing spent. v4 passes `identifier: undefined` to the
+///   adapter, and `@auth/pg-adapter`'s `WHERE identifier = NULL` matches nothing: the same.
+/// * A matching but expired token is deleted (it is of no use to anyone) and refused, as in v4.
 pub(crate) async fn callback(
     inner: &Inner,
     ctx: &mut Ctx<'_>,
@@ -201,8 +257,19 @@ pub(crate) async fn callback(
     let base = &inner.config.base.base;
     let error = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
     let Some(token) = ctx.req.query_str("token").filter(|t| !t.is_empty()) else {
-        // v4 sends the lower-case code here, which renders the 500 "Server error" page.
-        return error("configuration");
+        tracing::info!("e-mail link without a token parameter");
+        return error("Verification");
+    };
+    let Some(link_email) = ctx.req.query_str("email").filter(|e| !e.is_empty()) else {
+        tracing::info!("e-mail link without an email parameter");
+        return error("Verification");
+    };
+    let identifier = match normalize_email(link_email) {
+        Ok(e) => e,
+        Err(reason) => {
+            tracing::info!(reason, "e-mail link with an invalid email parameter");
+            return error("Verification");
+        }
     };
     let store = match adapter(inner) {
         Ok(a) => a,
@@ -212,7 +279,7 @@ pub(crate) async fn callback(
     let mut invite = None;
     for secret in &inner.secrets {
         match store
-            .use_verification_token(&hash::hash_email_token(token, secret))
+            .use_verification_token(&identifier, &hash::hash_email_token(token, secret))
             .await
         {
             Ok(Some(t)) => {
@@ -223,26 +290,46 @@ pub(crate) async fn callback(
             Err(e) => return storage_failure(inner, e, "Callback"),
         }
     }
-    let link_email = ctx.req.query_str("email");
     let invite = match invite {
         None => {
-            tracing::info!("e-mail link unknown or already used");
+            tracing::info!("e-mail link unknown, already used, or for another address");
             return error("Verification");
         }
         Some(t) if t.expires < ctx.now_ms => {
             tracing::info!("e-mail link expired");
             return error("Verification");
         }
-        Some(t) if link_email.is_some_and(|e| e != t.identifier) => {
-            tracing::info!("e-mail link used with another address");
-            return error("Verification");
-        }
         Some(t) => t,
     };
-    let email = invite.identifier;
+    match sign_in_with(inner, ctx, provider, store, &invite.identifier).await {
+        Ok(reply) => reply,
+        Err(failed) => {
+            // A server-side failure after the token was spent: put it back, so that the link
+            // works when the user tries again (nobody signed in with it).
+            if let Err(e) = store.create_verification_token(&invite).await {
+                tracing::error!(error = %e, "could not restore the e-mail link after a failed sign-in");
+            }
+            failed
+        }
+    }
+}
+
+/// The sign-in of a spent magic link for `email`. `Err` is a server-side failure (storage), after
+/// which the caller restores the token; a refusal by the `signIn` callback is `Ok` (the link stays
+/// spent, as in v4).
+async fn sign_in_with(
+    inner: &Inner,
+    ctx: &mut Ctx<'_>,
+    provider: &Provider,
+    store: &dyn Adapter,
+    email: &str,
+) -> Result<Reply, Reply> {
+    let base = &inner.config.base.base;
+    let error = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
+    let email = email.to_string();
     let existing = match store.get_user_by_email(&email).await {
         Ok(u) => u,
-        Err(e) => return storage_failure(inner, e, "Callback"),
+        Err(e) => return Err(storage_failure(inner, e, "Callback")),
     };
     let profile = existing
         .as_ref()
@@ -263,27 +350,18 @@ pub(crate) async fn callback(
         .await
         .refusal(base, 200)
     {
-        return refusal;
+        return Ok(refusal);
     }
 
     // The sign-in handler's e-mail row (spec §12).
     let now = ctx.now_ms;
     let (user, is_new_user) = match existing {
+        // The session the browser came with (if any) is replaced by `session::start`.
         Some(mut user) => {
-            if inner.config.session.strategy == SessionStrategy::Database
-                && let Some(old) = session::token_from_request(inner, ctx)
-            {
-                let current = store.get_session_and_user(&old).await.ok().flatten();
-                if current.is_some_and(|(_, u)| u.id != user.id)
-                    && let Err(e) = store.delete_session(&old).await
-                {
-                    tracing::error!(error = %e, "deleting the previous user's session failed");
-                }
-            }
             user.email_verified = Some(now);
             match store.update_user(&user).await {
                 Ok(u) => (u, false),
-                Err(e) => return storage_failure(inner, e, "Callback"),
+                Err(e) => return Err(storage_failure(inner, e, "Callback")),
             }
         }
         None => match store
@@ -302,18 +380,18 @@ pub(crate) async fn callback(
                     u.email_verified = Some(now);
                     match store.update_user(&u).await {
                         Ok(u) => (u, false),
-                        Err(e) => return storage_failure(inner, e, "Callback"),
+                        Err(e) => return Err(storage_failure(inner, e, "Callback")),
                     }
                 }
                 Ok(None) => {
                     tracing::error!("creating the user conflicted, yet no user has the address");
-                    return error("EmailCreateAccount");
+                    return Err(error("EmailCreateAccount"));
                 }
-                Err(e) => return storage_failure(inner, e, "Callback"),
+                Err(e) => return Err(storage_failure(inner, e, "Callback")),
             },
             Err(e) => {
                 tracing::error!(error = %e, "creating the user failed");
-                return error("EmailCreateAccount");
+                return Err(error("EmailCreateAccount"));
             }
         },
     };
@@ -333,17 +411,17 @@ pub(crate) async fn callback(
     )
     .await
     {
-        return storage_failure(inner, e, "Callback");
+        return Err(storage_failure(inner, e, "Callback"));
     }
     tracing::info!(provider = %provider.id, is_new_user, "signed in by e-mail");
     if is_new_user && let Some(page) = &inner.config.pages.new_user {
         let sep = if page.contains('?') { '&' } else { '?' };
-        return Reply::redirect(format!(
+        return Ok(Reply::redirect(format!(
             "{page}{sep}callbackUrl={}",
             encode_uri_component(&ctx.callback_url)
-        ));
+        )));
     }
-    Reply::redirect(ctx.callback_url.clone())
+    Ok(Reply::redirect(ctx.callback_url.clone()))
 }
 
 #[cfg(test)]

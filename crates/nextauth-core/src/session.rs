@@ -211,6 +211,11 @@ pub(crate) struct SignedIn<'a> {
 }
 
 /// Starts the session: a JWT cookie, or a database row and its token in the cookie.
+///
+/// Database strategy: every sign-in gets a new session token, also when the browser was already
+/// signed in (the same user again, or an OAuth account linked while signed in; v4 re-sends the
+/// old token there). The row of the session the request came with is deleted once the new one
+/// exists, so a token that was seen before the sign-in (fixation) is worth nothing after it.
 pub(crate) async fn start(
     inner: &Inner,
     ctx: &mut Ctx<'_>,
@@ -235,6 +240,13 @@ pub(crate) async fn start(
                 expires: cookie_expires,
             })
             .await?;
+        if let Some(previous) = token_from_request(inner, ctx)
+            && previous != session.session_token
+            && let Err(e) = adapter.delete_session(&previous).await
+        {
+            // The new session stands; the old row expires on its own.
+            tracing::error!(error = %e, "deleting the session the sign-in replaces failed");
+        }
         set_cookie(inner, ctx, &session.session_token, session.expires);
         return Ok(());
     }
@@ -310,10 +322,11 @@ fn json_str(m: &Map<String, Value>, key: &str) -> Option<String> {
 ///   signed in either: a stolen password could then tie the victim's identity to the thief's
 ///   user.)
 ///
-/// Returns the user as the session should see it (`id` is the row's id).
+/// Returns the user as the session should see it (`id` is the row's id). The session the
+/// request came with is replaced by [`start`].
 pub(crate) async fn credentials_user(
     inner: &Inner,
-    ctx: &Ctx<'_>,
+    _ctx: &Ctx<'_>,
     provider_id: &str,
     authorized: &Map<String, Value>,
 ) -> Result<Map<String, Value>, CredentialsUserError> {
@@ -331,15 +344,6 @@ pub(crate) async fn credentials_user(
     let account_id = json_str(authorized, "id")
         .or_else(|| email.clone())
         .ok_or(NoIdentity)?;
-    let current = match token_from_request(inner, ctx) {
-        Some(t) => adapter
-            .get_session_and_user(&t)
-            .await
-            .ok()
-            .flatten()
-            .map(|(s, u)| (s.session_token, u)),
-        None => None,
-    };
     let user = match adapter
         .get_user_by_account(provider_id, &account_id)
         .await
@@ -393,13 +397,6 @@ pub(crate) async fn credentials_user(
             user
         }
     };
-    // Signing in as someone else ends the previous user's session row, as the e-mail flow does.
-    if let Some((old_token, old_user)) = current
-        && old_user.id != user.id
-        && let Err(e) = adapter.delete_session(&old_token).await
-    {
-        tracing::error!(error = %e, "deleting the previous user's session failed");
-    }
     let mut m = Map::new();
     m.insert("id".into(), Value::String(user.id.clone()));
     if let Some(v) = user.name {

@@ -792,9 +792,10 @@ mod oauth {
         }
         async fn use_verification_token(
             &self,
+            i: &str,
             t: &str,
         ) -> AdapterResult<Option<VerificationToken>> {
-            self.0.use_verification_token(t).await
+            self.0.use_verification_token(i, t).await
         }
     }
 

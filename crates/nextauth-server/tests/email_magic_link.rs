@@ -3,6 +3,13 @@
 //! received mail → opening it signs in → the session shows the user → the same link again is
 //! `error=Verification`. Plus the SMTP failure modes (closed port, TLS required but not offered,
 //! implicit TLS against a plain server): `error=EmailSignin` and no usable token left behind.
+//!
+//! Single-use, spent only by a valid request (issue 10): a link whose `email` or `token` was
+//! changed or removed is refused (`Verification`, a 403 page) and spends nothing, on SQLite and
+//! PostgreSQL; the address is compared normalised; two concurrent openings sign in once; a
+//! server-side failure after the spend puts the link back. A stalled SMTP server (a mock: a real
+//! one cannot be made to stall) gives `EmailSignin` within the URL's `timeout`, and the token is
+//! withdrawn even when the browser gave up first.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -286,4 +293,337 @@ async fn email_tls_modes_against_a_plain_server() {
             assert!(mail["auth"].is_null(), "{mail}");
         }
     }
+}
+
+// ------------------------------------------------- a rejected link spends nothing (issue 10) ----
+
+/// The verification-token rows of `url` (SQLite file or PostgreSQL), straight from the database.
+async fn token_count(url: &str) -> i64 {
+    use sqlx::Connection;
+    let q = "SELECT COUNT(*) FROM verification_token";
+    if url.starts_with("sqlite:") {
+        token_rows(url).await
+    } else {
+        let mut c = sqlx::postgres::PgConnection::connect(url).await.unwrap();
+        sqlx::query_scalar(q).fetch_one(&mut c).await.unwrap()
+    }
+}
+
+/// `link` with its `key` query parameter replaced by the raw (already encoded) `value`, or
+/// removed when `value` is `None`.
+fn with_param(link: &str, key: &str, value: Option<&str>) -> String {
+    let (path, query) = link.split_once('?').unwrap();
+    let mut parts: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.starts_with(&format!("{key}=")))
+        .map(str::to_string)
+        .collect();
+    if let Some(v) = value {
+        parts.push(format!("{key}={v}"));
+    }
+    format!("{path}?{}", parts.join("&"))
+}
+
+/// The `Location` of opening `link`, and the status of the page it leads to.
+async fn open_link(b: &reqwest::Client, link: &str) -> (String, u16) {
+    let r = b.get(link).send().await.unwrap();
+    assert_eq!(r.status(), 302, "{link}");
+    let to = location(&r);
+    let page = b.get(&to).send().await.unwrap().status().as_u16();
+    (to, page)
+}
+
+/// Requests a link for `address` and answers it as read from the received mail.
+async fn mailed_link(app: &App, sink: &SmtpSink, address: &str, identifier: &str) -> String {
+    let after = format!("{}/after", app.origin);
+    let r = request_link(&browser(), &app.base, address, &after).await;
+    assert_eq!(
+        location(&r),
+        format!("{}/verify-request?provider=email&type=email", app.base)
+    );
+    sink.wait_mail(identifier).await["link"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// Mismatched links (another address, `+` turned into a space, no `email`, no `token`) are
+/// refused with `Verification` (a 403 page) and spend nothing; then the real link signs in once;
+/// a link whose address differs only in case and blanks is the same address.
+async fn rejected_links_spend_nothing(database_url: &str, strategy: &str) {
+    let sink = SmtpSink::start();
+    let app = App::start(AppOptions {
+        database_url,
+        strategy,
+        smtp: Some(format!("smtp://127.0.0.1:{}", sink.smtp_port())),
+        ..AppOptions::default()
+    })
+    .await;
+    let tag = hex::encode(rand::random::<[u8; 4]>());
+    let typed = format!("CaseN+{tag}@Example.COM");
+    let identifier = typed.to_lowercase();
+    let link = mailed_link(&app, &sink, &typed, &identifier).await;
+    let encoded = format!("casen%2B{tag}%40example.com");
+    assert!(link.ends_with(&format!("&email={encoded}")), "{link}");
+    assert_eq!(token_count(database_url).await, 1);
+
+    let verification = format!("{}/error?error=Verification", app.base);
+    let b = browser();
+    for (what, bad) in [
+        (
+            "another address",
+            with_param(&link, "email", Some("other%40example.com")),
+        ),
+        (
+            "+ turned into a space",
+            with_param(&link, "email", Some(&format!("casen+{tag}%40example.com"))),
+        ),
+        (
+            "+ and @ decoded by a mail client",
+            with_param(&link, "email", Some(&format!("casen+{tag}@example.com"))),
+        ),
+        ("not an address", with_param(&link, "email", Some("casen"))),
+        ("no email parameter", with_param(&link, "email", None)),
+        (
+            "empty email parameter",
+            with_param(&link, "email", Some("")),
+        ),
+        ("no token parameter", with_param(&link, "token", None)),
+        (
+            "another token",
+            with_param(&link, "token", Some(&"ab".repeat(32))),
+        ),
+    ] {
+        let (to, page) = open_link(&b, &bad).await;
+        assert_eq!(to, verification, "{what}: {bad}");
+        assert_eq!(page, 403, "{what}: the error page answers 403");
+        assert_eq!(
+            token_count(database_url).await,
+            1,
+            "{what}: the real link's row is untouched"
+        );
+    }
+    assert_eq!(session(&b, &app.base).await, serde_json::json!({}));
+
+    // The real link still signs in, once.
+    let r = b.get(&link).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(&r), format!("{}/after", app.origin));
+    assert!(set_session_cookie(&r).is_some());
+    assert_eq!(
+        session(&b, &app.base).await["user"]["email"],
+        Value::String(identifier.clone())
+    );
+    assert_eq!(token_count(database_url).await, 0);
+    let (to, page) = open_link(&browser(), &link).await;
+    assert_eq!(to, verification, "spent");
+    assert_eq!(page, 403);
+
+    // The identifier is compared normalised (trimmed, NFKC, lower-cased, as at issue time): the
+    // same address in other case with blanks around it is the same identifier, and signs in...
+    let link = mailed_link(&app, &sink, &typed, &identifier).await;
+    let shouted = with_param(
+        &link,
+        "email",
+        Some(&format!("%20CaseN%2B{tag}%40Example.COM%20")),
+    );
+    let b2 = browser();
+    let r = b2.get(&shouted).send().await.unwrap();
+    assert_eq!(location(&r), format!("{}/after", app.origin), "{shouted}");
+    assert_eq!(
+        session(&b2, &app.base).await["user"]["email"],
+        Value::String(identifier.clone())
+    );
+    // ...and spends the link, whichever form of the address opened it.
+    let (to, _) = open_link(&browser(), &link).await;
+    assert_eq!(to, verification);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_links_spend_nothing_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    rejected_links_spend_nothing(&sqlite_url(&dir), "jwt").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_links_spend_nothing_postgres() {
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    rejected_links_spend_nothing(&db.url, "database").await;
+}
+
+/// Two browsers open the same link at the same moment: exactly one signs in.
+async fn concurrent_openings_sign_in_once(database_url: &str, strategy: &str) {
+    let sink = SmtpSink::start();
+    let app = App::start(AppOptions {
+        database_url,
+        strategy,
+        smtp: Some(format!("smtp://127.0.0.1:{}", sink.smtp_port())),
+        ..AppOptions::default()
+    })
+    .await;
+    for _ in 0..3 {
+        let email = unique_email("race");
+        let link = mailed_link(&app, &sink, &email, &email).await;
+        let (b1, b2) = (browser(), browser());
+        let (r1, r2) = tokio::join!(b1.get(&link).send(), b2.get(&link).send());
+        let outcomes: Vec<(String, bool)> = [r1.unwrap(), r2.unwrap()]
+            .iter()
+            .map(|r| (location(r), set_session_cookie(r).is_some()))
+            .collect();
+        let signed_in = outcomes
+            .iter()
+            .filter(|(to, cookie)| *to == format!("{}/after", app.origin) && *cookie)
+            .count();
+        let refused = outcomes
+            .iter()
+            .filter(|(to, cookie)| {
+                *to == format!("{}/error?error=Verification", app.base) && !cookie
+            })
+            .count();
+        assert_eq!((signed_in, refused), (1, 1), "{outcomes:?}");
+        assert_eq!(token_count(database_url).await, 0);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_openings_sign_in_once_sqlite() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_openings_sign_in_once(&sqlite_url(&dir), "database").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_openings_sign_in_once_postgres() {
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    concurrent_openings_sign_in_once(&db.url, "jwt").await;
+}
+
+// ------------------------------------------------------ a stalled SMTP server (issue 10 §4) ----
+
+/// A TCP server that accepts connections and then says nothing (or only `greeting`), holding
+/// them open: the failure a real SMTP server cannot be made to produce on demand.
+async fn stalling_smtp(greeting: Option<&'static str>) -> u16 {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((mut socket, _)) = listener.accept().await {
+            if let Some(g) = greeting {
+                let _ = socket.write_all(g.as_bytes()).await;
+            }
+            held.push(socket);
+        }
+    });
+    port
+}
+
+/// `POST signin/email` against a server that never greets, or greets and then stalls: answered
+/// with `EmailSignin` within the `timeout` (1 s here; 8 s is a generous bound), no token row left.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stalled_smtp_server_gives_email_signin_within_the_timeout() {
+    for greeting in [None, Some("220 stall.test ESMTP\r\n")] {
+        let port = stalling_smtp(greeting).await;
+        let dir = tempfile::tempdir().unwrap();
+        let url = sqlite_url(&dir);
+        let app = App::start(AppOptions {
+            database_url: &url,
+            smtp: Some(format!("smtp://127.0.0.1:{port}?tls=none&timeout=1")),
+            ..AppOptions::default()
+        })
+        .await;
+        let t = Instant::now();
+        let r = request_link(&browser(), &app.base, &unique_email("stall"), &app.origin).await;
+        let took = t.elapsed();
+        assert_eq!(
+            location(&r),
+            format!("{}/error?error=EmailSignin", app.base),
+            "{greeting:?}"
+        );
+        assert!(
+            took < std::time::Duration::from_secs(8),
+            "{greeting:?}: answered after {took:?}"
+        );
+        assert_eq!(token_count(&url).await, 0, "{greeting:?}: no token row");
+    }
+}
+
+/// The browser gives up before the stalled send does: the token is withdrawn all the same (the
+/// store-send-withdraw sequence does not depend on the request being polled to its end).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_withdrawn_when_the_browser_gives_up_first() {
+    let port = stalling_smtp(None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let app = App::start(AppOptions {
+        database_url: &url,
+        smtp: Some(format!("smtp://127.0.0.1:{port}?tls=none&timeout=2")),
+        ..AppOptions::default()
+    })
+    .await;
+    let b = browser();
+    let token = csrf(&b, &app.base).await;
+    let email = unique_email("gaveup");
+    let r = b
+        .post(format!("{}/signin/email", app.base))
+        .timeout(std::time::Duration::from_millis(500))
+        .form(&[("email", email.as_str()), ("csrfToken", &token)])
+        .send()
+        .await;
+    assert!(r.is_err_and(|e| e.is_timeout()), "the browser gave up");
+    // The row exists while the send is stalled...
+    assert_eq!(token_count(&url).await, 1, "stored before sending");
+    // ...and is withdrawn when the send times out, though nobody waits for the answer.
+    let deadline = Instant::now() + std::time::Duration::from_secs(10);
+    while token_count(&url).await != 0 {
+        assert!(Instant::now() < deadline, "the unsent token is still there");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+/// The sign-in fails on the server's side after the link was spent (here: the sessions table
+/// refuses inserts): `error=Callback`, and the link is put back, so it signs in once the
+/// database is well again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_restored_when_the_sign_in_fails_on_the_server() {
+    use sqlx::Connection;
+    let sink = SmtpSink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let app = App::start(AppOptions {
+        database_url: &url,
+        strategy: "database",
+        smtp: Some(format!("smtp://127.0.0.1:{}", sink.smtp_port())),
+        ..AppOptions::default()
+    })
+    .await;
+    let email = unique_email("restore");
+    let link = mailed_link(&app, &sink, &email, &email).await;
+    let mut c = sqlx::sqlite::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE TRIGGER refuse_sessions BEFORE INSERT ON sessions \
+         BEGIN SELECT RAISE(ABORT, 'sessions are read-only in this test'); END;",
+    )
+    .execute(&mut c)
+    .await
+    .unwrap();
+    let b = browser();
+    let r = b.get(&link).send().await.unwrap();
+    assert_eq!(location(&r), format!("{}/error?error=Callback", app.base));
+    assert!(set_session_cookie(&r).is_none());
+    assert_eq!(token_count(&url).await, 1, "the link was put back");
+
+    sqlx::raw_sql("DROP TRIGGER refuse_sessions")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    let r = b.get(&link).send().await.unwrap();
+    assert_eq!(location(&r), format!("{}/after", app.origin));
+    assert!(set_session_cookie(&r).is_some());
+    assert_eq!(token_count(&url).await, 0);
 }

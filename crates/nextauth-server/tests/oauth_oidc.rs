@@ -71,6 +71,11 @@ impl App {
 /// Binds 127.0.0.1:0, then builds the server from `providers` (TOML `[[providers]]` tables) with
 /// the bound origin as its URL.
 async fn start_app(providers: &str) -> App {
+    start_app_with(providers, "").await
+}
+
+/// [`start_app`] with more top-level tables (e.g. `[session]`).
+async fn start_app_with(providers: &str, tables: &str) -> App {
     let logs = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(logs.clone())
@@ -87,6 +92,8 @@ secret = "{SECRET}"
 
 [database]
 url = "sqlite::memory:"
+
+{tables}
 
 {providers}
 "#
@@ -516,6 +523,129 @@ mod oauth {
             .unwrap();
         assert_error_redirect(&denied, &app, "Callback");
         assert!(app.logs.text().contains("access_denied"));
+    }
+
+    /// A forged callback (wrong state, bogus code) arriving in the middle of a real sign-in is
+    /// refused and spends nothing: the check cookies stay, and the real callback still signs in.
+    #[tokio::test]
+    async fn forged_callback_leaves_the_real_sign_in_intact() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "?login_hint=carol").await;
+        for forged in [
+            "/callback/oidc?code=bogus&state=bogus",
+            "/callback/oidc?code=bogus",
+            "/callback/oidc?state=bogus",
+        ] {
+            let r = b.get(app.url(forged)).send().await.unwrap();
+            assert_error_redirect(&r, &app, "OAuthCallback");
+            let deleted: Vec<String> = set_cookies(&r)
+                .into_iter()
+                .filter(|c| c.contains("Max-Age=0"))
+                .collect();
+            assert!(deleted.is_empty(), "{forged}: {deleted:?}");
+        }
+        let r = deliver(&b, &ret).await;
+        assert_eq!(r.status(), 302, "{}", app.logs.text());
+        assert_eq!(location(&r), format!("{}/after", app.origin));
+        assert_eq!(
+            session(&b, &app).await["user"]["email"],
+            "carol@example.com"
+        );
+    }
+
+    /// Database strategy: every sign-in issues a new session token and retires the one the
+    /// browser came with, also when an account is linked while signed in and when the same user
+    /// signs in again (v4 keeps the old token in both cases: session fixation).
+    #[tokio::test]
+    async fn every_sign_in_issues_a_new_session_token_linking_included() {
+        let idp = start_idp(
+            "RS256",
+            vec![
+                idp_client("oidc", json!({})),
+                idp_client("other", json!({})),
+            ],
+        );
+        let providers = format!(
+            "{}{}",
+            oidc_provider("oidc", &idp, ""),
+            oidc_provider("other", &idp, "")
+        );
+        let app = start_app_with(&providers, "[session]\nstrategy = \"database\"").await;
+        let b = browser();
+        let sign_in = |id: &'static str| {
+            let (b, app) = (&b, &app);
+            async move {
+                let (_, ret) = start_flow(b, app, id, "?login_hint=bob").await;
+                let r = deliver(b, &ret).await;
+                assert_eq!(r.status(), 302, "{id}: {}", app.logs.text());
+                assert_eq!(location(&r), format!("{}/after", app.origin), "{id}");
+                let c = cookie(&set_cookies(&r), "next-auth.session-token")
+                    .unwrap_or_else(|| panic!("{id}: a session cookie"))
+                    .clone();
+                c["next-auth.session-token=".len()..]
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string()
+            }
+        };
+        // A session token alone, in a browser of its own.
+        let session_of = |token: String| {
+            let app = &app;
+            async move {
+                let r = reqwest::Client::new()
+                    .get(app.url("/session"))
+                    .header("cookie", format!("next-auth.session-token={token}"))
+                    .send()
+                    .await
+                    .unwrap();
+                r.json::<Value>().await.unwrap()
+            }
+        };
+
+        let first = sign_in("oidc").await;
+        assert_eq!(first.len(), 36, "a database session token: {first}");
+        assert_eq!(
+            session_of(first.clone()).await["user"]["email"],
+            "bob@example.com"
+        );
+
+        // Signed in, a new provider: the account is linked, and the session token is new.
+        let linked = sign_in("other").await;
+        assert_ne!(linked, first);
+        assert!(
+            app.logs
+                .text()
+                .contains("linked an account to the signed-in user")
+        );
+        assert_eq!(
+            session_of(first.clone()).await,
+            json!({}),
+            "the old token is dead"
+        );
+        assert_eq!(
+            session_of(linked.clone()).await["user"]["email"],
+            "bob@example.com"
+        );
+
+        // The same user again with a known account: a new token too.
+        let again = sign_in("oidc").await;
+        assert_ne!(again, linked);
+        assert_eq!(session_of(linked).await, json!({}));
+        assert_eq!(session(&b, &app).await["user"]["email"], "bob@example.com");
+
+        // The link holds: a fresh browser signs in to the same user through the other provider
+        // (without the link this would be OAuthAccountNotLinked: the address is taken).
+        let fresh = browser();
+        let (_, ret) = start_flow(&fresh, &app, "other", "?login_hint=bob").await;
+        let r = deliver(&fresh, &ret).await;
+        assert_eq!(location(&r), format!("{}/after", app.origin));
+        assert_eq!(
+            session(&fresh, &app).await["user"]["email"],
+            "bob@example.com"
+        );
     }
 
     #[tokio::test]

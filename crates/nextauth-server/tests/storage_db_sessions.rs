@@ -5,7 +5,9 @@
 //!   row is deleted, the answer is `{}` and the cookie is cleared;
 //! * credentials sign-in under the database strategy (v4 cannot): a user row keyed by an
 //!   `accounts` row `(credentials, <webhook id>)`, a real session row, no second user on the
-//!   next sign-in, and refusal when the e-mail address belongs to another user.
+//!   next sign-in, and refusal when the e-mail address belongs to another user;
+//! * every sign-in while signed in (magic link, credentials) issues a new session token and
+//!   retires the old one; a `POST session` refused for its CSRF token extends nothing.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -274,4 +276,145 @@ async fn storage_credentials_refuses_an_address_owned_by_another_user() {
             .unwrap()
             .is_none()
     );
+}
+
+fn token_of(r: &reqwest::Response) -> String {
+    set_session_cookie(r)
+        .expect("a session cookie")
+        .trim_start_matches("next-auth.session-token=")
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+/// Every sign-in issues a new session token and retires the one the browser came with, for the
+/// same user too (magic link and credentials; OAuth in oauth_oidc.rs).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_sign_in_while_signed_in_replaces_the_session_token() {
+    let sink = testkit::SmtpSink::start();
+    let webhook = testkit::Webhook::start();
+    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    let app = App::start(AppOptions {
+        strategy: "database",
+        smtp: Some(format!("smtp://127.0.0.1:{}", sink.smtp_port())),
+        authorize_url: Some(webhook.url()),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    let b = browser();
+    let email = unique_email("twice");
+    let mut tokens = Vec::new();
+    for _ in 0..2 {
+        sink.clear().await;
+        let r = request_link(&b, &app.base, &email, &app.origin).await;
+        assert_eq!(r.status(), 302);
+        let link = sink.wait_mail(&email).await["link"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let r = b.get(&link).send().await.unwrap();
+        assert_eq!(r.status(), 302);
+        tokens.push(token_of(&r));
+    }
+    assert_ne!(tokens[0], tokens[1]);
+    assert_eq!(get_session(&app.base, &tokens[0]).await.0, json!({}));
+    assert!(
+        store
+            .get_session_and_user(&tokens[0])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        get_session(&app.base, &tokens[1]).await.0["user"]["email"],
+        Value::String(email.clone())
+    );
+
+    // Credentials, twice in one browser: a new token each time, the old one gone.
+    let c = browser();
+    let first = token_of(&credentials_sign_in(&c, &app, "password").await);
+    let second = token_of(&credentials_sign_in(&c, &app, "password").await);
+    assert_ne!(first, second);
+    assert!(store.get_session_and_user(&first).await.unwrap().is_none());
+    assert_eq!(
+        get_session(&app.base, &second).await.0["user"]["email"],
+        "alice@example.com"
+    );
+}
+
+/// `POST session` with a bad CSRF token is refused (400) and changes nothing: the session is not
+/// extended even when it is due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_refused_session_update_changes_nothing() {
+    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let app = App::start(AppOptions {
+        strategy: "database",
+        session_extra: "max_age = 2592000\nupdate_age = 86400",
+        clock: Some(clock.clone() as Arc<dyn Clock>),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = store
+        .create_user(NewUser {
+            email: Some("upd@example.com".into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let token = "5d1c1a3e-2f4b-4c8e-9a51-3f0f6b7c2d10";
+    store
+        .create_session(&AdapterSession {
+            session_token: token.into(),
+            user_id: user.id,
+            expires: T0 + 30 * DAY,
+        })
+        .await
+        .unwrap();
+    clock.advance_ms(2 * DAY);
+    // No cookie jar: both cookies by hand.
+    let b = reqwest::Client::new();
+    let r = b.get(format!("{}/csrf", app.base)).send().await.unwrap();
+    let csrf_cookie = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("next-auth.csrf-token="))
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf_token = r.json::<Value>().await.unwrap()["csrfToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let cookies = format!("{csrf_cookie}; next-auth.session-token={token}");
+    let r = b
+        .post(format!("{}/session", app.base))
+        .header("cookie", &cookies)
+        .json(&json!({"csrfToken": format!("x{csrf_token}"), "data": {"a": 1}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(set_session_cookie(&r).is_none());
+    let (s, _) = store.get_session_and_user(token).await.unwrap().unwrap();
+    assert_eq!(s.expires, T0 + 30 * DAY, "not extended by a refused update");
+
+    // The control: the same request with the right token is accepted and extends the session.
+    let r = b
+        .post(format!("{}/session", app.base))
+        .header("cookie", &cookies)
+        .json(&json!({"csrfToken": csrf_token, "data": {"a": 1}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let (s, _) = store.get_session_and_user(token).await.unwrap().unwrap();
+    assert_eq!(s.expires, T0 + 2 * DAY + 30 * DAY, "extended");
 }

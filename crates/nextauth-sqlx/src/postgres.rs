@@ -302,14 +302,17 @@ impl Adapter for PostgresAdapter {
 
     async fn use_verification_token(
         &self,
+        identifier: &str,
         hashed_token: &str,
     ) -> AdapterResult<Option<VerificationToken>> {
         // DELETE … RETURNING is atomic: of two instances racing for one link, the second waits
         // on the first's row lock and then finds the row gone, so the link signs in exactly once.
         call("useVerificationToken", async {
             let row = sqlx::query(
-                "DELETE FROM verification_token WHERE token = $1 RETURNING identifier, token, expires",
+                "DELETE FROM verification_token WHERE identifier = $1 AND token = $2 \
+                 RETURNING identifier, token, expires",
             )
+            .bind(identifier)
             .bind(hashed_token)
             .fetch_optional(&self.pool)
             .await?;

@@ -434,14 +434,17 @@ impl Adapter for SqliteAdapter {
 
     async fn use_verification_token(
         &self,
+        identifier: &str,
         hashed_token: &str,
     ) -> AdapterResult<Option<VerificationToken>> {
         // One statement that deletes and returns: of two requests racing for one link, exactly
         // one gets the row (SQLite serialises writers; the loser deletes nothing).
         call("useVerificationToken", async {
             let row = sqlx::query(
-                "DELETE FROM verification_token WHERE token = ? RETURNING identifier, token, expires",
+                "DELETE FROM verification_token WHERE identifier = ? AND token = ? \
+                 RETURNING identifier, token, expires",
             )
+            .bind(identifier)
             .bind(hashed_token)
             .fetch_optional(&self.pool)
             .await?;

@@ -4,7 +4,8 @@
 //!
 //! What it proves: every v4 adapter method the core calls behaves the same on every storage —
 //! ids as strings, absent rows as `None`, unique e-mails and accounts as `Conflict`, timestamps
-//! exact to the millisecond, one-shot verification tokens even under a concurrent race.
+//! exact to the millisecond, one-shot verification tokens spent only on an identifier + token
+//! match, even under a concurrent race (tasks on several pooled connections).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -29,7 +30,6 @@ async fn contract(a: &dyn Adapter) {
     accounts(a).await;
     sessions(a).await;
     verification_tokens(a).await;
-    token_race(a).await;
 }
 
 async fn users(a: &dyn Adapter) {
@@ -238,74 +238,114 @@ async fn verification_tokens(a: &dyn Adapter) {
     })
     .await
     .unwrap();
-    assert_eq!(a.use_verification_token("unknown").await.unwrap(), None);
     assert_eq!(
-        a.use_verification_token(&hashed).await.unwrap(),
-        Some(token.clone())
+        a.use_verification_token(&identifier, "unknown")
+            .await
+            .unwrap(),
+        None
+    );
+    // The right token with another identifier (a link whose `email` was changed) finds nothing
+    // and deletes nothing. Identifiers are compared exactly: normalising is the caller's job.
+    for wrong in [
+        "someone-else@example.com".to_string(),
+        identifier.to_uppercase(),
+        format!(" {identifier}"),
+        String::new(),
+    ] {
+        assert_eq!(
+            a.use_verification_token(&wrong, &hashed).await.unwrap(),
+            None,
+            "{wrong:?}"
+        );
+    }
+    assert_eq!(
+        a.use_verification_token(&identifier, &hashed)
+            .await
+            .unwrap(),
+        Some(token.clone()),
+        "still there after the mismatched uses"
     );
     // Used once, gone.
-    assert_eq!(a.use_verification_token(&hashed).await.unwrap(), None);
+    assert_eq!(
+        a.use_verification_token(&identifier, &hashed)
+            .await
+            .unwrap(),
+        None
+    );
     let o = a
-        .use_verification_token(&other)
+        .use_verification_token(&identifier, &other)
         .await
         .unwrap()
         .expect("other link");
     assert_eq!(o.identifier, identifier);
     assert_eq!(o.expires, T0 + 86_400_000);
+
+    // Expiry is the caller's to judge: an expired row is returned (and deleted) like any other.
+    let expired = VerificationToken {
+        identifier: identifier.clone(),
+        token: hex::encode(rand::random::<[u8; 32]>()),
+        expires: 1,
+    };
+    a.create_verification_token(&expired).await.unwrap();
+    assert_eq!(
+        a.use_verification_token(&identifier, &expired.token)
+            .await
+            .unwrap(),
+        Some(expired.clone())
+    );
+    assert_eq!(
+        a.use_verification_token(&identifier, &expired.token)
+            .await
+            .unwrap(),
+        None
+    );
 }
 
-/// Many concurrent uses of one link: exactly one wins.
-async fn token_race(a: &dyn Adapter) {
-    for _ in 0..3 {
+/// Many concurrent uses of one link, each in its own task (on a multi-threaded runtime, so they
+/// run in parallel on the pool's connections), released together: exactly one wins. Mismatched
+/// uses racing along take nothing.
+async fn token_race(a: Arc<dyn Adapter>) {
+    const N: usize = 8;
+    for round in 0..5 {
+        let identifier = format!("{}@example.com", unique("race"));
         let hashed = hex::encode(rand::random::<[u8; 32]>());
         a.create_verification_token(&VerificationToken {
-            identifier: "race@example.com".into(),
+            identifier: identifier.clone(),
             token: hashed.clone(),
             expires: T0,
         })
         .await
         .unwrap();
-        let results = race(a, &hashed, 8).await;
-        let winners = results.iter().filter(|r| r.is_some()).count();
+        let start = Arc::new(tokio::sync::Barrier::new(2 * N));
+        let mut tasks = Vec::new();
+        for i in 0..2 * N {
+            let (a, start) = (a.clone(), start.clone());
+            // Every other task uses the link with a wrong identifier.
+            let id = if i % 2 == 0 {
+                identifier.clone()
+            } else {
+                format!("x{identifier}")
+            };
+            let hashed = hashed.clone();
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                (i % 2 == 0, a.use_verification_token(&id, &hashed).await)
+            }));
+        }
+        let mut winners = 0;
+        for t in tasks {
+            let (right, got) = t.await.unwrap();
+            let got = got.unwrap();
+            if !right {
+                assert_eq!(got, None, "a wrong identifier never takes the token");
+            }
+            winners += usize::from(got.is_some());
+        }
         assert_eq!(
             winners, 1,
-            "exactly one of 8 concurrent uses gets the token: {results:?}"
+            "round {round}: exactly one of {N} concurrent uses gets the token"
         );
     }
-}
-
-async fn race(a: &dyn Adapter, hashed: &str, n: usize) -> Vec<Option<VerificationToken>> {
-    let futures = (0..n).map(|_| a.use_verification_token(hashed));
-    let mut out = Vec::new();
-    // Polled together on one task: their statements overlap on different pooled connections.
-    for r in join_all(futures).await {
-        out.push(r.unwrap());
-    }
-    out
-}
-
-/// A minimal `join_all` (no futures crate for one helper).
-async fn join_all<F: std::future::Future>(futs: impl IntoIterator<Item = F>) -> Vec<F::Output> {
-    let mut handles: Vec<std::pin::Pin<Box<F>>> = futs.into_iter().map(Box::pin).collect();
-    let mut outputs: Vec<Option<F::Output>> = handles.iter().map(|_| None).collect();
-    std::future::poll_fn(|cx| {
-        let mut pending = false;
-        for (h, o) in handles.iter_mut().zip(outputs.iter_mut()) {
-            if o.is_none() {
-                match h.as_mut().poll(cx) {
-                    std::task::Poll::Ready(v) => *o = Some(v),
-                    std::task::Poll::Pending => pending = true,
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
-    outputs.into_iter().map(|o| o.expect("ready")).collect()
 }
 
 /// Constraints only SQL enforces (the memory adapter is a test double and does not).
@@ -336,9 +376,11 @@ async fn sql_extras(a: &dyn Adapter) {
     assert!(matches!(u, Err(AdapterError::Conflict(_))), "{u:?}");
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn memory_adapter() {
-    contract(&MemoryAdapter::new()).await;
+    let a: Arc<dyn Adapter> = Arc::new(MemoryAdapter::new());
+    contract(a.as_ref()).await;
+    token_race(a).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -349,6 +391,16 @@ async fn sqlite_file() {
     let a = nextauth_sqlx::open(&url).await.unwrap();
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
+    // The race on the file through a pool of several connections (not the one connection of
+    // `sqlite::memory:`): SQLite's writer lock must make the DELETE … RETURNING one-shot.
+    let pooled = nextauth_sqlx::SqliteAdapter::open(&url).await.unwrap();
+    let pool = pooled.pool().clone();
+    token_race(Arc::new(pooled)).await;
+    assert!(
+        pool.size() > 1,
+        "the race ran on several connections: {}",
+        pool.size()
+    );
     let file = dir.path().join("nested/dir/nextauth.db");
     assert!(file.exists());
     #[cfg(unix)]
@@ -386,6 +438,14 @@ async fn postgres() {
     let a = nextauth_sqlx::open(&db.url).await.unwrap();
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
+    let pooled = nextauth_sqlx::PostgresAdapter::open(&db.url).await.unwrap();
+    let pool = pooled.pool().clone();
+    token_race(Arc::new(pooled)).await;
+    assert!(
+        pool.size() > 1,
+        "the race ran on several connections: {}",
+        pool.size()
+    );
 }
 
 /// The schema is @auth/pg-adapter's, column for column, so a Next.js app can share it.

@@ -9,7 +9,11 @@
 //! * `signIn` callback false → `AccessDenied`; account rules → `OAuthAccountNotLinked`,
 //!   `OAuthCreateAccount` or `Callback`.
 //!
-//! The check-cookie deletions are queued before anything can fail, so every exit sends them.
+//! The check cookies are spent (their deletions queued) only once the callback is shown to
+//! belong to this browser's sign-in: its `state` matches the state cookie, `iss` is right and
+//! there is a `code`; without a state check, once the IdP has accepted the code. From then on
+//! every exit sends the deletions; a forged or broken callback before that point changes
+//! nothing, so it cannot end the sign-in going on in this browser.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -162,23 +166,19 @@ pub(crate) async fn handle(
         }
     };
 
-    match &outcome.existing_session {
-        // Database strategy, the same user or a link while signed in: v4 re-sends the existing
-        // session's cookie.
-        Some(s) => session::set_cookie(inner, ctx, &s.session_token, s.expires),
-        None => {
-            let signed_in = SignedIn {
-                user: &outcome.user,
-                account: &account,
-                profile: Some(&fetched.profile),
-                is_new_user: outcome.is_new_user,
-                force_jwt: false,
-            };
-            if let Err(e) = session::start(inner, ctx, signed_in).await {
-                tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "starting the session failed");
-                return error_redirect("Callback");
-            }
-        }
+    // Always a new session: under the database strategy `session::start` also retires the
+    // session the browser came with (same user or an account linked while signed in), where v4
+    // re-sends the old token.
+    let signed_in = SignedIn {
+        user: &outcome.user,
+        account: &account,
+        profile: Some(&fetched.profile),
+        is_new_user: outcome.is_new_user,
+        force_jwt: false,
+    };
+    if let Err(e) = session::start(inner, ctx, signed_in).await {
+        tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "starting the session failed");
+        return error_redirect("Callback");
     }
     tracing::info!(
         provider = provider_id,
@@ -238,6 +238,11 @@ async fn fetch(
     let code = param("code")
         .filter(|c| !c.is_empty())
         .ok_or("the callback has no code parameter")?;
+    // The state matched: this callback finishes this browser's sign-in, whatever happens next.
+    let state_checked = used.state.is_some();
+    if state_checked {
+        checks::spend(inner, ctx, &provider.checks);
+    }
 
     let redirect_uri = inner.config.callback_url(provider_id);
     let tokens = exchange_code(
@@ -250,6 +255,11 @@ async fn fetch(
         now_ms,
     )
     .await?;
+    // No state check: only the IdP's acceptance of the code (with the PKCE verifier, if any)
+    // shows that the callback was this sign-in's.
+    if !state_checked {
+        checks::spend(inner, ctx, &provider.checks);
+    }
 
     let mut profile = if provider.id_token {
         Value::Object(

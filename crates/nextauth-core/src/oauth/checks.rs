@@ -77,12 +77,15 @@ pub(crate) fn create(
     out
 }
 
-/// Reads every enabled check's cookie and queues its deletion. Each cookie must be present,
-/// decrypt under its key, be unexpired, carry a `value`, and have been minted for
-/// `provider_id`. Errors name the cookie and the reason.
+/// Reads every enabled check's cookie. Each cookie must be present, decrypt under its key, be
+/// unexpired, carry a `value`, and have been minted for `provider_id`. Errors name the cookie
+/// and the reason.
 ///
-/// A cookie minted for another provider is refused but *not* deleted: it may belong to a
-/// sign-in with that provider going on in another tab.
+/// Reading spends nothing: the valid cookies are deleted by [`spend`] once the callback is
+/// known to be this sign-in's (its `state` matched), so a forged or broken callback does not
+/// end the sign-in going on in this browser (v4 deletes them on every callback). Only a cookie
+/// that can never be used (undecryptable, expired, malformed) is deleted here. A cookie minted
+/// for another provider is refused but kept: it may belong to a sign-in in another tab.
 pub(crate) fn use_checks(
     inner: &Inner,
     ctx: &mut Ctx<'_>,
@@ -97,14 +100,11 @@ pub(crate) fn use_checks(
         let (name, keys) = slot(inner, check);
         let read = read_one(keys, name, ctx.req.cookie(name), now_s, provider_id);
         match read {
-            Ok(value) => {
-                ctx.cookies.push(SetCookie::deletion(name, secure));
-                match check {
-                    Check::State => used.state = Some(value),
-                    Check::Pkce => used.code_verifier = Some(value),
-                    Check::Nonce => used.nonce = Some(value),
-                }
-            }
+            Ok(value) => match check {
+                Check::State => used.state = Some(value),
+                Check::Pkce => used.code_verifier = Some(value),
+                Check::Nonce => used.nonce = Some(value),
+            },
             Err(Failure { reason, delete }) => {
                 if delete {
                     ctx.cookies.push(SetCookie::deletion(name, secure));
@@ -116,6 +116,16 @@ pub(crate) fn use_checks(
     match first_error {
         Some(e) => Err(e),
         None => Ok(used),
+    }
+}
+
+/// Queues the deletion of every enabled check's cookie: the sign-in they belong to is being
+/// finished by this callback (v4 `useState`/`usePKCECodeVerifier`/`useNonce` delete them).
+pub(crate) fn spend(inner: &Inner, ctx: &mut Ctx<'_>, checks: &[Check]) {
+    let secure = inner.cookies.secure;
+    for check in ORDER.into_iter().filter(|c| checks.contains(c)) {
+        let (name, _) = slot(inner, check);
+        ctx.cookies.push(SetCookie::deletion(name, secure));
     }
 }
 

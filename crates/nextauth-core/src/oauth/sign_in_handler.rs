@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::adapter::{AdapterAccount, AdapterSession, AdapterUser, NewUser};
+use crate::adapter::{AdapterAccount, AdapterUser, NewUser};
 use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
 use crate::handler::Inner;
@@ -30,8 +30,6 @@ pub(crate) struct Outcome {
     pub(crate) user: Map<String, Value>,
     /// `None` without an adapter (v4 leaves `isNewUser` undefined).
     pub(crate) is_new_user: Option<bool>,
-    /// Database strategy: the session to keep (same user, or an account linked while signed in).
-    pub(crate) existing_session: Option<AdapterSession>,
 }
 
 /// A stored user as v4's adapter user object: `{id, name, email, emailVerified, image}`.
@@ -98,14 +96,12 @@ pub(crate) async fn handle(
         return Ok(Outcome {
             user: profile.clone(),
             is_new_user: None,
-            existing_session: None,
         });
     };
     let strategy = inner.config.session.strategy;
 
     // The user signed in now, if any.
     let mut current: Option<AdapterUser> = None;
-    let mut current_session: Option<AdapterSession> = None;
     if let Some(token) = session::token_from_request(inner, ctx) {
         match strategy {
             SessionStrategy::Jwt => {
@@ -125,7 +121,6 @@ pub(crate) async fn handle(
                     // Stricter than v4: an expired session row signs nobody in.
                     if s.expires > ctx.now_ms {
                         current = Some(u);
-                        current_session = Some(s);
                     }
                 }
             }
@@ -144,7 +139,6 @@ pub(crate) async fn handle(
             Some(cur) if cur.id == known.id => Ok(Outcome {
                 user: user_json(&known),
                 is_new_user: Some(false),
-                existing_session: current_session,
             }),
             Some(_) => Err(HandlerError::NotLinked(
                 "the account is already linked to another user than the one signed in",
@@ -152,7 +146,6 @@ pub(crate) async fn handle(
             None => Ok(Outcome {
                 user: user_json(&known),
                 is_new_user: Some(false),
-                existing_session: None,
             }),
         };
     }
@@ -167,7 +160,6 @@ pub(crate) async fn handle(
         return Ok(Outcome {
             user: user_json(&cur),
             is_new_user: Some(false),
-            existing_session: current_session,
         });
     }
 
@@ -204,6 +196,5 @@ pub(crate) async fn handle(
     Ok(Outcome {
         user: user_json(&user),
         is_new_user: Some(true),
-        existing_session: None,
     })
 }

@@ -13,6 +13,11 @@
 //!
 //! `user:password@` before the host turns on AUTH (percent-decoded). The default port is 587 for
 //! `smtp://` and 465 for `smtps://` (nodemailer's defaults).
+//!
+//! `?timeout=<seconds>` (a positive number, at most 600; default [`SMTP_TIMEOUT`]) bounds the
+//! *whole* conversation of one mail, from connecting to the server's answer to the message: a
+//! server that accepts the connection but never greets, or stalls mid-conversation, turns into
+//! `error=EmailSignin` after that long. It combines with `tls=…` (`?tls=none&timeout=5`).
 
 use std::time::Duration;
 
@@ -26,9 +31,13 @@ use percent_encoding::percent_decode_str;
 
 use super::email::{EmailTransport, VerificationEmail};
 
-/// How long one SMTP conversation may take (connect, TLS, AUTH, DATA): a dead relay turns into
-/// an `EmailSignin` error page rather than a browser waiting for a minute (lettre's default).
+/// The default bound of one SMTP conversation (connect, greeting, TLS, AUTH, DATA, the answer):
+/// a dead or stalled relay turns into an `EmailSignin` error page rather than a browser waiting
+/// for minutes. Set per server with `?timeout=<seconds>`.
 pub const SMTP_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The largest `?timeout=` accepted: ten minutes.
+pub const SMTP_TIMEOUT_MAX: Duration = Duration::from_secs(600);
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +62,8 @@ pub struct SmtpTransport {
     port: u16,
     security: SmtpSecurity,
     user: Option<String>,
+    /// Bound of one whole send.
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for SmtpTransport {
@@ -95,8 +106,10 @@ impl SmtpTransport {
         } else {
             SmtpSecurity::Opportunistic
         };
+        let mut timeout = SMTP_TIMEOUT;
         for (key, value) in parsed.query_pairs() {
             match (key.as_ref(), value.as_ref(), implicit) {
+                ("timeout", v, _) => timeout = parse_timeout(v)?,
                 ("tls", "required", false) => security = SmtpSecurity::Required,
                 ("tls", "none", false) => security = SmtpSecurity::None,
                 ("tls", "opportunistic", false) => security = SmtpSecurity::Opportunistic,
@@ -135,7 +148,9 @@ impl SmtpTransport {
         let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host.clone())
             .port(port)
             .tls(tls)
-            .timeout(Some(SMTP_TIMEOUT));
+            // lettre applies this to connecting (and, per read, on some platforms only); the
+            // whole send is bounded in `send` as well.
+            .timeout(Some(timeout));
         if let Some(u) = &user {
             builder =
                 builder.credentials(Credentials::new(u.clone(), password.unwrap_or_default()));
@@ -154,7 +169,13 @@ impl SmtpTransport {
             port,
             security,
             user,
+            timeout,
         })
+    }
+
+    /// The bound of one whole send (`?timeout=`, default [`SMTP_TIMEOUT`]).
+    pub fn timeout(&self) -> Duration {
+        self.timeout
     }
 
     /// How the connection is secured.
@@ -214,11 +235,19 @@ impl EmailTransport for SmtpTransport {
         // lettre turns a rejected recipient or a non-2xx answer into an error, as nodemailer's
         // `rejected`/`pending` lists do in v4. Its errors carry the server's reply, never the
         // credentials.
-        self.inner
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| format!("SMTP {}: {e}", self.describe()))
+        // The whole conversation under one deadline: lettre's own timeout covers connecting,
+        // not a server that accepts and then says nothing. Dropping the send on the deadline
+        // closes the connection.
+        match tokio::time::timeout(self.timeout, self.inner.send(message)).await {
+            Ok(sent) => sent
+                .map(|_| ())
+                .map_err(|e| format!("SMTP {}: {e}", self.describe())),
+            Err(_) => Err(format!(
+                "SMTP {}: no complete answer within {} ms (timeout)",
+                self.describe(),
+                self.timeout.as_millis()
+            )),
+        }
     }
 
     fn describe(&self) -> String {
@@ -236,6 +265,21 @@ impl EmailTransport for SmtpTransport {
         let auth = if self.user.is_some() { ", AUTH" } else { "" };
         format!("{scheme}://{}:{} ({mode}{auth})", self.host, self.port)
     }
+}
+
+/// `?timeout=<seconds>`: a positive number (fractions allowed) up to [`SMTP_TIMEOUT_MAX`].
+fn parse_timeout(v: &str) -> Result<Duration, String> {
+    let bad = || {
+        format!(
+            "SMTP server URL: `timeout={v}`: use a number of seconds above 0 and at most {}",
+            SMTP_TIMEOUT_MAX.as_secs()
+        )
+    };
+    let secs: f64 = v.trim().parse().map_err(|_| bad())?;
+    if !secs.is_finite() || secs <= 0.0 || secs > SMTP_TIMEOUT_MAX.as_secs_f64() {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs_f64(secs))
 }
 
 /// nodemailer leaves a display name unquoted when it matches `^[\w ]*$`.
@@ -364,6 +408,15 @@ mod tests {
         assert_eq!(t.describe(), "smtps://mail.example.com:465 (TLS)");
         let t = SmtpTransport::from_url("smtp://localhost:25?tls=none", None).unwrap();
         assert_eq!(t.security(), SmtpSecurity::None);
+        assert_eq!(t.timeout(), SMTP_TIMEOUT);
+        let t = SmtpTransport::from_url("smtp://localhost:25?tls=none&timeout=0.5", None).unwrap();
+        assert_eq!(t.timeout(), Duration::from_millis(500));
+        let t = SmtpTransport::from_url("smtps://localhost?timeout=600", None).unwrap();
+        assert_eq!(t.timeout(), SMTP_TIMEOUT_MAX);
+        for bad in ["0", "-1", "601", "NaN", "inf", "", "5s"] {
+            let e = SmtpTransport::from_url(&format!("smtp://x?timeout={bad}"), None).unwrap_err();
+            assert!(e.contains("timeout"), "{bad}: {e}");
+        }
         for bad in [
             "http://x",
             "smtp://",
