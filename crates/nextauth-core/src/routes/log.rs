@@ -125,7 +125,10 @@ mod tests {
     fn control_characters_are_escaped() {
         assert_eq!(escape_for_log("a\nforged", 100), "a\\nforged");
         assert_eq!(
-            escape_for_log("x\r\n\u{1b}[2J\u{85}\u{2028}\u{2029}\u{202e}\t\\n\u{0}\u{7f}", 100),
+            escape_for_log(
+                "x\r\n\u{1b}[2J\u{85}\u{2028}\u{2029}\u{202e}\t\\n\u{0}\u{7f}",
+                100
+            ),
             "x\\r\\n\\u{1b}[2J\\u{85}\\u{2028}\\u{2029}\\u{202e}\\t\\\\n\\u{0}\\u{7f}"
         );
         assert_eq!(escape_for_log("plain élan 日本", 100), "plain élan 日本");
