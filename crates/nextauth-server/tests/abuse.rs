@@ -167,6 +167,26 @@ fn idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout() {
     assert!(took < Duration::from_secs(3) + MARGIN, "{took:?}");
 }
 
+/// The long keep-alive idle time is not a long header deadline: once the next request's first
+/// byte arrives, its head must be complete within the header timeout.
+#[test]
+fn trickled_header_on_a_kept_alive_connection_is_closed_within_the_header_timeout() {
+    let s = Server::spawn(&config("header_read_timeout = 1\nkeep_alive_timeout = 30"));
+    let mut t = connect(&s);
+    let (head, _) = get_session(&mut t);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let w = trickle(
+        t.try_clone().unwrap(),
+        b"GET /api/auth/session HTTP/1.1\r\nx: ".repeat(10),
+        Duration::from_millis(300),
+    );
+    let (got, took) = read_until_closed(&mut t, Duration::from_secs(1) + MARGIN);
+    assert!(took < Duration::from_secs(1) + MARGIN, "{took:?}");
+    let got = String::from_utf8_lossy(&got);
+    assert!(!got.contains("HTTP/1.1 200"), "{got}");
+    w.join().unwrap();
+}
+
 #[test]
 fn trickled_body_is_answered_408_and_closed() {
     let s = Server::spawn(&config(
