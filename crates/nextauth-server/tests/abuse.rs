@@ -452,3 +452,21 @@ async fn client_log_flood_is_bounded() {
         logs.lines().map(str::len).max().unwrap_or(0)
     );
 }
+
+/// The beacon's body is held to the API's body limit (1 MB, as Next.js's body parser): a larger
+/// one is refused with 413 before anything is parsed or logged.
+#[tokio::test]
+async fn client_log_body_is_capped() {
+    let s = Server::spawn(&config(""));
+    let body = format!("level=error&message={}", "m".repeat(2 * 1024 * 1024));
+    let r = client()
+        .post(s.url("/_log"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!s.logs().contains("client error"), "{}", s.logs());
+}
