@@ -60,6 +60,7 @@ where
         *body_req.extensions_mut() = std::mem::take(&mut parts.extensions);
         match Bytes::from_request(body_req, &()).await {
             Ok(b) => b,
+            Err(rejection) if timed_out(&rejection) => return request_timeout(),
             Err(rejection) => return rejection.into_response(),
         }
     } else {
@@ -82,6 +83,35 @@ where
         )
             .into_response(),
     }
+}
+
+/// Whether the body failed because it did not arrive in time: a body wrapper of the server (the
+/// `nextauth` binary bounds how long a body may take) fails with `io::ErrorKind::TimedOut`.
+fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+/// 408 for a body that did not arrive in time; the rest of it is not waited for (`Connection:
+/// close`).
+fn request_timeout() -> Response {
+    (
+        StatusCode::REQUEST_TIMEOUT,
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CONNECTION, "close"),
+        ],
+        "Request timeout: the request body did not arrive in time",
+    )
+        .into_response()
 }
 
 /// Writes an [`AuthResponse`] as an HTTP response.

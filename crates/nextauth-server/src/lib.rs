@@ -2,18 +2,32 @@
 //!
 //! The `nextauth` binary's library half: configuration ([`settings`]), storage ([`storage`]),
 //! and [`app`]/[`run`], which `main` and the tests share (bind first, then serve).
+//!
+//! [`run`] is its own accept loop on hyper's HTTP/1 connection (not `axum::serve`, which has no
+//! timeouts), so that no client can hold the server: see [`Limits`].
 
 pub mod settings;
 pub mod storage;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
-use anyhow::Context;
+use anyhow::Context as _;
 use axum::Router;
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
 use nextauth_core::NextAuth;
 use nextauth_core::providers::ProviderKind;
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tower::ServiceExt as _;
 
 use crate::settings::Settings;
 
@@ -59,13 +73,368 @@ pub fn app(auth: NextAuth) -> Router {
     router.with_state(auth)
 }
 
-/// Serves `app` on an already bound listener until `shutdown` resolves.
+/// The bounds on what a client can hold: `[server]` in the configuration (`settings.rs`).
+///
+/// Every phase of a connection has a deadline, so a client that sends nothing, trickles its
+/// request or idles cannot keep a connection (and its file descriptor and memory) for longer than
+/// the phase allows, and [`Limits::max_connections`] caps what the slow ones can hold together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// From the moment a connection is accepted, or the first byte of a further request on a
+    /// kept-alive one, until its whole request head (line and headers) has arrived. Hyper's
+    /// `header_read_timeout`; the connection is closed when it passes.
+    pub header_read_timeout: Duration,
+    /// From the first read of a request body until its end; a body still incomplete then is
+    /// answered 408 and the connection closed.
+    pub body_read_timeout: Duration,
+    /// How long a kept-alive connection may wait, after a response, for the first byte of the
+    /// next request before it is closed. Longer than a proxy's own keep-alive timeout avoids the
+    /// race where the proxy reuses a connection just as the server closes it.
+    pub keep_alive_timeout: Duration,
+    /// Open connections at most; beyond it, new connections wait in the listen backlog and one
+    /// warning a minute says so.
+    pub max_connections: usize,
+    /// After SIGTERM or Ctrl-C: how long connections may take to finish what they are doing
+    /// before the remaining ones are closed and the process exits.
+    pub shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            keep_alive_timeout: Duration::from_secs(60),
+            max_connections: default_max_connections(),
+            shutdown_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// The default connection cap: three quarters of the open-file limit (the rest is for the
+/// database pool, outgoing HTTP and SMTP, and files), at most 10 000, at least 1.
+pub fn default_max_connections() -> usize {
+    const CAP: u64 = 10_000;
+    #[cfg(unix)]
+    let soft = rustix::process::getrlimit(rustix::process::Resource::Nofile).current;
+    #[cfg(not(unix))]
+    let soft: Option<u64> = None;
+    let n = soft.map_or(CAP, |s| (s / 4 * 3).clamp(1, CAP));
+    usize::try_from(n).unwrap_or(1)
+}
+
+/// Serves `app` on an already bound listener with the default [`Limits`] until `shutdown`
+/// resolves; see [`run_with`].
 pub async fn run(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    run_with(listener, app, Limits::default(), shutdown).await
+}
+
+/// Serves `app` on an already bound listener until `shutdown` resolves, then drains: the listener
+/// is closed, connections finish their current request, and [`run_with`] returns when they are
+/// all closed or [`Limits::shutdown_timeout`] has passed; the connections still open then are
+/// closed when their tasks are dropped (the runtime's shutdown).
+pub async fn run_with(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let graceful = GracefulShutdown::new();
+    let body_timeout = limits.body_read_timeout;
+    let service = hyper_util::service::TowerToHyperService::new(app.map_request(
+        move |req: axum::http::Request<Incoming>| {
+            req.map(|body| DeadlineBody::new(body, body_timeout))
+        },
+    ));
+    let mut full_logged: Option<Instant> = None;
+    let mut accept_error_logged: Option<Instant> = None;
+    tokio::pin!(shutdown);
+    loop {
+        let permit = match permits.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                if full_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                    full_logged = Some(Instant::now());
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        "connection limit reached: {} connections are open; new ones wait until one \
+                         closes (server.max_connections; this warning repeats at most once a minute)",
+                        limits.max_connections
+                    );
+                }
+                tokio::select! {
+                    p = permits.clone().acquire_owned() => match p {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    },
+                    () = &mut shutdown => break,
+                }
+            }
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    if !matches!(
+                        e.kind(),
+                        std::io::ErrorKind::ConnectionAborted
+                            | std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionRefused
+                    ) {
+                        // E.g. EMFILE: log (at most once a minute) and give connections a moment
+                        // to close instead of spinning on the error.
+                        if accept_error_logged.is_none_or(|t| t.elapsed() >= Duration::from_secs(60)) {
+                            accept_error_logged = Some(Instant::now());
+                            tracing::error!("accept error: {e}");
+                        }
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let clock = Arc::new(ConnClock::new());
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(HeadTimer {
+            clock: clock.clone(),
+            header: limits.header_read_timeout,
+            idle: limits.keep_alive_timeout,
+        })
+        .header_read_timeout(limits.header_read_timeout);
+        let io = TokioIo::new(Watched { stream, clock });
+        let conn = graceful.watch(http.serve_connection(io, service.clone()));
+        tokio::spawn(async move {
+            // Errors here are the client's (reset, header timeout, malformed request): hyper has
+            // answered what it could; nothing to report.
+            let _ = conn.await;
+            drop(permit);
+        });
+    }
+    drop(listener);
+    let open = graceful.count();
+    if open > 0 {
+        tracing::info!(
+            "shutting down: waiting up to {:?} for {open} open connection(s)",
+            limits.shutdown_timeout
+        );
+    }
+    if tokio::time::timeout(limits.shutdown_timeout, graceful.shutdown())
         .await
+        .is_err()
+    {
+        tracing::warn!(
+            "shutdown: connections still open after {:?} are closed now",
+            limits.shutdown_timeout
+        );
+    }
+    Ok(())
+}
+
+/// Per connection: when the current wait for a request head began seeing bytes.
+///
+/// hyper has one timer for the whole wait for a request head, from the end of the previous
+/// response (or the accept) to the last header byte, so on its own it cannot give a long
+/// keep-alive idle time and a short header deadline. [`Watched`] notes the first byte read
+/// during each wait, and [`HeadTimer`]'s deadline follows it: `idle` until a byte arrives
+/// (`header` on a fresh connection, which has sent nothing yet), then `header` from that byte.
+struct ConnClock {
+    epoch: Instant,
+    /// Milliseconds after `epoch`, plus one, of the first byte read since the current wait began;
+    /// 0 while none has been.
+    first_byte: AtomicU64,
+    /// Whether a request head has been waited for before (the connection is kept alive).
+    kept_alive: AtomicBool,
+}
+
+impl ConnClock {
+    fn new() -> Self {
+        ConnClock {
+            epoch: Instant::now(),
+            first_byte: AtomicU64::new(0),
+            kept_alive: AtomicBool::new(false),
+        }
+    }
+
+    fn millis(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1
+    }
+}
+
+/// The stream, noting the first byte of each request for [`ConnClock`] (one relaxed load per
+/// read otherwise).
+struct Watched {
+    stream: TcpStream,
+    clock: Arc<ConnClock>,
+}
+
+impl AsyncRead for Watched {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let r = Pin::new(&mut this.stream).poll_read(cx, buf);
+        if buf.filled().len() > before && this.clock.first_byte.load(Ordering::Relaxed) == 0 {
+            this.clock
+                .first_byte
+                .store(this.clock.millis(), Ordering::Relaxed);
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Watched {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.stream.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.get_mut().stream).poll_shutdown(cx)
+    }
+}
+
+/// hyper's timer for one connection. hyper (1.x, HTTP/1 server) uses its timer only for the
+/// header read timeout and asks for a new sleep at the start of every wait for a request head;
+/// the deadline it passes is replaced by the one [`ConnClock`] describes.
+#[derive(Clone)]
+struct HeadTimer {
+    clock: Arc<ConnClock>,
+    header: Duration,
+    idle: Duration,
+}
+
+impl hyper::rt::Timer for HeadTimer {
+    fn sleep(&self, _duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.head_wait()
+    }
+
+    fn sleep_until(&self, _deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        self.head_wait()
+    }
+}
+
+impl HeadTimer {
+    fn head_wait(&self) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        let kept_alive = self.clock.kept_alive.swap(true, Ordering::Relaxed);
+        self.clock.first_byte.store(0, Ordering::Relaxed);
+        let now = tokio::time::Instant::now();
+        let silent = if kept_alive { self.idle } else { self.header };
+        Box::pin(HeadSleep {
+            clock: self.clock.clone(),
+            silent_until: now + silent,
+            header: self.header,
+            sleep: Box::pin(tokio::time::sleep_until(now + silent)),
+        })
+    }
+}
+
+struct HeadSleep {
+    clock: Arc<ConnClock>,
+    silent_until: tokio::time::Instant,
+    header: Duration,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Future for HeadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        let deadline = match this.clock.first_byte.load(Ordering::Relaxed) {
+            0 => this.silent_until,
+            ms => {
+                let first = this.clock.epoch + Duration::from_millis(ms - 1);
+                tokio::time::Instant::from_std(first) + this.header
+            }
+        };
+        if this.sleep.deadline() != deadline {
+            this.sleep.as_mut().reset(deadline);
+        }
+        this.sleep.as_mut().poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for HeadSleep {}
+
+/// A request body that must arrive whole within a deadline counted from its first read.
+///
+/// tower-http's `TimeoutBody` bounds the wait for each frame, so a body trickled a byte at a time
+/// never times out; this bounds the total. The error is an `io::ErrorKind::TimedOut`, which
+/// nextauth-axum answers with 408.
+struct DeadlineBody {
+    inner: Incoming,
+    timeout: Duration,
+    /// Started on the first poll: requests whose body is never read (every GET) pay no timer.
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl DeadlineBody {
+    fn new(inner: Incoming, timeout: Duration) -> Self {
+        DeadlineBody {
+            inner,
+            timeout,
+            sleep: None,
+        }
+    }
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let this = self.get_mut();
+        let timeout = this.timeout;
+        let sleep = this
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        if sleep.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Some(Err(Box::new(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the request body did not arrive within {timeout:?}"),
+            )))));
+        }
+        Pin::new(&mut this.inner)
+            .poll_frame(cx)
+            .map_err(|e| Box::new(e) as Self::Error)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.inner.size_hint()
+    }
 }

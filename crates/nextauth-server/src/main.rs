@@ -1,7 +1,9 @@
 //! `nextauth`: the NextAuth.js v4 REST API as a standalone server.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use nextauth_server::settings::{self, Settings};
@@ -13,6 +15,16 @@ use nextauth_server::settings::{self, Settings};
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// A line on stderr. Unlike `eprintln!`, a closed or full stderr is ignored rather than a panic.
+///
+/// SIGPIPE: the Rust runtime ignores it from the start, so writing to a closed pipe is an `EPIPE`
+/// error where it happens (handled: `check` stops cleanly, `serve` keeps serving), never a kill.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -43,6 +55,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colours only on a terminal: a log file or journal gets no escape sequences.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -59,7 +73,7 @@ fn main() -> ExitCode {
     let settings = match settings::load(cli.config.as_deref(), &env) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("nextauth: invalid configuration: {e}");
+            say!("nextauth: invalid configuration: {e}");
             return ExitCode::from(2);
         }
     };
@@ -69,22 +83,52 @@ fn main() -> ExitCode {
     }
 }
 
+/// `nextauth check`: the resolved configuration on stdout. A reader that goes away early
+/// (`nextauth check | head -1`) ends it cleanly with status 0.
 fn check(s: &Settings) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match print_check(&mut out, s).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            say!("nextauth: cannot write to stdout: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     let a = &s.auth;
     let names = nextauth_core::cookies::CookieNames::new(a.base.secure());
-    println!("configuration: OK");
+    writeln!(out, "configuration: OK")?;
     for (key, source) in &s.sources {
-        println!("  {key:<13} from {source}");
+        writeln!(out, "  {key:<13} from {source}")?;
     }
-    println!("base URL:      {}", a.base.base);
-    println!("origin:        {}", a.base.origin);
-    println!("listen:        {}", s.listen);
-    println!("database:      {}", settings::redact_url(&s.database_url));
-    println!(
+    writeln!(out, "base URL:      {}", a.base.base)?;
+    writeln!(out, "origin:        {}", a.base.origin)?;
+    writeln!(out, "listen:        {}", s.listen)?;
+    writeln!(
+        out,
+        "database:      {}",
+        settings::redact_url(&s.database_url)
+    )?;
+    let l = &s.limits;
+    writeln!(
+        out,
+        "server:        header_read_timeout {:?}, body_read_timeout {:?}, keep_alive_timeout {:?}, \
+         max_connections {}, shutdown_timeout {:?}",
+        l.header_read_timeout,
+        l.body_read_timeout,
+        l.keep_alive_timeout,
+        l.max_connections,
+        l.shutdown_timeout
+    )?;
+    writeln!(
+        out,
         "session:       {:?}, max_age {}s, update_age {}s",
         a.session.strategy, a.session.max_age, a.session.update_age
-    );
-    println!("endpoints:");
+    )?;
+    writeln!(out, "endpoints:")?;
     for e in [
         "GET  /providers",
         "GET  /csrf",
@@ -101,9 +145,9 @@ fn check(s: &Settings) -> ExitCode {
         "POST /_log",
     ] {
         let (m, p) = e.split_at(5);
-        println!("  {m}{}{p}", a.base.base);
+        writeln!(out, "  {m}{}{p}", a.base.base)?;
     }
-    println!("cookies (secure: {}):", names.secure);
+    writeln!(out, "cookies (secure: {}):", names.secure)?;
     for n in [
         &names.session_token,
         &names.csrf_token,
@@ -112,22 +156,23 @@ fn check(s: &Settings) -> ExitCode {
         &names.pkce_code_verifier,
         &names.nonce,
     ] {
-        println!("  {n}");
+        writeln!(out, "  {n}")?;
     }
-    println!("providers:");
+    writeln!(out, "providers:")?;
     for p in &a.providers {
-        println!(
+        writeln!(
+            out,
             "  {:<14} {:<12} {:<20} {}",
             p.id,
             p.type_str(),
             p.name,
             a.signin_url(&p.id)
-        );
+        )?;
     }
     for w in &s.warnings {
-        println!("warning: {w}");
+        writeln!(out, "warning: {w}")?;
     }
-    ExitCode::SUCCESS
+    Ok(())
 }
 
 /// The number of Tokio worker threads from `TOKIO_WORKER_THREADS` (unset or empty: one per core).
@@ -160,30 +205,31 @@ fn serve(settings: Settings) -> ExitCode {
         }
         Ok(None) => {}
         Err(e) => {
-            eprintln!("nextauth: invalid configuration: {e}");
+            say!("nextauth: invalid configuration: {e}");
             return ExitCode::from(2);
         }
     }
     let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("nextauth: cannot start the runtime: {e}");
+            say!("nextauth: cannot start the runtime: {e}");
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         let listen = settings.listen.clone();
+        let limits = settings.limits.clone();
         let auth = match nextauth_server::build(settings).await {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("nextauth: {e:#}");
+                say!("nextauth: {e:#}");
                 return ExitCode::from(2);
             }
         };
         let listener = match tokio::net::TcpListener::bind(&listen).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("nextauth: cannot listen on {listen}: {e}");
+                say!("nextauth: cannot listen on {listen}: {e}");
                 return ExitCode::FAILURE;
             }
         };
@@ -191,20 +237,30 @@ fn serve(settings: Settings) -> ExitCode {
             .local_addr()
             .map(|a| a.to_string())
             .unwrap_or(listen);
-        // The one stdout line other tools wait for.
-        println!(
+        // The one stdout line other tools wait for. Nobody reading it (stdout closed, a full
+        // disk) is no reason not to serve: then it goes to stderr.
+        let line = format!(
             "nextauth listening on http://{addr} (auth API at {})",
             auth.config().base.base
         );
+        let mut out = std::io::stdout().lock();
+        if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+            tracing::warn!("{line} (stdout: {e})");
+        }
+        drop(out);
         let app = nextauth_server::app(auth);
-        match nextauth_server::run(listener, app, shutdown_signal()).await {
+        match nextauth_server::run_with(listener, app, limits, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("nextauth: server error: {e}");
+                say!("nextauth: server error: {e}");
                 ExitCode::FAILURE
             }
         }
-    })
+    });
+    // Connections still open after the drain deadline are dropped here; so is any task still
+    // running (a blocking one gets a moment, never a hang).
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    code
 }
 
 async fn shutdown_signal() {

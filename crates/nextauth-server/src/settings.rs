@@ -71,6 +71,19 @@ pub struct FileConfig {
     pages: PagesSection,
     #[serde(default)]
     providers: Vec<ProviderSection>,
+    #[serde(default)]
+    server: ServerSection,
+}
+
+/// `[server]`: connection limits (seconds may have a fraction).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServerSection {
+    header_read_timeout: Option<f64>,
+    body_read_timeout: Option<f64>,
+    keep_alive_timeout: Option<f64>,
+    shutdown_timeout: Option<f64>,
+    max_connections: Option<u64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,6 +212,8 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// SMTP URLs of email providers, by provider id (log mode when absent).
     pub smtp: Vec<(String, String)>,
+    /// `[server]`: timeouts and the connection cap.
+    pub limits: crate::Limits,
 }
 
 /// Default SQLite database of the embedded default.
@@ -286,6 +301,8 @@ pub fn resolve(
         ));
     }
     sources.push(("database.url", db_src));
+
+    let limits = server_limits(&file.server, &file_src, env, &mut sources)?;
 
     // secret(s)
     let secret_file = env("NEXTAUTH_SECRET_FILE");
@@ -414,7 +431,100 @@ pub fn resolve(
         file: path,
         warnings,
         smtp,
+        limits,
     })
+}
+
+/// `[server]` and its `NEXTAUTH_*` variables, over [`crate::Limits::default`].
+fn server_limits(
+    file: &ServerSection,
+    file_src: &dyn Fn() -> Source,
+    env: Env<'_>,
+    sources: &mut Vec<(&'static str, Source)>,
+) -> Result<crate::Limits, SettingsError> {
+    let mut limits = crate::Limits::default();
+    let timeouts: [(
+        &'static str,
+        &'static str,
+        Option<f64>,
+        &mut std::time::Duration,
+    ); 4] = [
+        (
+            "server.header_read_timeout",
+            "NEXTAUTH_HEADER_READ_TIMEOUT",
+            file.header_read_timeout,
+            &mut limits.header_read_timeout,
+        ),
+        (
+            "server.body_read_timeout",
+            "NEXTAUTH_BODY_READ_TIMEOUT",
+            file.body_read_timeout,
+            &mut limits.body_read_timeout,
+        ),
+        (
+            "server.keep_alive_timeout",
+            "NEXTAUTH_KEEP_ALIVE_TIMEOUT",
+            file.keep_alive_timeout,
+            &mut limits.keep_alive_timeout,
+        ),
+        (
+            "server.shutdown_timeout",
+            "NEXTAUTH_SHUTDOWN_TIMEOUT",
+            file.shutdown_timeout,
+            &mut limits.shutdown_timeout,
+        ),
+    ];
+    for (key, var, from_file, slot) in timeouts {
+        let (value, src) = match (env(var), from_file) {
+            (Some(v), _) => {
+                let src = Source::Env(var);
+                let n = v
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| err(key, &src, format!("{v:?} is not a number of seconds")))?;
+                (n, src)
+            }
+            (None, Some(n)) => (n, file_src()),
+            (None, None) => {
+                sources.push((key, Source::Default));
+                continue;
+            }
+        };
+        // At most a day: longer is no bound at all, and keeps `Instant + timeout` in range.
+        match std::time::Duration::try_from_secs_f64(value) {
+            Ok(d) if !d.is_zero() && d.as_secs() <= 86_400 => *slot = d,
+            _ => {
+                return Err(err(
+                    key,
+                    &src,
+                    format!("{value} is not a number of seconds between 0 (excluded) and 86400"),
+                ));
+            }
+        }
+        sources.push((key, src));
+    }
+    let key = "server.max_connections";
+    let var = "NEXTAUTH_MAX_CONNECTIONS";
+    let max = match (env(var), file.max_connections) {
+        (Some(v), _) => Some((v.trim().parse::<u64>().ok(), v, Source::Env(var))),
+        (None, Some(n)) => Some((Some(n), n.to_string(), file_src())),
+        (None, None) => None,
+    };
+    match max {
+        Some((Some(n), _, src)) if (1..=1_000_000).contains(&n) => {
+            limits.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+            sources.push((key, src));
+        }
+        Some((_, raw, src)) => {
+            return Err(err(
+                key,
+                &src,
+                format!("{raw:?} is not a whole number between 1 and 1000000"),
+            ));
+        }
+        None => sources.push((key, Source::Default)),
+    }
+    Ok(limits)
 }
 
 /// `NEXTAUTH_SECRET` may list several secrets, newest first, separated by commas (rotation).

@@ -274,3 +274,173 @@ fn worker_threads_from_the_environment() {
         assert!(line.contains("nextauth listening on"), "{ok:?}: {line}");
     }
 }
+
+/// `[server]` and its `NEXTAUTH_*` variables: `check` prints the values and where they came from;
+/// bad values and unknown keys name the key and the source.
+#[test]
+fn server_limits_are_configured_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = format!(
+        "{CONFIG}\n[server]\nheader_read_timeout = 2.5\nmax_connections = 77\nshutdown_timeout = 5\n"
+    );
+    std::fs::write(dir.path().join("n.toml"), &cfg).unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml"])
+        .env("NEXTAUTH_BODY_READ_TIMEOUT", "7")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains(
+            "server:        header_read_timeout 2.5s, body_read_timeout 7s, keep_alive_timeout 60s, \
+             max_connections 77, shutdown_timeout 5s"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("server.header_read_timeout from file n.toml"),
+        "{text}"
+    );
+    assert!(
+        text.contains("server.body_read_timeout from env NEXTAUTH_BODY_READ_TIMEOUT"),
+        "{text}"
+    );
+    assert!(
+        text.contains("server.keep_alive_timeout from default"),
+        "{text}"
+    );
+
+    let cases: Vec<(Vec<(&str, &str)>, String, &str)> = vec![
+        (
+            vec![],
+            format!("{CONFIG}\n[server]\nheader_read_timeout = 0\n"),
+            "`server.header_read_timeout` from file bad.toml",
+        ),
+        (
+            vec![("NEXTAUTH_KEEP_ALIVE_TIMEOUT", "soon")],
+            CONFIG.into(),
+            "`server.keep_alive_timeout` from env NEXTAUTH_KEEP_ALIVE_TIMEOUT",
+        ),
+        (
+            vec![("NEXTAUTH_MAX_CONNECTIONS", "0")],
+            CONFIG.into(),
+            "`server.max_connections` from env NEXTAUTH_MAX_CONNECTIONS",
+        ),
+        (
+            vec![],
+            format!("{CONFIG}\n[server]\nshutdown_timeout = -1\n"),
+            "`server.shutdown_timeout` from file bad.toml",
+        ),
+        (
+            vec![],
+            format!("{CONFIG}\n[server]\nidle_timeout = 5\n"),
+            "unknown field `idle_timeout`",
+        ),
+    ];
+    for (env, file, expected) in cases {
+        std::fs::write(dir.path().join("bad.toml"), &file).unwrap();
+        let mut cmd = nextauth(dir.path());
+        cmd.args(["check", "--config", "bad.toml"]);
+        for (k, v) in &env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{expected}: {err}");
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+    }
+}
+
+/// `nextauth check | head -1`: the reader is gone before `check` writes (a pipe whose read end
+/// is closed), so every write fails with EPIPE; `check` stops cleanly, status 0, no panic.
+#[test]
+fn check_into_a_closed_pipe_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("n.toml"), CONFIG).unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+
+    // And the real thing: the first line read, then the pipe closed.
+    let mut child = nextauth(dir.path())
+        .args(["check", "--config", "n.toml"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = first_line(&mut child);
+    assert_eq!(line, "configuration: OK\n");
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+/// A server whose stdout is closed (or full) still serves; the listening line goes to stderr.
+#[tokio::test]
+async fn serve_with_stdout_closed_still_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("n.toml"), CONFIG).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let stderr_path = dir.path().join("stderr.log");
+    for stdout in ["closed pipe", "/dev/full"] {
+        let out: Stdio = if stdout == "closed pipe" {
+            let (reader, writer) = std::io::pipe().unwrap();
+            drop(reader);
+            writer.into()
+        } else {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap()
+                .into()
+        };
+        let mut child = nextauth(dir.path())
+            .args([
+                "--config",
+                "n.toml",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(out)
+            .stderr(std::fs::File::create(&stderr_path).unwrap())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}/custom/auth/providers");
+        let mut answer = None;
+        for _ in 0..100 {
+            if let Ok(r) = reqwest::get(&url).await {
+                answer = Some(r.status());
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let running = child.try_wait().unwrap().is_none();
+        let _ = child.kill();
+        let _ = child.wait();
+        let err = std::fs::read_to_string(&stderr_path).unwrap();
+        assert_eq!(answer.map(|s| s.as_u16()), Some(200), "{stdout}: {err}");
+        assert!(running, "{stdout}: {err}");
+        assert!(!err.contains("panicked"), "{stdout}: {err}");
+        assert!(
+            err.contains("nextauth listening on http://"),
+            "{stdout}: {err}"
+        );
+    }
+}
