@@ -156,7 +156,7 @@ where
         let Some(id) = D::parse_id(id) else {
             return Ok(None);
         };
-        self.fetch_user("getUser", query(&self.sql.get_user).bind(id))
+        self.fetch_user("getUser", query(&self.sql.get_user).bind(&id))
             .await
     }
 
@@ -184,7 +184,7 @@ where
             .bind(&user.email)
             .bind(verified)
             .bind(&user.image)
-            .bind(id);
+            .bind(&id);
         match self.fetch_user("updateUser", q).await? {
             Some(updated) => Ok(updated),
             None => Err(AdapterError::Conflict(format!("updateUser: no user {id}"))),
@@ -194,7 +194,7 @@ where
     async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
         let user_id = D::parse_id(&account.user_id).ok_or_else(|| bad_user_id(&account.user_id))?;
         let q = query(&self.sql.link_account)
-            .bind(user_id)
+            .bind(&user_id)
             .bind(&account.kind)
             .bind(&account.provider)
             .bind(&account.provider_account_id)
@@ -213,7 +213,7 @@ where
         let expires = D::encode_time(session.expires)?;
         let q = query(&self.sql.create_session)
             .bind(&session.session_token)
-            .bind(user_id)
+            .bind(&user_id)
             .bind(expires);
         self.execute("createSession", q).await?;
         Ok(AdapterSession {
@@ -298,5 +298,172 @@ where
             .transpose()
         })
         .await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::layout::{AccountColumns, SessionColumns, UserColumns, VerificationTokenColumns};
+    use crate::{PostgresDialect, SqliteDialect};
+
+    /// Prisma's table and column names (`prisma/schema.prisma` of `@next-auth/prisma-adapter`),
+    /// with this crate's SQLite column types: the names flow from the layout into every
+    /// statement, nothing else changes.
+    const PRISMA_NAMES: Layout = Layout {
+        users: UserColumns {
+            table: "User",
+            id: "id",
+            name: "name",
+            email: "email",
+            email_verified: "emailVerified",
+            image: "image",
+        },
+        accounts: AccountColumns {
+            table: "Account",
+            user_id: "userId",
+            kind: "type",
+            provider: "provider",
+            provider_account_id: "providerAccountId",
+            refresh_token: "refresh_token",
+            access_token: "access_token",
+            expires_at: "expires_at",
+            token_type: "token_type",
+            scope: "scope",
+            id_token: "id_token",
+            session_state: "session_state",
+        },
+        sessions: SessionColumns {
+            table: "Session",
+            session_token: "sessionToken",
+            user_id: "userId",
+            expires: "expires",
+        },
+        verification_tokens: VerificationTokenColumns {
+            table: "VerificationToken",
+            identifier: "identifier",
+            token: "token",
+            expires: "expires",
+        },
+    };
+
+    #[tokio::test]
+    async fn another_layout_needs_only_its_names() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            r#"CREATE TABLE "User" (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE,
+                 "emailVerified" INTEGER, image TEXT);
+               CREATE TABLE "Account" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
+                 REFERENCES "User" (id), type TEXT NOT NULL, provider TEXT NOT NULL,
+                 "providerAccountId" TEXT NOT NULL, refresh_token TEXT, access_token TEXT,
+                 expires_at INTEGER, id_token TEXT, scope TEXT, session_state TEXT, token_type TEXT,
+                 UNIQUE (provider, "providerAccountId"));
+               CREATE TABLE "Session" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
+                 REFERENCES "User" (id), expires INTEGER NOT NULL, "sessionToken" TEXT UNIQUE NOT NULL);
+               CREATE TABLE "VerificationToken" (identifier TEXT NOT NULL, expires INTEGER NOT NULL,
+                 token TEXT NOT NULL, PRIMARY KEY (identifier, token));"#,
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let sql = SqlAdapter::<SqliteDialect>::statements(&PRISMA_NAMES);
+        let a = SqlAdapter::new(pool, SqliteDialect::default(), sql);
+
+        let user = a
+            .create_user(NewUser {
+                email: Some("p@example.com".into()),
+                email_verified: Some(5),
+                ..NewUser::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(user.id, "1");
+        assert_eq!(a.get_user("1").await.unwrap(), Some(user.clone()));
+        assert_eq!(
+            a.get_user_by_email("p@example.com").await.unwrap(),
+            Some(user.clone())
+        );
+        a.link_account(&AdapterAccount {
+            user_id: user.id.clone(),
+            kind: "oauth".into(),
+            provider: "idp".into(),
+            provider_account_id: "sub".into(),
+            ..AdapterAccount::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            a.get_user_by_account("idp", "sub").await.unwrap(),
+            Some(user.clone())
+        );
+        let session = AdapterSession {
+            session_token: "tok".into(),
+            user_id: user.id.clone(),
+            expires: 9,
+        };
+        a.create_session(&session).await.unwrap();
+        a.update_session_expiry("tok", 10).await.unwrap();
+        let (s, u) = a.get_session_and_user("tok").await.unwrap().unwrap();
+        assert_eq!((s.expires, u), (10, user.clone()));
+        a.delete_session("tok").await.unwrap();
+        assert_eq!(a.get_session_and_user("tok").await.unwrap(), None);
+        let token = VerificationToken {
+            identifier: "p@example.com".into(),
+            token: "h".into(),
+            expires: 11,
+        };
+        a.create_verification_token(&token).await.unwrap();
+        assert_eq!(
+            a.use_verification_token("p@example.com", "h")
+                .await
+                .unwrap(),
+            Some(token)
+        );
+        let renamed = a
+            .update_user(&AdapterUser {
+                name: Some("P".into()),
+                ..user
+            })
+            .await
+            .unwrap();
+        assert_eq!(renamed.name.as_deref(), Some("P"));
+    }
+
+    /// A dialect whose ids are text (as Prisma's and Drizzle's layouts keep them): the one
+    /// adapter body compiles for it unchanged.
+    #[derive(Debug, Clone)]
+    struct TextIds;
+
+    impl Dialect for TextIds {
+        type Db = sqlx::Postgres;
+        type Id = String;
+        type Time = time::PrimitiveDateTime;
+
+        fn placeholder(n: usize) -> String {
+            PostgresDialect::placeholder(n)
+        }
+
+        fn encode_time(ms: i64) -> AdapterResult<Self::Time> {
+            let t = PostgresDialect::encode_time(ms)?;
+            Ok(time::PrimitiveDateTime::new(t.date(), t.time()))
+        }
+
+        fn decode_time(t: Self::Time) -> i64 {
+            PostgresDialect::decode_time(t.assume_utc())
+        }
+    }
+
+    fn is_adapter<A: Adapter>() {}
+
+    #[test]
+    fn a_text_id_dialect_is_an_adapter() {
+        is_adapter::<SqlAdapter<TextIds>>();
+        is_adapter::<SqlAdapter<PostgresDialect>>();
+        is_adapter::<SqlAdapter<SqliteDialect>>();
     }
 }

@@ -21,6 +21,19 @@
 //!   because no dialect here lacks `RETURNING` and untested branches would rot.
 //! * conflict detection: sqlx recognises MySQL's duplicate-key and foreign-key errors, so the
 //!   provided [`Dialect::is_conflict`] fits; a dialect overrides it where its driver does not.
+//! * upserts: no statement upserts today. One that did would take its conflict clause from the
+//!   dialect (`ON CONFLICT … DO UPDATE` here, `ON DUPLICATE KEY UPDATE` on MySQL).
+//!
+//! # Other table layouts
+//!
+//! Names come from a [`crate::Layout`]. Where a layout's column *types* differ too, the dialect
+//! describes them, because its associated types are the column types: Prisma's and Drizzle's
+//! PostgreSQL schemas keep text ids that the application makes (`cuid()`, `randomUUID()`) and
+//! `TIMESTAMP(3)` without time zone. They would get a small dialect of their own (`Id =
+//! String`, `Time = PrimitiveDateTime`, PostgreSQL's placeholders) and one new provided method,
+//! `fn new_id() -> Option<Self::Id>` (`None`: the database makes ids, as today), which
+//! `createUser` binds, and [`crate::Statements`] lists in its `INSERT`, when it is `Some`.
+//! Again one branch in one method, not a copy.
 
 use std::fmt;
 use std::str::FromStr;
@@ -40,11 +53,9 @@ pub trait Dialect: Clone + fmt::Debug + Send + Sync + 'static {
     /// A user id as stored (`SERIAL` is `i32` on PostgreSQL, the rowid `i64` on SQLite). The
     /// core sees ids as strings: [`Dialect::parse_id`] reads them, `Display` writes them.
     ///
-    /// Layouts whose ids are text made by the application (Prisma, Drizzle) would take a
-    /// `String` id and a generator; the id type would then move from the dialect to a second
-    /// type parameter of the adapter (dialect × layout), still one adapter body.
-    type Id: Copy
-        + fmt::Display
+    /// Layouts whose ids are text made by the application (Prisma, Drizzle) take a dialect
+    /// with a `String` id (see the module documentation).
+    type Id: fmt::Display
         + FromStr
         + Send
         + Sync

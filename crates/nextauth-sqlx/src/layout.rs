@@ -7,11 +7,10 @@
 //! names needs no other code.
 //!
 //! Other layouts slot in as another `Layout` constant: Prisma's schema (`"User"`, `"Account"`,
-//! `"Session"`, `"VerificationToken"`, camelCase columns such as `"userId"`, `"expires_at"`) or
-//! Drizzle's (`user`, `account`, `session`, `verificationToken`). What such a layout needs beyond
-//! names (its ids are text that the application makes — Prisma's `cuid()`, Drizzle's
-//! `crypto.randomUUID()` — rather than a database `SERIAL`) is a column in the `INSERT` of
-//! `createUser` and an id type that is a string; see [`Dialect::Id`].
+//! `"Session"`, `"VerificationToken"`, camelCase columns such as `"userId"`) or Drizzle's
+//! (`user`, `account`, `session`, `verificationToken`). Where such a layout's column types
+//! differ as well (text ids made by the application, timestamps without time zone), the
+//! dialect carries them: see "Other table layouts" in [`Dialect`]'s module.
 
 use std::sync::Arc;
 
