@@ -1,4 +1,5 @@
-//! [`PostgresAdapter`]: for many `nextauth` instances behind a load balancer.
+//! [`PostgresAdapter`]: for many `nextauth` instances behind a load balancer. Here are
+//! PostgreSQL's [`PostgresDialect`] and `open`; the adapter's methods are `adapter.rs`'s, shared.
 //!
 //! The tables and columns are those of `@auth/pg-adapter` (spec §16.2): `users`, `accounts`,
 //! `sessions`, `verification_token`, camelCase quoted columns, SERIAL ids, TIMESTAMPTZ times. A

@@ -1,10 +1,12 @@
-//! [`SqliteAdapter`]: the embedded default. One file, WAL mode, migrations on open.
+//! [`SqliteAdapter`]: the embedded default. One file, WAL mode, migrations on open. Here are
+//! SQLite's [`SqliteDialect`] and `open`; the adapter's methods are `adapter.rs`'s, shared.
 //!
 //! Timestamps are INTEGER milliseconds since the Unix epoch (the core's own unit), ids are the
 //! rowid (`INTEGER PRIMARY KEY`), column names as in `@auth/pg-adapter`.
 //!
 //! sqlx does all the work except one read: `getSessionAndUser` on a database *file* goes through
-//! [`SessionReader`] (read-only rusqlite connections, no thread hop; see `sqlite_read.rs`).
+//! [`SessionReader`] (read-only rusqlite connections, no thread hop; see `sqlite_read.rs`),
+//! which the dialect offers as [`Dialect::read_session_and_user`].
 
 use std::path::Path;
 use std::str::FromStr;
