@@ -308,43 +308,25 @@ mod tests {
     use crate::layout::{AccountColumns, SessionColumns, UserColumns, VerificationTokenColumns};
     use crate::{PostgresDialect, SqliteDialect};
 
-    /// Prisma's table and column names (`prisma/schema.prisma` of `@next-auth/prisma-adapter`),
-    /// with this crate's SQLite column types: the names flow from the layout into every
-    /// statement, nothing else changes.
+    /// Prisma's table names (`prisma/schema.prisma` of `@next-auth/prisma-adapter`; its
+    /// column names are pg-adapter's), with this crate's SQLite column types: the names flow
+    /// from the layout into every statement, nothing else changes.
     const PRISMA_NAMES: Layout = Layout {
         users: UserColumns {
             table: "User",
-            id: "id",
-            name: "name",
-            email: "email",
-            email_verified: "emailVerified",
-            image: "image",
+            ..Layout::PG_ADAPTER.users
         },
         accounts: AccountColumns {
             table: "Account",
-            user_id: "userId",
-            kind: "type",
-            provider: "provider",
-            provider_account_id: "providerAccountId",
-            refresh_token: "refresh_token",
-            access_token: "access_token",
-            expires_at: "expires_at",
-            token_type: "token_type",
-            scope: "scope",
-            id_token: "id_token",
-            session_state: "session_state",
+            ..Layout::PG_ADAPTER.accounts
         },
         sessions: SessionColumns {
             table: "Session",
-            session_token: "sessionToken",
-            user_id: "userId",
-            expires: "expires",
+            ..Layout::PG_ADAPTER.sessions
         },
         verification_tokens: VerificationTokenColumns {
             table: "VerificationToken",
-            identifier: "identifier",
-            token: "token",
-            expires: "expires",
+            ..Layout::PG_ADAPTER.verification_tokens
         },
     };
 
