@@ -5,6 +5,25 @@
 //! [`nextauth_core::Adapter`]. [`open`] picks one by the URL's scheme and runs the embedded
 //! migrations.
 //!
+//! Both are one implementation, [`SqlAdapter`], generic over a [`Dialect`] (placeholders, id
+//! and time types, conflict detection, an optional faster session read), with its statements
+//! built once at construction from a [`Layout`] (table and column names). A fix to an adapter
+//! method lands once for every database. A third database is a `Dialect` (see its module
+//! documentation for MySQL/MariaDB and `RETURNING`); another table layout (Prisma's, Drizzle's)
+//! is a `Layout`.
+//!
+//! # Layout
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `lib.rs` | [`open`] by URL, error mapping, the call timeout, [`redact`] |
+//! | `adapter.rs` | [`SqlAdapter`]: the v4 adapter methods, once |
+//! | `dialect.rs` | [`Dialect`]: what differs between databases |
+//! | `layout.rs` | [`Layout`] (names) and [`Statements`] (the SQL text, built once) |
+//! | `sqlite.rs`, `postgres.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
+//! | `sqlite_read.rs` | SQLite's direct read of `getSessionAndUser` (rusqlite) |
+//! | `testing.rs` | test support (feature `testing`) |
+//!
 //! * PostgreSQL uses the tables and columns of `@auth/pg-adapter` exactly (spec §16.2), so a
 //!   Next.js app using that adapter can share the database.
 //! * SQLite uses the same logical schema; timestamps are INTEGER milliseconds since the epoch.
@@ -16,6 +35,9 @@
 //! [`AdapterError::Unavailable`] within a few seconds (the pool's acquire timeout), and the pool
 //! reconnects on its own when the database is back.
 
+mod adapter;
+mod dialect;
+mod layout;
 mod postgres;
 mod sqlite;
 mod sqlite_read;
@@ -29,8 +51,13 @@ use std::time::Duration;
 use nextauth_core::Adapter;
 use nextauth_core::adapter::{AdapterError, AdapterResult};
 
-pub use postgres::PostgresAdapter;
-pub use sqlite::SqliteAdapter;
+pub use adapter::SqlAdapter;
+pub use dialect::Dialect;
+pub use layout::{
+    AccountColumns, Layout, SessionColumns, Statements, UserColumns, VerificationTokenColumns,
+};
+pub use postgres::{PostgresAdapter, PostgresDialect};
+pub use sqlite::{SqliteAdapter, SqliteDialect};
 
 /// How long a request waits for a pooled connection (including connecting) before it gives up
 /// with [`AdapterError::Unavailable`]: short, so a dead database turns into a quick error page
@@ -74,14 +101,11 @@ pub async fn open(url: &str) -> Result<Arc<dyn Adapter>, OpenError> {
 }
 
 /// Maps a sqlx error to the core's two kinds: a violated constraint (unique e-mail, unique
-/// account, missing user) is the caller's problem; everything else means "storage unavailable".
-pub(crate) fn map_err(e: sqlx::Error) -> AdapterError {
+/// account, missing user; [`Dialect::is_conflict`]) is the caller's problem; everything else
+/// means "storage unavailable".
+pub(crate) fn map_err<D: Dialect>(e: sqlx::Error) -> AdapterError {
     match &e {
-        sqlx::Error::Database(db)
-            if db.is_unique_violation()
-                || db.is_foreign_key_violation()
-                || db.is_check_violation() =>
-        {
+        sqlx::Error::Database(db) if D::is_conflict(db.as_ref()) => {
             // The primary message names the constraint, not the values (those are in DETAIL).
             AdapterError::Conflict(db.message().to_string())
         }
@@ -90,13 +114,13 @@ pub(crate) fn map_err(e: sqlx::Error) -> AdapterError {
 }
 
 /// Runs one adapter call under [`CALL_TIMEOUT`], mapping errors.
-pub(crate) async fn call<T>(
+pub(crate) async fn call<D: Dialect, T>(
     what: &'static str,
     fut: impl Future<Output = Result<T, sqlx::Error>>,
 ) -> AdapterResult<T> {
     match tokio_timeout(fut).await {
         Ok(r) => r.map_err(|e| {
-            let mapped = map_err(e);
+            let mapped = map_err::<D>(e);
             tracing::debug!(call = what, error = %mapped, "adapter call failed");
             mapped
         }),
@@ -111,12 +135,6 @@ async fn tokio_timeout<T>(fut: impl Future<Output = T>) -> Result<T, ()> {
     tokio::time::timeout(CALL_TIMEOUT, fut)
         .await
         .map_err(|_| ())
-}
-
-/// A user id as the database stores it; `None` for an id that cannot exist (v4's pg adapter
-/// answers null for a non-numeric id rather than an error).
-pub(crate) fn parse_id(id: &str) -> Option<i64> {
-    id.trim().parse::<i64>().ok()
 }
 
 /// The URL with its password replaced, for error messages.

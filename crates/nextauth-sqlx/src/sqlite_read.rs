@@ -25,11 +25,6 @@ use std::time::Duration;
 use nextauth_core::adapter::{AdapterSession, AdapterUser};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
 
-/// The one statement of the hot path, shared with the sqlx path so both read the same thing.
-pub(crate) const SESSION_AND_USER_SQL: &str = r#"SELECT s."sessionToken", s.expires, u.id, u.name, u.email, u."emailVerified", u.image
-                   FROM sessions s JOIN users u ON u.id = s."userId"
-                   WHERE s."sessionToken" = ?"#;
-
 /// How long a read waits on a locked WAL index before giving up (and the adapter falls back to
 /// sqlx): it blocks an async worker, so it is short. Readers of a WAL database only wait in
 /// rare cases (see the module documentation), never for an ordinary writer.
@@ -46,6 +41,10 @@ pub(crate) struct SessionReader {
     /// Spreads blocking waits when every connection is taken.
     next: AtomicUsize,
     path: PathBuf,
+    /// The one statement of the hot path: the sqlx path's `Statements::session_and_user`, so
+    /// both read the same thing (columns `sessionToken, expires, id, name, email,
+    /// emailVerified, image`).
+    sql: Box<str>,
 }
 
 /// Why a direct read failed.
@@ -82,25 +81,26 @@ impl SessionReader {
     /// Opens one read-only connection per available core to the database file at `path`, which
     /// sqlx has already created, migrated and put in WAL mode. `None` if the file is not in WAL
     /// mode after all (a file system without shared memory, say): then a reader could wait for a
-    /// writer, and the reads must stay on sqlx.
-    pub(crate) fn open(path: &Path) -> Result<Option<Self>, rusqlite::Error> {
+    /// writer, and the reads must stay on sqlx. `sql` is the statement of `getSessionAndUser`.
+    pub(crate) fn open(path: &Path, sql: &str) -> Result<Option<Self>, rusqlite::Error> {
         let n = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(4)
             .clamp(1, MAX_READERS);
-        let first = open_one(path)?;
+        let first = open_one(path, sql)?;
         let mode: String = first.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Ok(None);
         }
         let mut conns = vec![Mutex::new(first)];
         for _ in 1..n {
-            conns.push(Mutex::new(open_one(path)?));
+            conns.push(Mutex::new(open_one(path, sql)?));
         }
         Ok(Some(SessionReader {
             conns: conns.into_boxed_slice(),
             next: AtomicUsize::new(0),
             path: path.to_path_buf(),
+            sql: sql.into(),
         }))
     }
 
@@ -121,7 +121,7 @@ impl SessionReader {
         session_token: &str,
     ) -> Result<Option<(AdapterSession, AdapterUser)>, ReadError> {
         let conn = self.connection()?;
-        let mut stmt = conn.prepare_cached(SESSION_AND_USER_SQL)?;
+        let mut stmt = conn.prepare_cached(&self.sql)?;
         let found = stmt
             .query_row([session_token], |row| {
                 let user = AdapterUser {
@@ -163,7 +163,7 @@ impl SessionReader {
     }
 }
 
-fn open_one(path: &Path) -> Result<Connection, rusqlite::Error> {
+fn open_one(path: &Path, sql: &str) -> Result<Connection, rusqlite::Error> {
     // Read-only: this connection can never write, so it can never take the write lock nor
     // checkpoint. NO_MUTEX: SQLite's own per-connection mutex is redundant behind ours.
     let conn = Connection::open_with_flags(
@@ -172,7 +172,7 @@ fn open_one(path: &Path) -> Result<Connection, rusqlite::Error> {
     )?;
     conn.busy_timeout(READ_BUSY_TIMEOUT)?;
     // Prepare now: a schema problem shows at startup, not on the first request.
-    conn.prepare_cached(SESSION_AND_USER_SQL)?;
+    conn.prepare_cached(sql)?;
     Ok(conn)
 }
 
@@ -180,6 +180,8 @@ fn open_one(path: &Path) -> Result<Connection, rusqlite::Error> {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use crate::SqliteDialect;
+    use crate::layout::{Layout, Statements};
 
     /// A database file with the schema, in the given journal mode, written by a plain connection.
     fn database(journal_mode: &str) -> (tempfile::TempDir, PathBuf) {
@@ -201,16 +203,21 @@ mod tests {
         (dir, path)
     }
 
+    fn open(path: &Path) -> Result<Option<SessionReader>, rusqlite::Error> {
+        let sql = Statements::new::<SqliteDialect>(&Layout::PG_ADAPTER);
+        SessionReader::open(path, &sql.session_and_user)
+    }
+
     #[test]
     fn not_wal_means_no_direct_reads() {
         let (_dir, path) = database("delete");
-        assert!(SessionReader::open(&path).unwrap().is_none());
+        assert!(open(&path).unwrap().is_none());
     }
 
     #[test]
     fn poisoned_connections_still_read() {
         let (_dir, path) = database("wal");
-        let reader = SessionReader::open(&path).unwrap().expect("WAL");
+        let reader = open(&path).unwrap().expect("WAL");
         // Poison every connection: a thread panics while holding each lock.
         for conn in reader.conns.iter() {
             std::thread::scope(|s| {
@@ -235,7 +242,7 @@ mod tests {
     #[test]
     fn all_connections_taken_waits_for_one() {
         let (_dir, path) = database("wal");
-        let reader = SessionReader::open(&path).unwrap().expect("WAL");
+        let reader = open(&path).unwrap().expect("WAL");
         let guards: Vec<_> = reader.conns.iter().map(|c| c.lock().unwrap()).collect();
         std::thread::scope(|s| {
             let waiting = s.spawn(|| reader.get_session_and_user("tok").unwrap().is_some());

@@ -1,0 +1,451 @@
+//! [`SqlAdapter`]: the v4 adapter over sqlx, once for every [`Dialect`].
+//!
+//! Each method binds its values in the order its statement in [`Statements`] numbers them and
+//! decodes rows by position. What a database does differently is asked of the dialect.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use nextauth_core::adapter::{
+    Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, NewUser,
+    VerificationToken,
+};
+use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool};
+use sqlx::{Row, Type};
+
+use crate::call;
+use crate::dialect::Dialect;
+use crate::layout::{Layout, Statements};
+
+/// Users, accounts, sessions and magic-link tokens in a SQL database: the v4 adapter's methods
+/// over a sqlx pool, with the statements of one [`Layout`] built at construction.
+///
+/// Used through its aliases [`crate::SqliteAdapter`] and [`crate::PostgresAdapter`], whose
+/// `open` sets up the pool and runs the migrations.
+#[derive(Debug, Clone)]
+pub struct SqlAdapter<D: Dialect> {
+    pool: Pool<D::Db>,
+    sql: Arc<Statements>,
+    dialect: D,
+}
+
+impl<D: Dialect> SqlAdapter<D> {
+    /// An adapter over `pool` (already migrated) for the tables of `layout`.
+    pub(crate) fn new(pool: Pool<D::Db>, dialect: D, sql: Arc<Statements>) -> Self {
+        SqlAdapter { pool, sql, dialect }
+    }
+
+    /// The statements of `layout` in this dialect (built before the adapter when the dialect's
+    /// own state needs them, as SQLite's direct reads do).
+    pub(crate) fn statements(layout: &Layout) -> Arc<Statements> {
+        Arc::new(Statements::new::<D>(layout))
+    }
+
+    /// The connection pool (for tests and maintenance).
+    pub fn pool(&self) -> &Pool<D::Db> {
+        &self.pool
+    }
+
+    /// The dialect's state.
+    pub(crate) fn dialect(&self) -> &D {
+        &self.dialect
+    }
+
+    /// The same adapter with another dialect value (the same pool and statements).
+    #[cfg(feature = "testing")]
+    pub(crate) fn with_dialect(&self, dialect: D) -> Self {
+        SqlAdapter {
+            pool: self.pool.clone(),
+            sql: Arc::clone(&self.sql),
+            dialect,
+        }
+    }
+}
+
+/// A statement built at construction, for sqlx (an `Arc` clone, no copy of the text).
+fn query<DB: Database>(sql: &Arc<str>) -> sqlx::query::Query<'static, DB, DB::Arguments> {
+    sqlx::query(AssertSqlSafe(Arc::clone(sql)))
+}
+
+fn bad_user_id(id: &str) -> AdapterError {
+    AdapterError::Conflict(format!("no user can have the id {id:?}"))
+}
+
+/// A user from the five columns starting at `at` (`id, name, email, emailVerified, image`).
+fn user_at<D: Dialect>(
+    row: &<D::Db as Database>::Row,
+    at: usize,
+) -> Result<AdapterUser, sqlx::Error>
+where
+    usize: ColumnIndex<<D::Db as Database>::Row>,
+    for<'r> Option<String>: Decode<'r, D::Db> + Type<D::Db>,
+    for<'r> Option<D::Time>: Decode<'r, D::Db>,
+{
+    Ok(AdapterUser {
+        id: row.try_get::<D::Id, _>(at)?.to_string(),
+        name: row.try_get(at + 1)?,
+        email: row.try_get(at + 2)?,
+        email_verified: row
+            .try_get::<Option<D::Time>, _>(at + 3)?
+            .map(D::decode_time),
+        image: row.try_get(at + 4)?,
+    })
+}
+
+// The bounds say what the adapter needs of a sqlx driver (every driver meets them). Rust does
+// not imply bounds on other types from a trait's where clause, so each impl block states its own.
+impl<D: Dialect> SqlAdapter<D>
+where
+    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
+    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
+    usize: ColumnIndex<<D::Db as Database>::Row>,
+    for<'r> Option<String>: Decode<'r, D::Db> + Type<D::Db>,
+    for<'r> Option<D::Time>: Decode<'r, D::Db>,
+{
+    /// One of the statements that answer a user, with its parameters bound.
+    async fn fetch_user(
+        &self,
+        what: &'static str,
+        q: sqlx::query::Query<'static, D::Db, <D::Db as Database>::Arguments>,
+    ) -> AdapterResult<Option<AdapterUser>> {
+        call::<D, _>(what, async {
+            let row = q.fetch_optional(&self.pool).await?;
+            row.as_ref().map(|r| user_at::<D>(r, 0)).transpose()
+        })
+        .await
+    }
+
+    /// One of the statements that answer nothing, with its parameters bound.
+    async fn execute(
+        &self,
+        what: &'static str,
+        q: sqlx::query::Query<'static, D::Db, <D::Db as Database>::Arguments>,
+    ) -> AdapterResult<()> {
+        call::<D, _>(what, async { q.execute(&self.pool).await.map(|_| ()) }).await
+    }
+}
+
+#[async_trait]
+impl<D: Dialect> Adapter for SqlAdapter<D>
+where
+    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
+    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
+    usize: ColumnIndex<<D::Db as Database>::Row>,
+    for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<i64>: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<D::Time>: Encode<'q, D::Db> + Decode<'q, D::Db>,
+{
+    async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
+        let verified = user.email_verified.map(D::encode_time).transpose()?;
+        call::<D, _>("createUser", async {
+            let row = query::<D::Db>(&self.sql.create_user)
+                .bind(&user.name)
+                .bind(&user.email)
+                .bind(verified)
+                .bind(&user.image)
+                .fetch_one(&self.pool)
+                .await?;
+            user_at::<D>(&row, 0)
+        })
+        .await
+    }
+
+    async fn get_user(&self, id: &str) -> AdapterResult<Option<AdapterUser>> {
+        let Some(id) = D::parse_id(id) else {
+            return Ok(None);
+        };
+        self.fetch_user("getUser", query(&self.sql.get_user).bind(&id))
+            .await
+    }
+
+    async fn get_user_by_email(&self, email: &str) -> AdapterResult<Option<AdapterUser>> {
+        let q = query(&self.sql.get_user_by_email).bind(email);
+        self.fetch_user("getUserByEmail", q).await
+    }
+
+    async fn get_user_by_account(
+        &self,
+        provider: &str,
+        provider_account_id: &str,
+    ) -> AdapterResult<Option<AdapterUser>> {
+        let q = query(&self.sql.get_user_by_account)
+            .bind(provider)
+            .bind(provider_account_id);
+        self.fetch_user("getUserByAccount", q).await
+    }
+
+    async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser> {
+        let id = D::parse_id(&user.id).ok_or_else(|| bad_user_id(&user.id))?;
+        let verified = user.email_verified.map(D::encode_time).transpose()?;
+        let q = query(&self.sql.update_user)
+            .bind(&user.name)
+            .bind(&user.email)
+            .bind(verified)
+            .bind(&user.image)
+            .bind(&id);
+        match self.fetch_user("updateUser", q).await? {
+            Some(updated) => Ok(updated),
+            None => Err(AdapterError::Conflict(format!("updateUser: no user {id}"))),
+        }
+    }
+
+    async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
+        let user_id = D::parse_id(&account.user_id).ok_or_else(|| bad_user_id(&account.user_id))?;
+        let q = query(&self.sql.link_account)
+            .bind(&user_id)
+            .bind(&account.kind)
+            .bind(&account.provider)
+            .bind(&account.provider_account_id)
+            .bind(&account.refresh_token)
+            .bind(&account.access_token)
+            .bind(account.expires_at)
+            .bind(&account.token_type)
+            .bind(&account.scope)
+            .bind(&account.id_token)
+            .bind(&account.session_state);
+        self.execute("linkAccount", q).await
+    }
+
+    async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession> {
+        let user_id = D::parse_id(&session.user_id).ok_or_else(|| bad_user_id(&session.user_id))?;
+        let expires = D::encode_time(session.expires)?;
+        let q = query(&self.sql.create_session)
+            .bind(&session.session_token)
+            .bind(&user_id)
+            .bind(expires);
+        self.execute("createSession", q).await?;
+        Ok(AdapterSession {
+            session_token: session.session_token.clone(),
+            user_id: user_id.to_string(),
+            expires: session.expires,
+        })
+    }
+
+    async fn get_session_and_user(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<(AdapterSession, AdapterUser)>> {
+        // The hot path of database sessions: the dialect's own way if it has one (SQLite on a
+        // file: one indexed read on this thread), else one statement through the pool.
+        if let Some(answer) = self.dialect.read_session_and_user(session_token) {
+            return answer;
+        }
+        // One statement, one round trip (the pg adapter does two selects).
+        call::<D, _>("getSessionAndUser", async {
+            let row = query::<D::Db>(&self.sql.session_and_user)
+                .bind(session_token)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let user = user_at::<D>(&row, 2)?;
+            let session = AdapterSession {
+                session_token: row.try_get(0)?,
+                user_id: user.id.clone(),
+                expires: D::decode_time(row.try_get(1)?),
+            };
+            Ok(Some((session, user)))
+        })
+        .await
+    }
+
+    async fn update_session_expiry(&self, session_token: &str, expires: i64) -> AdapterResult<()> {
+        let expires = D::encode_time(expires)?;
+        let q = query(&self.sql.update_session_expiry)
+            .bind(expires)
+            .bind(session_token);
+        self.execute("updateSession", q).await
+    }
+
+    async fn delete_session(&self, session_token: &str) -> AdapterResult<()> {
+        let q = query(&self.sql.delete_session).bind(session_token);
+        self.execute("deleteSession", q).await
+    }
+
+    async fn create_verification_token(&self, token: &VerificationToken) -> AdapterResult<()> {
+        let expires = D::encode_time(token.expires)?;
+        let q = query(&self.sql.create_verification_token)
+            .bind(&token.identifier)
+            .bind(&token.token)
+            .bind(expires);
+        self.execute("createVerificationToken", q).await
+    }
+
+    async fn use_verification_token(
+        &self,
+        identifier: &str,
+        hashed_token: &str,
+    ) -> AdapterResult<Option<VerificationToken>> {
+        // One DELETE … RETURNING: atomic. Of two requests racing for one link, exactly one gets
+        // the row (PostgreSQL: the second waits on the first's row lock, then finds it gone;
+        // SQLite serialises writers, and the loser deletes nothing).
+        call::<D, _>("useVerificationToken", async {
+            let row = query::<D::Db>(&self.sql.use_verification_token)
+                .bind(identifier)
+                .bind(hashed_token)
+                .fetch_optional(&self.pool)
+                .await?;
+            row.map(|r| {
+                Ok(VerificationToken {
+                    identifier: r.try_get(0)?,
+                    token: r.try_get(1)?,
+                    expires: D::decode_time(r.try_get(2)?),
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::layout::{AccountColumns, SessionColumns, UserColumns, VerificationTokenColumns};
+    use crate::{PostgresDialect, SqliteDialect};
+
+    /// Prisma's table names (`prisma/schema.prisma` of `@next-auth/prisma-adapter`; its
+    /// column names are pg-adapter's), with this crate's SQLite column types: the names flow
+    /// from the layout into every statement, nothing else changes.
+    const PRISMA_NAMES: Layout = Layout {
+        users: UserColumns {
+            table: "User",
+            ..Layout::PG_ADAPTER.users
+        },
+        accounts: AccountColumns {
+            table: "Account",
+            ..Layout::PG_ADAPTER.accounts
+        },
+        sessions: SessionColumns {
+            table: "Session",
+            ..Layout::PG_ADAPTER.sessions
+        },
+        verification_tokens: VerificationTokenColumns {
+            table: "VerificationToken",
+            ..Layout::PG_ADAPTER.verification_tokens
+        },
+    };
+
+    #[tokio::test]
+    async fn another_layout_needs_only_its_names() {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            r#"CREATE TABLE "User" (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE,
+                 "emailVerified" INTEGER, image TEXT);
+               CREATE TABLE "Account" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
+                 REFERENCES "User" (id), type TEXT NOT NULL, provider TEXT NOT NULL,
+                 "providerAccountId" TEXT NOT NULL, refresh_token TEXT, access_token TEXT,
+                 expires_at INTEGER, id_token TEXT, scope TEXT, session_state TEXT, token_type TEXT,
+                 UNIQUE (provider, "providerAccountId"));
+               CREATE TABLE "Session" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
+                 REFERENCES "User" (id), expires INTEGER NOT NULL, "sessionToken" TEXT UNIQUE NOT NULL);
+               CREATE TABLE "VerificationToken" (identifier TEXT NOT NULL, expires INTEGER NOT NULL,
+                 token TEXT NOT NULL, PRIMARY KEY (identifier, token));"#,
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        let sql = SqlAdapter::<SqliteDialect>::statements(&PRISMA_NAMES);
+        let a = SqlAdapter::new(pool, SqliteDialect::default(), sql);
+
+        let user = a
+            .create_user(NewUser {
+                email: Some("p@example.com".into()),
+                email_verified: Some(5),
+                ..NewUser::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(user.id, "1");
+        assert_eq!(a.get_user("1").await.unwrap(), Some(user.clone()));
+        assert_eq!(
+            a.get_user_by_email("p@example.com").await.unwrap(),
+            Some(user.clone())
+        );
+        a.link_account(&AdapterAccount {
+            user_id: user.id.clone(),
+            kind: "oauth".into(),
+            provider: "idp".into(),
+            provider_account_id: "sub".into(),
+            ..AdapterAccount::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            a.get_user_by_account("idp", "sub").await.unwrap(),
+            Some(user.clone())
+        );
+        let session = AdapterSession {
+            session_token: "tok".into(),
+            user_id: user.id.clone(),
+            expires: 9,
+        };
+        a.create_session(&session).await.unwrap();
+        a.update_session_expiry("tok", 10).await.unwrap();
+        let (s, u) = a.get_session_and_user("tok").await.unwrap().unwrap();
+        assert_eq!((s.expires, u), (10, user.clone()));
+        a.delete_session("tok").await.unwrap();
+        assert_eq!(a.get_session_and_user("tok").await.unwrap(), None);
+        let token = VerificationToken {
+            identifier: "p@example.com".into(),
+            token: "h".into(),
+            expires: 11,
+        };
+        a.create_verification_token(&token).await.unwrap();
+        assert_eq!(
+            a.use_verification_token("p@example.com", "h")
+                .await
+                .unwrap(),
+            Some(token)
+        );
+        let renamed = a
+            .update_user(&AdapterUser {
+                name: Some("P".into()),
+                ..user
+            })
+            .await
+            .unwrap();
+        assert_eq!(renamed.name.as_deref(), Some("P"));
+    }
+
+    /// A dialect whose ids are text (as Prisma's and Drizzle's layouts keep them): the one
+    /// adapter body compiles for it unchanged.
+    #[derive(Debug, Clone)]
+    struct TextIds;
+
+    impl Dialect for TextIds {
+        type Db = sqlx::Postgres;
+        type Id = String;
+        type Time = time::PrimitiveDateTime;
+
+        fn placeholder(n: usize) -> String {
+            PostgresDialect::placeholder(n)
+        }
+
+        fn encode_time(ms: i64) -> AdapterResult<Self::Time> {
+            let t = PostgresDialect::encode_time(ms)?;
+            Ok(time::PrimitiveDateTime::new(t.date(), t.time()))
+        }
+
+        fn decode_time(t: Self::Time) -> i64 {
+            PostgresDialect::decode_time(t.assume_utc())
+        }
+    }
+
+    fn is_adapter<A: Adapter>() {}
+
+    #[test]
+    fn a_text_id_dialect_is_an_adapter() {
+        is_adapter::<SqlAdapter<TextIds>>();
+        is_adapter::<SqlAdapter<PostgresDialect>>();
+        is_adapter::<SqlAdapter<SqliteDialect>>();
+    }
+}
