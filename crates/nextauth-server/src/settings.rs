@@ -824,16 +824,9 @@ fn provider_from(
     }
 }
 
-/// A URL with its password replaced, for messages.
-pub fn redact_url(u: &str) -> String {
-    match url::Url::parse(u) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => u.to_string(),
-    }
-}
+/// A database or SMTP URL with its password replaced by `***`, for logs and `nextauth check`
+/// (one implementation, the storage crate's).
+pub use nextauth_sqlx::redact as redact_url;
 
 impl Settings {
     /// The declarative session callback, when `[session.expose]` is set.
