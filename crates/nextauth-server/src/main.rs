@@ -85,23 +85,8 @@ fn check(s: &Settings) -> ExitCode {
         a.session.strategy, a.session.max_age, a.session.update_age
     );
     println!("endpoints:");
-    for e in [
-        "GET  /providers",
-        "GET  /csrf",
-        "GET  /session",
-        "POST /session",
-        "GET  /signin",
-        "POST /signin/:provider",
-        "GET  /callback/:provider",
-        "POST /callback/:provider",
-        "GET  /signout",
-        "POST /signout",
-        "GET  /error",
-        "GET  /verify-request",
-        "POST /_log",
-    ] {
-        let (m, p) = e.split_at(5);
-        println!("  {m}{}{p}", a.base.base);
+    for e in &nextauth_core::routes::ENDPOINTS {
+        println!("  {:<5}{}{}", e.method.as_str(), a.base.base, e.path());
     }
     println!("cookies (secure: {}):", names.secure);
     for n in [
