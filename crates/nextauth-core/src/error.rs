@@ -1,6 +1,15 @@
-//! The error codes a browser sees in `?error=` (spec §18).
+//! Why a sign-in failed ([`AuthError`]) and the error codes a browser sees in `?error=`
+//! ([`ErrorCode`], spec §18). Ports v4 `core/errors.ts` and the codes of `core/pages/error.tsx`
+//! and `core/pages/signin.tsx`.
+//!
+//! [`AuthError::url`] and [`AuthError::status`] are the one place a failure becomes the
+//! redirect to `BASE/error?error=…` (or, in JSON mode, the `{url}` body with that status).
 
 use std::fmt;
+
+use crate::adapter::AdapterError;
+use crate::cookies::encode_uri_component;
+use crate::response::Reply;
 
 /// The v4 error codes. `Display` writes the exact v4 string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +66,192 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Why a sign-in (the `signin` or `callback` action of a provider) failed, each variant with
+/// its v4 error code ([`AuthError::code`]). The `Display` text is for the log: it may name the
+/// IdP's or the webhook's answer, never a secret, and is never shown to the browser, which gets
+/// only [`AuthError::url`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// `POST signin/<oauth>`: the authorization URL could not be built (discovery unreachable
+    /// or broken, no authorization endpoint). v4 `SIGNIN_OAUTH_ERROR` → `OAuthSignin`.
+    #[error("could not build the authorization URL: {0}")]
+    OAuthSignin(String),
+    /// `callback/<oauth>`: the IdP sent the browser back with `?error=` (the user declined, the
+    /// client is misconfigured at the IdP). → `Callback`, as v4 (not `OAuthCallback`).
+    #[error("the identity provider reported {error:?}: {description:?}")]
+    IdpError {
+        /// The IdP's `error` parameter.
+        error: String,
+        /// The IdP's `error_description`, `""` when absent.
+        description: String,
+    },
+    /// `callback/<oauth>`: a check (state, PKCE, nonce, `iss`), the code exchange, the ID token
+    /// or userinfo failed; the text says which and what the IdP answered. → `OAuthCallback`.
+    #[error("OAuth callback failed: {0}")]
+    OAuthCallback(String),
+    /// `callback/<oauth>`: the e-mail address of the profile belongs to a user who signed in
+    /// another way (v4 `AccountNotLinkedError`). → `OAuthAccountNotLinked`.
+    #[error("account not linked: {0}")]
+    OAuthAccountNotLinked(&'static str),
+    /// `callback/<oauth>`: the adapter's `createUser` failed. → `OAuthCreateAccount`.
+    #[error("creating the user failed: {0}")]
+    OAuthCreateAccount(String),
+    /// `callback/<oauth>`: another adapter call of the sign-in handler failed (`linkAccount`,
+    /// `getUserByEmail`, …). → `Callback`.
+    #[error("the sign-in handler failed: {0}")]
+    OAuthSignInHandler(String),
+    /// `POST signin/<email>` without an `email` field (or an empty one). → `EmailSignin`.
+    #[error("no e-mail address in the form")]
+    EmailMissing,
+    /// `POST signin/<email>`: the address fails v4's `normalizeIdentifier`. → `EmailSignin`.
+    #[error("e-mail address refused: {0}")]
+    EmailInvalid(&'static str),
+    /// `POST signin/<email>`: the sign-in mail was not sent (the transport failed or timed out;
+    /// the token was withdrawn), or the task sending it failed. → `EmailSignin`.
+    #[error("the sign-in e-mail was not sent: {0}")]
+    EmailNotSent(String),
+    /// `POST signin/<email>`: a storage call failed (reading the user, storing the token), or
+    /// no adapter is configured. → `EmailSignin`.
+    #[error("storage failed at the e-mail sign-in: {0}")]
+    EmailSigninStorage(AdapterError),
+    /// `POST signin/<email>`: the `signIn` callback threw `message` while the link was being
+    /// requested. v4 encodes this one with `URLSearchParams(String(error))`, so the `error=`
+    /// parameter is `Error: <message>` form-encoded (`Error%3A+msg`); no v4 code.
+    #[error("the signIn callback threw at the e-mail request: {0}")]
+    EmailSignInCallbackThrew(String),
+    /// `GET callback/<email>`: the link has no `token`, no `email`, an `email` that is not an
+    /// address, or its token is unknown, already used, for another address or expired (v4
+    /// `VerificationError`; v4 answers a missing token with `configuration`). → `Verification`.
+    #[error("e-mail link refused: {0}")]
+    Verification(&'static str),
+    /// `GET callback/<email>`: the adapter's `createUser` failed (or conflicted with a user
+    /// that then could not be found). → `EmailCreateAccount`.
+    #[error("creating the user failed: {0}")]
+    EmailCreateAccount(String),
+    /// `POST callback/<credentials>`: `authorize` returned no user. → `CredentialsSignin`,
+    /// with `&provider=<id>`; JSON-mode status 401.
+    #[error("credentials refused by provider {provider:?}")]
+    CredentialsSignin {
+        /// The credentials provider's id.
+        provider: String,
+    },
+    /// `POST callback/<credentials>`: `authorize` threw `message` on purpose; v4 shows it as
+    /// `?error=<encodeURIComponent(message)>` (no v4 code); JSON-mode status 401.
+    #[error("credentials refused with a message: {0}")]
+    CredentialsRefused(String),
+    /// `POST callback/<credentials>`: the check itself failed (the webhook was unreachable,
+    /// answered a 5xx or something that is not a user); the text says what it answered.
+    /// → `Callback`, JSON-mode status 502 (not the user's fault).
+    #[error("credentials check failed: {0}")]
+    CredentialsCheckFailed(String),
+    /// `POST callback/<credentials>`, database sessions: the user's e-mail address belongs to
+    /// another user, not linked to this credentials identity. → `OAuthAccountNotLinked`, as v4
+    /// refuses an unlinked OAuth account.
+    #[error("the credentials user's e-mail belongs to another user")]
+    CredentialsEmailTaken,
+    /// `POST callback/<credentials>`, database sessions: `authorize` returned neither `id` nor
+    /// `email`, so no user row can be found again. → `Callback`.
+    #[error("authorize returned neither `id` nor `email`: a database session needs one")]
+    CredentialsNoIdentity,
+    /// `callback/*`: a storage call broke (reading the account, the e-mail link or the user,
+    /// storing the credentials user, starting the session), or no adapter is configured; `step`
+    /// names the call. → `Callback`.
+    #[error("{step} failed: {source}")]
+    Storage {
+        /// What was being done, for the log (`"starting the session"`).
+        step: &'static str,
+        /// The adapter's error.
+        source: AdapterError,
+    },
+    /// The `signIn` callback returned false (v4 `AccessDenied`); `status` is the JSON-mode
+    /// status: 403 for credentials, 200 elsewhere, as v4. → `AccessDenied`.
+    #[error("the signIn callback refused the sign-in")]
+    AccessDenied {
+        /// JSON-mode status.
+        status: u16,
+    },
+    /// The `signIn` callback threw `message`; v4 shows it as
+    /// `?error=<encodeURIComponent(message)>` (no v4 code).
+    #[error("the signIn callback threw: {0}")]
+    SignInCallbackThrew(String),
+}
+
+impl AuthError {
+    /// The v4 error code the browser sees in `?error=`; `None` for the variants whose `error=`
+    /// is the app's own message ([`AuthError::CredentialsRefused`],
+    /// [`AuthError::SignInCallbackThrew`], [`AuthError::EmailSignInCallbackThrew`]).
+    pub fn code(&self) -> Option<ErrorCode> {
+        Some(match self {
+            AuthError::OAuthSignin(_) => ErrorCode::OAuthSignin,
+            AuthError::IdpError { .. } => ErrorCode::Callback,
+            AuthError::OAuthCallback(_) => ErrorCode::OAuthCallback,
+            AuthError::OAuthAccountNotLinked(_) => ErrorCode::OAuthAccountNotLinked,
+            AuthError::OAuthCreateAccount(_) => ErrorCode::OAuthCreateAccount,
+            AuthError::OAuthSignInHandler(_) => ErrorCode::Callback,
+            AuthError::EmailMissing
+            | AuthError::EmailInvalid(_)
+            | AuthError::EmailNotSent(_)
+            | AuthError::EmailSigninStorage(_) => ErrorCode::EmailSignin,
+            AuthError::Verification(_) => ErrorCode::Verification,
+            AuthError::EmailCreateAccount(_) => ErrorCode::EmailCreateAccount,
+            AuthError::CredentialsSignin { .. } => ErrorCode::CredentialsSignin,
+            AuthError::CredentialsCheckFailed(_) => ErrorCode::Callback,
+            AuthError::CredentialsEmailTaken => ErrorCode::OAuthAccountNotLinked,
+            AuthError::CredentialsNoIdentity => ErrorCode::Callback,
+            AuthError::Storage { .. } => ErrorCode::Callback,
+            AuthError::AccessDenied { .. } => ErrorCode::AccessDenied,
+            AuthError::CredentialsRefused(_)
+            | AuthError::SignInCallbackThrew(_)
+            | AuthError::EmailSignInCallbackThrew(_) => return None,
+        })
+    }
+
+    /// The status a JSON-mode request gets with the `{url}` body (a browser gets a 302 to
+    /// [`AuthError::url`] whatever it is).
+    pub fn status(&self) -> u16 {
+        match self {
+            AuthError::AccessDenied { status } => *status,
+            AuthError::CredentialsSignin { .. } | AuthError::CredentialsRefused(_) => 401,
+            AuthError::CredentialsCheckFailed(_) => 502,
+            _ => 200,
+        }
+    }
+
+    /// The error page URL: `BASE/error?error=<code>` (`base` without a trailing `/`).
+    pub fn url(&self, base: &str) -> String {
+        match self {
+            AuthError::CredentialsSignin { provider } => format!(
+                "{base}/error?error={}&provider={}",
+                ErrorCode::CredentialsSignin,
+                encode_uri_component(provider)
+            ),
+            AuthError::CredentialsRefused(message) | AuthError::SignInCallbackThrew(message) => {
+                format!("{base}/error?error={}", encode_uri_component(message))
+            }
+            AuthError::EmailSignInCallbackThrew(message) => {
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("error", &format!("Error: {message}"))
+                    .finish();
+                format!("{base}/error?{query}")
+            }
+            other => match other.code() {
+                Some(code) => format!("{base}/error?error={code}"),
+                // Every message variant is answered above.
+                None => format!("{base}/error"),
+            },
+        }
+    }
+
+    /// The redirect (or JSON `{url}`, applied by the handler) for this failure.
+    pub(crate) fn reply(&self, base: &str) -> Reply {
+        Reply::Redirect {
+            url: self.url(base),
+            status: self.status(),
+        }
+    }
+}
+
 /// Codes that `GET /error` sends back to the sign-in page, where they show inline
 /// (case-sensitive, as in v4 `core/index.ts`).
 pub const INLINE_ERRORS: [&str; 10] = [
@@ -110,5 +305,57 @@ mod tests {
             assert_eq!(c.to_string(), s);
         }
         assert_eq!(signin_error_message("callback"), "Unable to sign in.");
+    }
+
+    #[test]
+    fn failures_map_to_v4_urls_and_statuses() {
+        let base = "http://h/api/auth";
+        let storage = AuthError::Storage {
+            step: "starting the session",
+            source: AdapterError::Unavailable("down".into()),
+        };
+        for (e, url, status) in [
+            (
+                AuthError::OAuthSignin("x".into()),
+                "http://h/api/auth/error?error=OAuthSignin",
+                200,
+            ),
+            (storage, "http://h/api/auth/error?error=Callback", 200),
+            (
+                AuthError::AccessDenied { status: 403 },
+                "http://h/api/auth/error?error=AccessDenied",
+                403,
+            ),
+            (
+                AuthError::CredentialsSignin {
+                    provider: "a b".into(),
+                },
+                "http://h/api/auth/error?error=CredentialsSignin&provider=a%20b",
+                401,
+            ),
+            (
+                AuthError::CredentialsRefused("no way".into()),
+                "http://h/api/auth/error?error=no%20way",
+                401,
+            ),
+            (
+                AuthError::CredentialsCheckFailed("502".into()),
+                "http://h/api/auth/error?error=Callback",
+                502,
+            ),
+            (
+                AuthError::EmailSignInCallbackThrew("no: way".into()),
+                "http://h/api/auth/error?error=Error%3A+no%3A+way",
+                200,
+            ),
+            (
+                AuthError::Verification("expired"),
+                "http://h/api/auth/error?error=Verification",
+                200,
+            ),
+        ] {
+            assert_eq!(e.url(base), url, "{e:?}");
+            assert_eq!(e.status(), status, "{e:?}");
+        }
     }
 }

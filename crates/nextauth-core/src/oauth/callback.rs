@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::cookies::encode_uri_component;
+use crate::error::AuthError;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -49,8 +50,7 @@ pub(crate) async fn handle(
     provider_id: &str,
     provider: &OAuthProvider,
 ) -> Reply {
-    let base = inner.config.base.base.clone();
-    let error_redirect = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
+    let base = inner.config.base.base.as_str();
 
     // v4 reads `body.error ?? query.error` whatever the method.
     let idp_error = ctx
@@ -71,7 +71,11 @@ pub(crate) async fn handle(
             error_description = description,
             "the identity provider reported an error"
         );
-        return error_redirect("Callback");
+        return AuthError::IdpError {
+            error: error.to_string(),
+            description: description.to_string(),
+        }
+        .reply(base);
     }
 
     let fetched = match fetch(inner, ctx, provider_id, provider).await {
@@ -83,7 +87,7 @@ pub(crate) async fn handle(
                 %reason,
                 "OAuth callback failed"
             );
-            return error_redirect("OAuthCallback");
+            return AuthError::OAuthCallback(reason).reply(base);
         }
     };
 
@@ -121,8 +125,12 @@ pub(crate) async fn handle(
         {
             Ok(u) => u,
             Err(e) => {
-                tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "reading the account failed");
-                return error_redirect("Callback");
+                let e = AuthError::Storage {
+                    step: "reading the account",
+                    source: e,
+                };
+                tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "OAuth sign-in failed");
+                return e.reply(base);
             }
         },
         None => None,
@@ -146,7 +154,7 @@ pub(crate) async fn handle(
             "the signIn callback refused the sign-in"
         );
     }
-    if let Some(refusal) = decision.refusal(&inner.config.base.base, 200) {
+    if let Some(refusal) = decision.refusal(base, 200) {
         return refusal;
     }
 
@@ -154,15 +162,15 @@ pub(crate) async fn handle(
         Ok(o) => o,
         Err(HandlerError::NotLinked(reason)) => {
             tracing::info!(provider = provider_id, reason, "account not linked");
-            return error_redirect("OAuthAccountNotLinked");
+            return AuthError::OAuthAccountNotLinked(reason).reply(base);
         }
         Err(HandlerError::CreateUser(reason)) => {
             tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, %reason, "creating the user failed");
-            return error_redirect("OAuthCreateAccount");
+            return AuthError::OAuthCreateAccount(reason).reply(base);
         }
         Err(HandlerError::Other(reason)) => {
             tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, %reason, "the sign-in handler failed");
-            return error_redirect("Callback");
+            return AuthError::OAuthSignInHandler(reason).reply(base);
         }
     };
 
@@ -177,8 +185,12 @@ pub(crate) async fn handle(
         force_jwt: false,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
-        tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "starting the session failed");
-        return error_redirect("Callback");
+        let e = AuthError::Storage {
+            step: "starting the session",
+            source: e,
+        };
+        tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "OAuth sign-in failed");
+        return e.reply(base);
     }
     tracing::info!(
         provider = provider_id,

@@ -47,6 +47,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::error::AuthError;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -72,7 +73,7 @@ pub(crate) fn supported_id_token_alg(alg: &str) -> bool {
 
 /// `POST signin/:oauth` (CSRF already verified): redirect to the IdP's authorization endpoint,
 /// setting one cookie per check. Any failure (discovery unreachable, no endpoint) logs
-/// `SIGNIN_OAUTH_ERROR` and redirects to `BASE/error?error=OAuthSignin`, as v4.
+/// `SIGNIN_OAUTH_ERROR` and redirects to the error page ([`AuthError::OAuthSignin`]), as v4.
 pub(crate) async fn signin(
     inner: &Inner,
     ctx: &mut Ctx<'_>,
@@ -88,10 +89,7 @@ pub(crate) async fn signin(
                 %reason,
                 "could not build the authorization URL"
             );
-            Reply::redirect(format!(
-                "{}/error?error=OAuthSignin",
-                inner.config.base.base
-            ))
+            AuthError::OAuthSignin(reason).reply(&inner.config.base.base)
         }
     }
 }
