@@ -76,7 +76,7 @@ pub enum AuthError {
     /// `POST signin/<oauth>`: the authorization URL could not be built (discovery unreachable
     /// or broken, no authorization endpoint). v4 `SIGNIN_OAUTH_ERROR` → `OAuthSignin`.
     #[error("could not build the authorization URL: {0}")]
-    OAuthSignin(String),
+    OAuthSignin(OAuthError),
     /// `callback/<oauth>`: the IdP sent the browser back with `?error=` (the user declined, the
     /// client is misconfigured at the IdP). → `Callback`, as v4 (not `OAuthCallback`).
     #[error("the identity provider reported {error:?}: {description:?}")]
@@ -89,7 +89,7 @@ pub enum AuthError {
     /// `callback/<oauth>`: a check (state, PKCE, nonce, `iss`), the code exchange, the ID token
     /// or userinfo failed; the text says which and what the IdP answered. → `OAuthCallback`.
     #[error("OAuth callback failed: {0}")]
-    OAuthCallback(String),
+    OAuthCallback(OAuthError),
     /// `callback/<oauth>`: the e-mail address of the profile belongs to a user who signed in
     /// another way (v4 `AccountNotLinkedError`). → `OAuthAccountNotLinked`.
     #[error("account not linked: {0}")]
@@ -175,6 +175,186 @@ pub enum AuthError {
     /// `?error=<encodeURIComponent(message)>` (no v4 code).
     #[error("the signIn callback threw: {0}")]
     SignInCallbackThrew(String),
+}
+
+/// Why an OAuth step failed: discovery, the check cookies, the callback's parameters, the
+/// code exchange, the ID token, userinfo. The `Display` text (for the log) says which endpoint
+/// answered what; it quotes IdP bodies, which carry no secret of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// Something the step needs is neither configured nor discovered, or the IdP's answer or
+    /// the callback lacks it (`"the callback has no code parameter"`).
+    #[error("{0}")]
+    Missing(&'static str),
+    /// The configured authorization endpoint is not a URL.
+    #[error("the authorization endpoint {endpoint:?} is not a URL: {reason}")]
+    BadAuthorizationEndpoint {
+        /// The configured value.
+        endpoint: String,
+        /// The URL parser's complaint.
+        reason: String,
+    },
+    /// `what` (an endpoint, named with its URL) could not be reached: connect, TLS, timeout.
+    #[error("{what} unreachable: {reason}")]
+    Unreachable {
+        /// The endpoint and its URL.
+        what: String,
+        /// The transport error and its sources.
+        reason: String,
+    },
+    /// A response body is larger than `limit` bytes.
+    #[error("the response is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Reading a response body failed midway.
+    #[error("reading the response failed: {0}")]
+    Read(String),
+    /// `what` answered `status`, but its body could not be read.
+    #[error("{what} answered {status}, but {cause}")]
+    Body {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+        /// Why the body could not be read.
+        cause: Box<OAuthError>,
+    },
+    /// `what` answered `status` with a body that is not JSON (its start quoted).
+    #[error("{what} answered {status} with a body that is not JSON: {snippet:?}")]
+    NotJson {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+        /// The first characters of the body.
+        snippet: String,
+    },
+    /// `what` answered a status other than 200.
+    #[error("{what} answered {status}")]
+    Status {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// `what` answered JSON that is not an object.
+    #[error("{what} answered JSON that is not an object")]
+    NotAnObject {
+        /// The endpoint and its URL.
+        what: String,
+    },
+    /// The token endpoint answered an OAuth error response (RFC 6749 §5.2).
+    #[error("{what} answered {status} {{error: {error:?}, error_description: {description:?}}}")]
+    TokenError {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+        /// `error`.
+        error: String,
+        /// `error_description`, `""` when absent.
+        description: String,
+    },
+    /// A discovery document or JWK set is unusable (`what` names it with its URL).
+    #[error("{what}: {problem}")]
+    Document {
+        /// `OIDC discovery <url>` or `JWKS <url>`.
+        what: String,
+        /// What is wrong with it.
+        problem: DocumentProblem,
+    },
+    /// A check cookie (state, PKCE verifier, nonce) is unusable.
+    #[error("the {cookie} cookie {problem}")]
+    CheckCookie {
+        /// The cookie's name.
+        cookie: String,
+        /// What is wrong with it.
+        problem: CheckCookieProblem,
+    },
+    /// The callback's `state` parameter does not fit the state check (openid-client's rules).
+    #[error("{0}")]
+    State(&'static str),
+    /// The callback's `iss` is not the issuer (RFC 9207; a mix-up attack?).
+    #[error("the callback's iss {got:?} is not the issuer {expected:?} (mix-up attack?)")]
+    IssMismatch {
+        /// The callback's `iss`.
+        got: String,
+        /// The issuer.
+        expected: String,
+    },
+    /// The callback has `iss`, but no issuer is configured to compare it with.
+    #[error("the callback has iss {0:?}, but no issuer is configured to compare it with")]
+    IssUnexpected(String),
+    /// The ID token was refused; the text says why.
+    #[error("{0}")]
+    IdToken(String),
+    /// The provider's profile has no id where the mapping looks for it (`at`). v4 logs
+    /// `OAUTH_PARSE_PROFILE_ERROR` and sends the browser back to the sign-in page.
+    #[error("the profile has no id at {0:?}")]
+    ProfileWithoutId(String),
+}
+
+/// What is wrong with a discovery document or a JWK set ([`OAuthError::Document`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentProblem {
+    /// The document is not a JSON object.
+    #[error("the document is not a JSON object")]
+    NotAnObject,
+    /// The discovery document has no (non-empty) `issuer`.
+    #[error("`issuer` is missing")]
+    NoIssuer,
+    /// An endpoint member is a string, but not an absolute http(s) URL.
+    #[error("`{key}` is not an http(s) URL: {value:?}")]
+    NotHttpUrl {
+        /// The member.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// An endpoint member is not a string.
+    #[error("`{0}` is not a string")]
+    NotAString(String),
+    /// The JWK set has no `keys` array.
+    #[error("no `keys` array")]
+    NoKeys,
+}
+
+/// What is wrong with a check cookie ([`OAuthError::CheckCookie`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckCookieProblem {
+    /// Absent or empty.
+    #[error(
+        "is missing (sign-in not started in this browser, cookies blocked, or the callback was already used)"
+    )]
+    Missing,
+    /// Older than its 15 minutes.
+    #[error("has expired (a sign-in must finish within 15 minutes)")]
+    Expired,
+    /// Tampered with, or sealed with another secret.
+    #[error("could not be decrypted (tampered with, or sealed with another secret)")]
+    Undecryptable,
+    /// Decrypted, but not a JWT of ours.
+    #[error("is malformed ({0})")]
+    Malformed(String),
+    /// Minted for another provider's sign-in (maybe in another tab: kept).
+    #[error("was minted for provider {minted_for:?}, not {expected:?}")]
+    OtherProvider {
+        /// The provider in the cookie.
+        minted_for: String,
+        /// The provider of this callback.
+        expected: String,
+    },
+    /// Names no provider.
+    #[error("names no provider")]
+    NoProvider,
+    /// Has no value.
+    #[error("has no value")]
+    NoValue,
 }
 
 impl AuthError {
@@ -316,7 +496,7 @@ mod tests {
         };
         for (e, url, status) in [
             (
-                AuthError::OAuthSignin("x".into()),
+                AuthError::OAuthSignin(OAuthError::Missing("x")),
                 "http://h/api/auth/error?error=OAuthSignin",
                 200,
             ),

@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 
 use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::cookies::encode_uri_component;
-use crate::error::AuthError;
+use crate::error::{AuthError, OAuthError};
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -216,7 +216,7 @@ async fn fetch(
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
-) -> Result<Fetched, String> {
+) -> Result<Fetched, OAuthError> {
     let used = checks::use_checks(inner, ctx, provider_id, &provider.checks)?;
     let req = ctx.req;
     let params: &Params = if req.method == Method::Post {
@@ -236,20 +236,17 @@ async fn fetch(
         match &endpoints.issuer {
             Some(expected) if expected == iss => {}
             Some(expected) => {
-                return Err(format!(
-                    "the callback's iss {iss:?} is not the issuer {expected:?} (mix-up attack?)"
-                ));
+                return Err(OAuthError::IssMismatch {
+                    got: iss.to_string(),
+                    expected: expected.clone(),
+                });
             }
-            None => {
-                return Err(format!(
-                    "the callback has iss {iss:?}, but no issuer is configured to compare it with"
-                ));
-            }
+            None => return Err(OAuthError::IssUnexpected(iss.to_string())),
         }
     }
     let code = param("code")
         .filter(|c| !c.is_empty())
-        .ok_or("the callback has no code parameter")?;
+        .ok_or(OAuthError::Missing("the callback has no code parameter"))?;
     // The state matched: this callback finishes this browser's sign-in, whatever happens next.
     let state_checked = used.state.is_some();
     if state_checked {
@@ -385,7 +382,7 @@ async fn exchange_code(
     redirect_uri: &str,
     code_verifier: Option<&str>,
     now_ms: i64,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, OAuthError> {
     let (body, auth) = token_request(
         endpoints.client_auth,
         &provider.client_id,
@@ -423,16 +420,19 @@ async fn exchange_code(
             .get("error_description")
             .and_then(Value::as_str)
             .unwrap_or("");
-        return Err(format!(
-            "{what} answered {status} {{error: {error:?}, error_description: {description:?}}}"
-        ));
+        return Err(OAuthError::TokenError {
+            what,
+            status,
+            error,
+            description: description.to_string(),
+        });
     }
     if status != 200 {
-        return Err(format!("{what} answered {status}"));
+        return Err(OAuthError::Status { what, status });
     }
-    let obj = json
-        .as_object()
-        .ok_or_else(|| format!("{what} answered JSON that is not an object"))?;
+    let Some(obj) = json.as_object() else {
+        return Err(OAuthError::NotAnObject { what });
+    };
     Ok(token_set(obj, now_ms.div_euclid(1000)))
 }
 
@@ -444,18 +444,19 @@ async fn verify_id_token(
     tokens: &Map<String, Value>,
     nonce: Option<&str>,
     now_ms: i64,
-) -> Result<Map<String, Value>, String> {
-    let raw = tokens.get("id_token").and_then(Value::as_str).ok_or(
-        "the token response has no id_token (the provider is configured with id_token = true)",
-    )?;
-    let issuer = endpoints
-        .issuer
-        .as_deref()
-        .ok_or("ID token: no issuer to check `iss` against")?;
-    let jwks_uri = endpoints
-        .jwks
-        .as_deref()
-        .ok_or("ID token: no JWK set (jwks_uri) to check the signature with")?;
+) -> Result<Map<String, Value>, OAuthError> {
+    let raw = tokens
+        .get("id_token")
+        .and_then(Value::as_str)
+        .ok_or(OAuthError::Missing(
+            "the token response has no id_token (the provider is configured with id_token = true)",
+        ))?;
+    let issuer = endpoints.issuer.as_deref().ok_or(OAuthError::Missing(
+        "ID token: no issuer to check `iss` against",
+    ))?;
+    let jwks_uri = endpoints.jwks.as_deref().ok_or(OAuthError::Missing(
+        "ID token: no JWK set (jwks_uri) to check the signature with",
+    ))?;
     let expected = id_token::Expected {
         issuer,
         client_id: &provider.client_id,
@@ -481,9 +482,10 @@ async fn verify_id_token(
                 .oauth_cache
                 .jwks(&inner.http, jwks_uri, now_ms, true)
                 .await?;
-            id_token::validate(raw, &keys, &expected).map_err(|e| e.to_string())
+            id_token::validate(raw, &keys, &expected)
+                .map_err(|e| OAuthError::IdToken(e.to_string()))
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(OAuthError::IdToken(e.to_string())),
     }
 }
 
@@ -493,15 +495,17 @@ async fn userinfo(
     inner: &Inner,
     endpoints: &Endpoints,
     tokens: &Map<String, Value>,
-) -> Result<Value, String> {
-    let url = endpoints
-        .userinfo
-        .as_deref()
-        .ok_or("no userinfo endpoint: not configured and not in the discovery document")?;
-    let access_token = tokens
-        .get("access_token")
-        .and_then(Value::as_str)
-        .ok_or("the token response has no access_token")?;
+) -> Result<Value, OAuthError> {
+    let url = endpoints.userinfo.as_deref().ok_or(OAuthError::Missing(
+        "no userinfo endpoint: not configured and not in the discovery document",
+    ))?;
+    let access_token =
+        tokens
+            .get("access_token")
+            .and_then(Value::as_str)
+            .ok_or(OAuthError::Missing(
+                "the token response has no access_token",
+            ))?;
     let token_type = tokens
         .get("token_type")
         .and_then(Value::as_str)
@@ -514,10 +518,10 @@ async fn userinfo(
     let what = format!("the userinfo endpoint {url}");
     let (status, json) = send_json(req, &what).await?;
     if status != 200 {
-        return Err(format!("{what} answered {status}"));
+        return Err(OAuthError::Status { what, status });
     }
     if !json.is_object() {
-        return Err(format!("{what} answered JSON that is not an object"));
+        return Err(OAuthError::NotAnObject { what });
     }
     Ok(json)
 }
