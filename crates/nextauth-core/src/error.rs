@@ -358,33 +358,42 @@ pub enum CheckCookieProblem {
 }
 
 impl AuthError {
+    /// What the `error=` parameter carries: the v4 code, or the app's own message.
+    fn param(&self) -> ErrorParam<'_> {
+        use ErrorParam::{Code, Message};
+        match self {
+            AuthError::OAuthSignin(_) => Code(ErrorCode::OAuthSignin),
+            AuthError::IdpError { .. } => Code(ErrorCode::Callback),
+            AuthError::OAuthCallback(_) => Code(ErrorCode::OAuthCallback),
+            AuthError::OAuthAccountNotLinked(_) => Code(ErrorCode::OAuthAccountNotLinked),
+            AuthError::OAuthCreateAccount(_) => Code(ErrorCode::OAuthCreateAccount),
+            AuthError::OAuthSignInHandler(_) => Code(ErrorCode::Callback),
+            AuthError::EmailMissing
+            | AuthError::EmailInvalid(_)
+            | AuthError::EmailNotSent(_)
+            | AuthError::EmailSigninStorage(_) => Code(ErrorCode::EmailSignin),
+            AuthError::EmailSignInCallbackThrew(m) => ErrorParam::ThrownAtEmailRequest(m),
+            AuthError::Verification(_) => Code(ErrorCode::Verification),
+            AuthError::EmailCreateAccount(_) => Code(ErrorCode::EmailCreateAccount),
+            AuthError::CredentialsSignin { .. } => Code(ErrorCode::CredentialsSignin),
+            AuthError::CredentialsRefused(m) => Message(m),
+            AuthError::CredentialsCheckFailed(_) => Code(ErrorCode::Callback),
+            AuthError::CredentialsEmailTaken => Code(ErrorCode::OAuthAccountNotLinked),
+            AuthError::CredentialsNoIdentity => Code(ErrorCode::Callback),
+            AuthError::Storage { .. } => Code(ErrorCode::Callback),
+            AuthError::AccessDenied { .. } => Code(ErrorCode::AccessDenied),
+            AuthError::SignInCallbackThrew(m) => Message(m),
+        }
+    }
+
     /// The v4 error code the browser sees in `?error=`; `None` for the variants whose `error=`
     /// is the app's own message ([`AuthError::CredentialsRefused`],
     /// [`AuthError::SignInCallbackThrew`], [`AuthError::EmailSignInCallbackThrew`]).
     pub fn code(&self) -> Option<ErrorCode> {
-        Some(match self {
-            AuthError::OAuthSignin(_) => ErrorCode::OAuthSignin,
-            AuthError::IdpError { .. } => ErrorCode::Callback,
-            AuthError::OAuthCallback(_) => ErrorCode::OAuthCallback,
-            AuthError::OAuthAccountNotLinked(_) => ErrorCode::OAuthAccountNotLinked,
-            AuthError::OAuthCreateAccount(_) => ErrorCode::OAuthCreateAccount,
-            AuthError::OAuthSignInHandler(_) => ErrorCode::Callback,
-            AuthError::EmailMissing
-            | AuthError::EmailInvalid(_)
-            | AuthError::EmailNotSent(_)
-            | AuthError::EmailSigninStorage(_) => ErrorCode::EmailSignin,
-            AuthError::Verification(_) => ErrorCode::Verification,
-            AuthError::EmailCreateAccount(_) => ErrorCode::EmailCreateAccount,
-            AuthError::CredentialsSignin { .. } => ErrorCode::CredentialsSignin,
-            AuthError::CredentialsCheckFailed(_) => ErrorCode::Callback,
-            AuthError::CredentialsEmailTaken => ErrorCode::OAuthAccountNotLinked,
-            AuthError::CredentialsNoIdentity => ErrorCode::Callback,
-            AuthError::Storage { .. } => ErrorCode::Callback,
-            AuthError::AccessDenied { .. } => ErrorCode::AccessDenied,
-            AuthError::CredentialsRefused(_)
-            | AuthError::SignInCallbackThrew(_)
-            | AuthError::EmailSignInCallbackThrew(_) => return None,
-        })
+        match self.param() {
+            ErrorParam::Code(code) => Some(code),
+            ErrorParam::Message(_) | ErrorParam::ThrownAtEmailRequest(_) => None,
+        }
     }
 
     /// The status a JSON-mode request gets with the `{url}` body (a browser gets a 302 to
@@ -398,29 +407,26 @@ impl AuthError {
         }
     }
 
-    /// The error page URL: `BASE/error?error=<code>` (`base` without a trailing `/`).
+    /// The error page URL: `BASE/error?error=<code>` (`base` without a trailing `/`), plus
+    /// `&provider=<id>` for [`AuthError::CredentialsSignin`] (v4's `URLSearchParams`).
     pub fn url(&self, base: &str) -> String {
-        match self {
-            AuthError::CredentialsSignin { provider } => format!(
-                "{base}/error?error={}&provider={}",
-                ErrorCode::CredentialsSignin,
-                encode_uri_component(provider)
-            ),
-            AuthError::CredentialsRefused(message) | AuthError::SignInCallbackThrew(message) => {
+        let mut url = match self.param() {
+            ErrorParam::Code(code) => format!("{base}/error?error={code}"),
+            ErrorParam::Message(message) => {
                 format!("{base}/error?error={}", encode_uri_component(message))
             }
-            AuthError::EmailSignInCallbackThrew(message) => {
+            ErrorParam::ThrownAtEmailRequest(message) => {
                 let query: String = form_urlencoded::Serializer::new(String::new())
                     .append_pair("error", &format!("Error: {message}"))
                     .finish();
                 format!("{base}/error?{query}")
             }
-            other => match other.code() {
-                Some(code) => format!("{base}/error?error={code}"),
-                // Every message variant is answered above.
-                None => format!("{base}/error"),
-            },
+        };
+        if let AuthError::CredentialsSignin { provider } = self {
+            url.push_str("&provider=");
+            url.push_str(&encode_uri_component(provider));
         }
+        url
     }
 
     /// The redirect (or JSON `{url}`, applied by the handler) for this failure.
@@ -430,6 +436,17 @@ impl AuthError {
             status: self.status(),
         }
     }
+}
+
+/// The `error=` parameter of an [`AuthError`].
+enum ErrorParam<'a> {
+    /// A v4 code.
+    Code(ErrorCode),
+    /// The app's own message, `encodeURIComponent`-ed (v4 `core/routes/callback.ts`).
+    Message(&'a str),
+    /// The `signIn` callback's message at the e-mail request: v4 sends
+    /// `URLSearchParams({error: String(error)})`, so `Error: <message>`, form-encoded.
+    ThrownAtEmailRequest(&'a str),
 }
 
 /// Codes that `GET /error` sends back to the sign-in page, where they show inline
@@ -537,5 +554,23 @@ mod tests {
             assert_eq!(e.url(base), url, "{e:?}");
             assert_eq!(e.status(), status, "{e:?}");
         }
+        // The app's own messages carry no v4 code.
+        assert_eq!(AuthError::CredentialsRefused("m".into()).code(), None);
+        assert_eq!(AuthError::SignInCallbackThrew("m".into()).code(), None);
+        assert_eq!(AuthError::EmailSignInCallbackThrew("m".into()).code(), None);
+        assert_eq!(
+            AuthError::CredentialsEmailTaken.code(),
+            Some(ErrorCode::OAuthAccountNotLinked)
+        );
+        // The log text says what broke; the URL never carries it.
+        let e = AuthError::OAuthCallback(OAuthError::Status {
+            what: "the token endpoint https://idp/token".into(),
+            status: 500,
+        });
+        assert_eq!(
+            e.to_string(),
+            "OAuth callback failed: the token endpoint https://idp/token answered 500"
+        );
+        assert_eq!(e.url(base), "http://h/api/auth/error?error=OAuthCallback");
     }
 }

@@ -145,6 +145,34 @@ mod tests {
         }
     }
 
+    /// `nextauth check` prints this list; its lines (and their order) are what it printed
+    /// before the table existed.
+    #[test]
+    fn endpoint_list_as_nextauth_check_prints_it() {
+        let listed: Vec<String> = ENDPOINTS
+            .iter()
+            .map(|e| format!("{:<5}{}", e.method.as_str(), e.path()))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                "GET  /providers",
+                "GET  /csrf",
+                "GET  /session",
+                "POST /session",
+                "GET  /signin",
+                "POST /signin/:provider",
+                "GET  /callback/:provider",
+                "POST /callback/:provider",
+                "GET  /signout",
+                "POST /signout",
+                "GET  /error",
+                "GET  /verify-request",
+                "POST /_log",
+            ]
+        );
+    }
+
     #[test]
     fn lookup() {
         let e = endpoint(&Method::Post, Some(Action::Signin)).unwrap();
