@@ -96,11 +96,7 @@ pub enum AuthError {
     OAuthAccountNotLinked(&'static str),
     /// `callback/<oauth>`: the adapter's `createUser` failed. → `OAuthCreateAccount`.
     #[error("creating the user failed: {0}")]
-    OAuthCreateAccount(String),
-    /// `callback/<oauth>`: another adapter call of the sign-in handler failed (`linkAccount`,
-    /// `getUserByEmail`, …). → `Callback`.
-    #[error("the sign-in handler failed: {0}")]
-    OAuthSignInHandler(String),
+    OAuthCreateAccount(AdapterError),
     /// `POST signin/<email>` without an `email` field (or an empty one). → `EmailSignin`.
     #[error("no e-mail address in the form")]
     EmailMissing,
@@ -154,9 +150,9 @@ pub enum AuthError {
     /// `email`, so no user row can be found again. → `Callback`.
     #[error("authorize returned neither `id` nor `email`: a database session needs one")]
     CredentialsNoIdentity,
-    /// `callback/*`: a storage call broke (reading the account, the e-mail link or the user,
-    /// storing the credentials user, starting the session), or no adapter is configured; `step`
-    /// names the call. → `Callback`.
+    /// `callback/*`: a storage call broke (reading the session, the account, the e-mail link or
+    /// the user; linking the account, storing the credentials user, starting the session), or
+    /// no adapter is configured; `step` names the call. → `Callback`.
     #[error("{step} failed: {source}")]
     Storage {
         /// What was being done, for the log (`"starting the session"`).
@@ -367,7 +363,6 @@ impl AuthError {
             AuthError::OAuthCallback(_) => Code(ErrorCode::OAuthCallback),
             AuthError::OAuthAccountNotLinked(_) => Code(ErrorCode::OAuthAccountNotLinked),
             AuthError::OAuthCreateAccount(_) => Code(ErrorCode::OAuthCreateAccount),
-            AuthError::OAuthSignInHandler(_) => Code(ErrorCode::Callback),
             AuthError::EmailMissing
             | AuthError::EmailInvalid(_)
             | AuthError::EmailNotSent(_)

@@ -33,7 +33,7 @@ use crate::session::{self, SignedIn};
 
 use super::discovery::Endpoints;
 use super::id_token::{self, IdTokenError};
-use super::sign_in_handler::{self, HandlerError};
+use super::sign_in_handler;
 use super::{checks, map_profile, send_json};
 
 /// What the guarded part of the callback produces.
@@ -160,17 +160,13 @@ pub(crate) async fn handle(
 
     let outcome = match sign_in_handler::handle(inner, ctx, provider, &user, &account).await {
         Ok(o) => o,
-        Err(HandlerError::NotLinked(reason)) => {
-            tracing::info!(provider = provider_id, reason, "account not linked");
-            return AuthError::OAuthAccountNotLinked(reason).reply(base);
+        Err(e @ AuthError::OAuthAccountNotLinked(_)) => {
+            tracing::info!(provider = provider_id, error = %e, "OAuth sign-in refused");
+            return e.reply(base);
         }
-        Err(HandlerError::CreateUser(reason)) => {
-            tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, %reason, "creating the user failed");
-            return AuthError::OAuthCreateAccount(reason).reply(base);
-        }
-        Err(HandlerError::Other(reason)) => {
-            tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, %reason, "the sign-in handler failed");
-            return AuthError::OAuthSignInHandler(reason).reply(base);
+        Err(e) => {
+            tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "the sign-in handler failed");
+            return e.reply(base);
         }
     };
 
