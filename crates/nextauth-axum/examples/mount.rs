@@ -79,8 +79,7 @@ impl Callbacks for AppCallbacks {
 }
 
 fn auth() -> Result<NextAuth, nextauth_core::ConfigError> {
-    let base = BaseUrl::parse(Some("http://localhost:3000/api/auth"))
-        .map_err(nextauth_core::ConfigError)?;
+    let base = BaseUrl::parse(Some("http://localhost:3000/api/auth"))?;
     let mut config = AuthConfig::new(
         base,
         Secret::new("example-secret-change-me-0123456789abcdef"),

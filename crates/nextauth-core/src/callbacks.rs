@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::adapter::AdapterUser;
 use crate::callback_url::{InvalidUrl, default_redirect};
+use crate::error::AuthError;
 
 /// Why the `jwt` callback runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,22 +34,23 @@ pub enum SignInDecision {
 
 impl SignInDecision {
     /// What the browser gets when the sign-in does not go on (v4 `core/routes/callback.ts`):
-    /// `None` for [`SignInDecision::Allow`]. A refusal goes to `BASE/error?error=AccessDenied`
-    /// with `deny_status` as the JSON-mode status (403 for credentials, 200 elsewhere); a thrown
-    /// message to `BASE/error?error=<encodeURIComponent(message)>`; a string to that URL.
+    /// `None` for [`SignInDecision::Allow`]. A refusal is [`AuthError::AccessDenied`] with
+    /// `deny_status` as the JSON-mode status (403 for credentials, 200 elsewhere); a thrown
+    /// message [`AuthError::SignInCallbackThrew`]; a string is a redirect to that URL.
     pub(crate) fn refusal(self, base: &str, deny_status: u16) -> Option<crate::response::Reply> {
         use crate::response::Reply;
         match self {
             SignInDecision::Allow => None,
-            SignInDecision::Deny => Some(Reply::Redirect {
-                url: format!("{base}/error?error=AccessDenied"),
-                status: deny_status,
-            }),
+            SignInDecision::Deny => Some(
+                AuthError::AccessDenied {
+                    status: deny_status,
+                }
+                .reply(base),
+            ),
             SignInDecision::Redirect(url) => Some(Reply::redirect(url)),
-            SignInDecision::Error(message) => Some(Reply::redirect(format!(
-                "{base}/error?error={}",
-                crate::cookies::encode_uri_component(&message)
-            ))),
+            SignInDecision::Error(message) => {
+                Some(AuthError::SignInCallbackThrew(message).reply(base))
+            }
         }
     }
 }

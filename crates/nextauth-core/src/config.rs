@@ -12,6 +12,18 @@ use crate::secret::Secret;
 #[error("{0}")]
 pub struct ConfigError(pub String);
 
+impl From<String> for ConfigError {
+    fn from(message: String) -> ConfigError {
+        ConfigError(message)
+    }
+}
+
+impl From<&str> for ConfigError {
+    fn from(message: &str) -> ConfigError {
+        ConfigError(message.to_string())
+    }
+}
+
 /// The auth API's base URL (`NEXTAUTH_URL`), parsed as next-auth v4's `parseUrl` does (spec §2.1,
 /// vectors `urls.json`): a missing scheme means `https://`, a bare origin gets `/api/auth`,
 /// one trailing slash is removed.
@@ -29,7 +41,7 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     /// Parses a `NEXTAUTH_URL` value; `None` gives v4's default `http://localhost:3000/api/auth`.
-    pub fn parse(value: Option<&str>) -> Result<BaseUrl, String> {
+    pub fn parse(value: Option<&str>) -> Result<BaseUrl, ConfigError> {
         let default = "http://localhost:3000";
         let raw = match value.map(str::trim) {
             Some(v) if !v.is_empty() => v,
@@ -42,10 +54,7 @@ impl BaseUrl {
         };
         let url = url::Url::parse(&with_scheme).map_err(|e| format!("not a valid URL ({e})"))?;
         if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(format!(
-                "the scheme must be http or https, not `{}`",
-                url.scheme()
-            ));
+            return Err(format!("the scheme must be http or https, not `{}`", url.scheme()).into());
         }
         if url.query().is_some() || url.fragment().is_some() {
             return Err("a base URL cannot have a query or a fragment".into());

@@ -16,6 +16,7 @@ use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::clock::iso_ms;
 use crate::cookies::encode_uri_component;
 use crate::crypto::{hash, random};
+use crate::error::AuthError;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::{EmailProvider, Provider, VerificationEmail};
@@ -85,9 +86,8 @@ pub(crate) async fn signin(
     email_provider: &EmailProvider,
 ) -> Reply {
     let base = &inner.config.base.base;
-    let error = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
     let Some(raw) = ctx.req.body_str("email").filter(|s| !s.is_empty()) else {
-        return error("EmailSignin");
+        return AuthError::EmailMissing.reply(base);
     };
     let email = match normalize_email(raw) {
         Ok(e) => e,
@@ -97,19 +97,19 @@ pub(crate) async fn signin(
                 reason,
                 "e-mail address refused"
             );
-            return error("EmailSignin");
+            return AuthError::EmailInvalid(reason).reply(base);
         }
     };
     let store = match adapter(inner) {
         Ok(a) => a,
-        Err(e) => return storage_failure(inner, e, "EmailSignin"),
+        Err(e) => return signin_storage_failure(inner, e),
     };
     let user = match store.get_user_by_email(&email).await {
         Ok(u) => u
             .as_ref()
             .map(user_json)
             .unwrap_or_else(|| placeholder(&email)),
-        Err(e) => return storage_failure(inner, e, "EmailSignin"),
+        Err(e) => return signin_storage_failure(inner, e),
     };
     let mut account = Map::new();
     account.insert("providerAccountId".into(), json!(email));
@@ -125,12 +125,9 @@ pub(crate) async fn signin(
             email_verification_request: true,
         })
         .await;
-    if let SignInDecision::Error(message) = &decision {
-        // v4 encodes this one with URLSearchParams(String(error)): "Error: msg" -> Error%3A+msg.
-        let q: String = form_urlencoded::Serializer::new(String::new())
-            .append_pair("error", &format!("Error: {message}"))
-            .finish();
-        return Reply::redirect(format!("{base}/error?{q}"));
+    if let SignInDecision::Error(message) = decision {
+        // v4 encodes this one differently from the other throws: see the variant.
+        return AuthError::EmailSignInCallbackThrew(message).reply(base);
     }
     if let Some(refusal) = decision.refusal(base, 200) {
         return refusal;
@@ -149,7 +146,7 @@ pub(crate) async fn signin(
     );
     let hashed = hash::hash_email_token(&token, &inner.secrets[0]);
     let Some(store) = inner.adapter.clone() else {
-        return storage_failure(inner, no_adapter(), "EmailSignin");
+        return signin_storage_failure(inner, no_adapter());
     };
     let theme = &inner.config.theme;
     let mail = VerificationEmail {
@@ -176,11 +173,13 @@ pub(crate) async fn signin(
     let task = tokio::spawn(store_and_send(store, transport, row, mail));
     match task.await {
         Ok(Ok(())) => {}
-        Ok(Err(SendFailure::Storage(e))) => return storage_failure(inner, e, "EmailSignin"),
-        Ok(Err(SendFailure::Transport)) => return error("EmailSignin"),
+        Ok(Err(SendFailure::Storage(e))) => return signin_storage_failure(inner, e),
+        Ok(Err(SendFailure::Transport)) => {
+            return AuthError::EmailNotSent("the transport failed".into()).reply(base);
+        }
         Err(e) => {
             tracing::error!(code = "SIGNIN_EMAIL_ERROR", error = %e, "the sign-in e-mail task failed");
-            return error("EmailSignin");
+            return AuthError::EmailNotSent(format!("the task failed: {e}")).reply(base);
         }
     }
     Reply::redirect(format!(
@@ -230,9 +229,18 @@ fn no_adapter() -> AdapterError {
     AdapterError::Unavailable("no adapter configured".into())
 }
 
-fn storage_failure(inner: &Inner, e: AdapterError, code: &str) -> Reply {
-    tracing::error!(error = %e, code, "storage failed");
-    Reply::redirect(format!("{}/error?error={code}", inner.config.base.base))
+/// A storage failure at `POST signin/email` (`EmailSignin`), logged.
+fn signin_storage_failure(inner: &Inner, e: AdapterError) -> Reply {
+    let e = AuthError::EmailSigninStorage(e);
+    tracing::error!(error = %e, "e-mail sign-in failed");
+    e.reply(&inner.config.base.base)
+}
+
+/// A storage failure at `GET callback/email` (`Callback`), logged.
+fn storage_failure(inner: &Inner, e: AdapterError, step: &'static str) -> Reply {
+    let e = AuthError::Storage { step, source: e };
+    tracing::error!(error = %e, "e-mail callback failed");
+    e.reply(&inner.config.base.base)
 }
 
 /// `GET callback/email?token=…&email=…&callbackUrl=…`: spends the token once.
@@ -255,25 +263,26 @@ pub(crate) async fn callback(
     _email_provider: &EmailProvider,
 ) -> Reply {
     let base = &inner.config.base.base;
-    let error = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
+    let refused = |why: &'static str| {
+        tracing::info!("e-mail link {why}");
+        AuthError::Verification(why).reply(base)
+    };
     let Some(token) = ctx.req.query_str("token").filter(|t| !t.is_empty()) else {
-        tracing::info!("e-mail link without a token parameter");
-        return error("Verification");
+        return refused("without a token parameter");
     };
     let Some(link_email) = ctx.req.query_str("email").filter(|e| !e.is_empty()) else {
-        tracing::info!("e-mail link without an email parameter");
-        return error("Verification");
+        return refused("without an email parameter");
     };
     let identifier = match normalize_email(link_email) {
         Ok(e) => e,
         Err(reason) => {
             tracing::info!(reason, "e-mail link with an invalid email parameter");
-            return error("Verification");
+            return AuthError::Verification("with an invalid email parameter").reply(base);
         }
     };
     let store = match adapter(inner) {
         Ok(a) => a,
-        Err(e) => return storage_failure(inner, e, "Callback"),
+        Err(e) => return storage_failure(inner, e, "the adapter"),
     };
     // Links hashed with any configured secret are honoured (rotation).
     let mut invite = None;
@@ -287,18 +296,12 @@ pub(crate) async fn callback(
                 break;
             }
             Ok(None) => {}
-            Err(e) => return storage_failure(inner, e, "Callback"),
+            Err(e) => return storage_failure(inner, e, "spending the e-mail link"),
         }
     }
     let invite = match invite {
-        None => {
-            tracing::info!("e-mail link unknown, already used, or for another address");
-            return error("Verification");
-        }
-        Some(t) if t.expires < ctx.now_ms => {
-            tracing::info!("e-mail link expired");
-            return error("Verification");
-        }
+        None => return refused("unknown, already used, or for another address"),
+        Some(t) if t.expires < ctx.now_ms => return refused("expired"),
         Some(t) => t,
     };
     match sign_in_with(inner, ctx, provider, store, &invite.identifier).await {
@@ -325,11 +328,10 @@ async fn sign_in_with(
     email: &str,
 ) -> Result<Reply, Reply> {
     let base = &inner.config.base.base;
-    let error = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
     let email = email.to_string();
     let existing = match store.get_user_by_email(&email).await {
         Ok(u) => u,
-        Err(e) => return Err(storage_failure(inner, e, "Callback")),
+        Err(e) => return Err(storage_failure(inner, e, "reading the user")),
     };
     let profile = existing
         .as_ref()
@@ -361,7 +363,7 @@ async fn sign_in_with(
             user.email_verified = Some(now);
             match store.update_user(&user).await {
                 Ok(u) => (u, false),
-                Err(e) => return Err(storage_failure(inner, e, "Callback")),
+                Err(e) => return Err(storage_failure(inner, e, "updating the user")),
             }
         }
         None => match store
@@ -380,18 +382,21 @@ async fn sign_in_with(
                     u.email_verified = Some(now);
                     match store.update_user(&u).await {
                         Ok(u) => (u, false),
-                        Err(e) => return Err(storage_failure(inner, e, "Callback")),
+                        Err(e) => return Err(storage_failure(inner, e, "updating the user")),
                     }
                 }
                 Ok(None) => {
                     tracing::error!("creating the user conflicted, yet no user has the address");
-                    return Err(error("EmailCreateAccount"));
+                    return Err(AuthError::EmailCreateAccount(
+                        "conflicted, yet no user has the address".into(),
+                    )
+                    .reply(base));
                 }
-                Err(e) => return Err(storage_failure(inner, e, "Callback")),
+                Err(e) => return Err(storage_failure(inner, e, "reading the user")),
             },
             Err(e) => {
                 tracing::error!(error = %e, "creating the user failed");
-                return Err(error("EmailCreateAccount"));
+                return Err(AuthError::EmailCreateAccount(e.to_string()).reply(base));
             }
         },
     };
@@ -411,7 +416,7 @@ async fn sign_in_with(
     )
     .await
     {
-        return Err(storage_failure(inner, e, "Callback"));
+        return Err(storage_failure(inner, e, "starting the session"));
     }
     tracing::info!(provider = %provider.id, is_new_user, "signed in by e-mail");
     if is_new_user && let Some(page) = &inner.config.pages.new_user {

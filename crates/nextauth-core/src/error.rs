@@ -1,6 +1,15 @@
-//! The error codes a browser sees in `?error=` (spec §18).
+//! Why a sign-in failed ([`AuthError`]) and the error codes a browser sees in `?error=`
+//! ([`ErrorCode`], spec §18). Ports v4 `core/errors.ts` and the codes of `core/pages/error.tsx`
+//! and `core/pages/signin.tsx`.
+//!
+//! [`AuthError::url`] and [`AuthError::status`] are the one place a failure becomes the
+//! redirect to `BASE/error?error=…` (or, in JSON mode, the `{url}` body with that status).
 
 use std::fmt;
+
+use crate::adapter::AdapterError;
+use crate::cookies::encode_uri_component;
+use crate::response::Reply;
 
 /// The v4 error codes. `Display` writes the exact v4 string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +66,384 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Why a sign-in (the `signin` or `callback` action of a provider) failed, each variant with
+/// its v4 error code ([`AuthError::code`]). The `Display` text is for the log: it may name the
+/// IdP's or the webhook's answer, never a secret, and is never shown to the browser, which gets
+/// only [`AuthError::url`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// `POST signin/<oauth>`: the authorization URL could not be built (discovery unreachable
+    /// or broken, no authorization endpoint). v4 `SIGNIN_OAUTH_ERROR` → `OAuthSignin`.
+    #[error("could not build the authorization URL: {0}")]
+    OAuthSignin(OAuthError),
+    /// `callback/<oauth>`: the IdP sent the browser back with `?error=` (the user declined, the
+    /// client is misconfigured at the IdP). → `Callback`, as v4 (not `OAuthCallback`).
+    #[error("the identity provider reported {error:?}: {description:?}")]
+    IdpError {
+        /// The IdP's `error` parameter.
+        error: String,
+        /// The IdP's `error_description`, `""` when absent.
+        description: String,
+    },
+    /// `callback/<oauth>`: a check (state, PKCE, nonce, `iss`), the code exchange, the ID token
+    /// or userinfo failed; the text says which and what the IdP answered. → `OAuthCallback`.
+    #[error("OAuth callback failed: {0}")]
+    OAuthCallback(OAuthError),
+    /// `callback/<oauth>`: the e-mail address of the profile belongs to a user who signed in
+    /// another way (v4 `AccountNotLinkedError`). → `OAuthAccountNotLinked`.
+    #[error("account not linked: {0}")]
+    OAuthAccountNotLinked(&'static str),
+    /// `callback/<oauth>`: the adapter's `createUser` failed. → `OAuthCreateAccount`.
+    #[error("creating the user failed: {0}")]
+    OAuthCreateAccount(AdapterError),
+    /// `POST signin/<email>` without an `email` field (or an empty one). → `EmailSignin`.
+    #[error("no e-mail address in the form")]
+    EmailMissing,
+    /// `POST signin/<email>`: the address fails v4's `normalizeIdentifier`. → `EmailSignin`.
+    #[error("e-mail address refused: {0}")]
+    EmailInvalid(&'static str),
+    /// `POST signin/<email>`: the sign-in mail was not sent (the transport failed or timed out;
+    /// the token was withdrawn), or the task sending it failed. → `EmailSignin`.
+    #[error("the sign-in e-mail was not sent: {0}")]
+    EmailNotSent(String),
+    /// `POST signin/<email>`: a storage call failed (reading the user, storing the token), or
+    /// no adapter is configured. → `EmailSignin`.
+    #[error("storage failed at the e-mail sign-in: {0}")]
+    EmailSigninStorage(AdapterError),
+    /// `POST signin/<email>`: the `signIn` callback threw `message` while the link was being
+    /// requested. v4 encodes this one with `URLSearchParams(String(error))`, so the `error=`
+    /// parameter is `Error: <message>` form-encoded (`Error%3A+msg`); no v4 code.
+    #[error("the signIn callback threw at the e-mail request: {0}")]
+    EmailSignInCallbackThrew(String),
+    /// `GET callback/<email>`: the link has no `token`, no `email`, an `email` that is not an
+    /// address, or its token is unknown, already used, for another address or expired (v4
+    /// `VerificationError`; v4 answers a missing token with `configuration`). → `Verification`.
+    #[error("e-mail link refused: {0}")]
+    Verification(&'static str),
+    /// `GET callback/<email>`: the adapter's `createUser` failed (or conflicted with a user
+    /// that then could not be found). → `EmailCreateAccount`.
+    #[error("creating the user failed: {0}")]
+    EmailCreateAccount(String),
+    /// `POST callback/<credentials>`: `authorize` returned no user. → `CredentialsSignin`,
+    /// with `&provider=<id>`; JSON-mode status 401.
+    #[error("credentials refused by provider {provider:?}")]
+    CredentialsSignin {
+        /// The credentials provider's id.
+        provider: String,
+    },
+    /// `POST callback/<credentials>`: `authorize` threw `message` on purpose; v4 shows it as
+    /// `?error=<encodeURIComponent(message)>` (no v4 code); JSON-mode status 401.
+    #[error("credentials refused with a message: {0}")]
+    CredentialsRefused(String),
+    /// `POST callback/<credentials>`: the check itself failed (the webhook was unreachable,
+    /// answered a 5xx or something that is not a user); the text says what it answered.
+    /// → `Callback`, JSON-mode status 502 (not the user's fault).
+    #[error("credentials check failed: {0}")]
+    CredentialsCheckFailed(String),
+    /// `POST callback/<credentials>`, database sessions: the user's e-mail address belongs to
+    /// another user, not linked to this credentials identity. → `OAuthAccountNotLinked`, as v4
+    /// refuses an unlinked OAuth account.
+    #[error("the credentials user's e-mail belongs to another user")]
+    CredentialsEmailTaken,
+    /// `POST callback/<credentials>`, database sessions: `authorize` returned neither `id` nor
+    /// `email`, so no user row can be found again. → `Callback`.
+    #[error("authorize returned neither `id` nor `email`: a database session needs one")]
+    CredentialsNoIdentity,
+    /// `callback/*`: a storage call broke (reading the session, the account, the e-mail link or
+    /// the user; linking the account, storing the credentials user, starting the session), or
+    /// no adapter is configured; `step` names the call. → `Callback`.
+    #[error("{step} failed: {source}")]
+    Storage {
+        /// What was being done, for the log (`"starting the session"`).
+        step: &'static str,
+        /// The adapter's error.
+        source: AdapterError,
+    },
+    /// The `signIn` callback returned false (v4 `AccessDenied`); `status` is the JSON-mode
+    /// status: 403 for credentials, 200 elsewhere, as v4. → `AccessDenied`.
+    #[error("the signIn callback refused the sign-in")]
+    AccessDenied {
+        /// JSON-mode status.
+        status: u16,
+    },
+    /// The `signIn` callback threw `message`; v4 shows it as
+    /// `?error=<encodeURIComponent(message)>` (no v4 code).
+    #[error("the signIn callback threw: {0}")]
+    SignInCallbackThrew(String),
+}
+
+/// Why an OAuth step failed: discovery, the check cookies, the callback's parameters, the
+/// code exchange, the ID token, userinfo. The `Display` text (for the log) says which endpoint
+/// answered what; it quotes IdP bodies, which carry no secret of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// Something the step needs is neither configured nor discovered, or the IdP's answer or
+    /// the callback lacks it (`"the callback has no code parameter"`).
+    #[error("{0}")]
+    Missing(&'static str),
+    /// The configured authorization endpoint is not a URL.
+    #[error("the authorization endpoint {endpoint:?} is not a URL: {reason}")]
+    BadAuthorizationEndpoint {
+        /// The configured value.
+        endpoint: String,
+        /// The URL parser's complaint.
+        reason: String,
+    },
+    /// `what` (an endpoint, named with its URL) could not be reached: connect, TLS, timeout.
+    #[error("{what} unreachable: {reason}")]
+    Unreachable {
+        /// The endpoint and its URL.
+        what: String,
+        /// The transport error and its sources.
+        reason: String,
+    },
+    /// A response body is larger than `limit` bytes.
+    #[error("the response is larger than {limit} bytes")]
+    TooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// Reading a response body failed midway.
+    #[error("reading the response failed: {0}")]
+    Read(String),
+    /// `what` answered `status`, but its body could not be read.
+    #[error("{what} answered {status}, but {cause}")]
+    Body {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+        /// Why the body could not be read.
+        cause: Box<OAuthError>,
+    },
+    /// `what` answered `status` with a body that is not JSON (its start quoted).
+    #[error("{what} answered {status} with a body that is not JSON: {snippet:?}")]
+    NotJson {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+        /// The first characters of the body.
+        snippet: String,
+    },
+    /// `what` answered a status other than 200.
+    #[error("{what} answered {status}")]
+    Status {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+    },
+    /// `what` answered JSON that is not an object.
+    #[error("{what} answered JSON that is not an object")]
+    NotAnObject {
+        /// The endpoint and its URL.
+        what: String,
+    },
+    /// The token endpoint answered an OAuth error response (RFC 6749 §5.2).
+    #[error("{what} answered {status} {{error: {error:?}, error_description: {description:?}}}")]
+    TokenError {
+        /// The endpoint and its URL.
+        what: String,
+        /// The HTTP status.
+        status: u16,
+        /// `error`.
+        error: String,
+        /// `error_description`, `""` when absent.
+        description: String,
+    },
+    /// A discovery document or JWK set is unusable (`what` names it with its URL).
+    #[error("{what}: {problem}")]
+    Document {
+        /// `OIDC discovery <url>` or `JWKS <url>`.
+        what: String,
+        /// What is wrong with it.
+        problem: DocumentProblem,
+    },
+    /// A check cookie (state, PKCE verifier, nonce) is unusable.
+    #[error("the {cookie} cookie {problem}")]
+    CheckCookie {
+        /// The cookie's name.
+        cookie: String,
+        /// What is wrong with it.
+        problem: CheckCookieProblem,
+    },
+    /// The callback's `state` parameter does not fit the state check (openid-client's rules).
+    #[error("{0}")]
+    State(&'static str),
+    /// The callback's `iss` is not the issuer (RFC 9207; a mix-up attack?).
+    #[error("the callback's iss {got:?} is not the issuer {expected:?} (mix-up attack?)")]
+    IssMismatch {
+        /// The callback's `iss`.
+        got: String,
+        /// The issuer.
+        expected: String,
+    },
+    /// The callback has `iss`, but no issuer is configured to compare it with.
+    #[error("the callback has iss {0:?}, but no issuer is configured to compare it with")]
+    IssUnexpected(String),
+    /// The ID token was refused; the text says why.
+    #[error("{0}")]
+    IdToken(String),
+    /// The provider's profile has no id where the mapping looks for it (`at`). v4 logs
+    /// `OAUTH_PARSE_PROFILE_ERROR` and sends the browser back to the sign-in page.
+    #[error("the profile has no id at {0:?}")]
+    ProfileWithoutId(String),
+}
+
+/// What is wrong with a discovery document or a JWK set ([`OAuthError::Document`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocumentProblem {
+    /// The document is not a JSON object.
+    #[error("the document is not a JSON object")]
+    NotAnObject,
+    /// The discovery document has no (non-empty) `issuer`.
+    #[error("`issuer` is missing")]
+    NoIssuer,
+    /// An endpoint member is a string, but not an absolute http(s) URL.
+    #[error("`{key}` is not an http(s) URL: {value:?}")]
+    NotHttpUrl {
+        /// The member.
+        key: String,
+        /// Its value.
+        value: String,
+    },
+    /// An endpoint member is not a string.
+    #[error("`{0}` is not a string")]
+    NotAString(String),
+    /// The JWK set has no `keys` array.
+    #[error("no `keys` array")]
+    NoKeys,
+}
+
+/// What is wrong with a check cookie ([`OAuthError::CheckCookie`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckCookieProblem {
+    /// Absent or empty.
+    #[error(
+        "is missing (sign-in not started in this browser, cookies blocked, or the callback was already used)"
+    )]
+    Missing,
+    /// Older than its 15 minutes.
+    #[error("has expired (a sign-in must finish within 15 minutes)")]
+    Expired,
+    /// Tampered with, or sealed with another secret.
+    #[error("could not be decrypted (tampered with, or sealed with another secret)")]
+    Undecryptable,
+    /// Decrypted, but not a JWT of ours.
+    #[error("is malformed ({0})")]
+    Malformed(String),
+    /// Minted for another provider's sign-in (maybe in another tab: kept).
+    #[error("was minted for provider {minted_for:?}, not {expected:?}")]
+    OtherProvider {
+        /// The provider in the cookie.
+        minted_for: String,
+        /// The provider of this callback.
+        expected: String,
+    },
+    /// Names no provider.
+    #[error("names no provider")]
+    NoProvider,
+    /// Has no value.
+    #[error("has no value")]
+    NoValue,
+}
+
+impl AuthError {
+    /// What the `error=` parameter carries: the v4 code, or the app's own message.
+    fn param(&self) -> ErrorParam<'_> {
+        use ErrorParam::{Code, Message};
+        match self {
+            AuthError::OAuthSignin(_) => Code(ErrorCode::OAuthSignin),
+            AuthError::IdpError { .. } => Code(ErrorCode::Callback),
+            AuthError::OAuthCallback(_) => Code(ErrorCode::OAuthCallback),
+            AuthError::OAuthAccountNotLinked(_) => Code(ErrorCode::OAuthAccountNotLinked),
+            AuthError::OAuthCreateAccount(_) => Code(ErrorCode::OAuthCreateAccount),
+            AuthError::EmailMissing
+            | AuthError::EmailInvalid(_)
+            | AuthError::EmailNotSent(_)
+            | AuthError::EmailSigninStorage(_) => Code(ErrorCode::EmailSignin),
+            AuthError::EmailSignInCallbackThrew(m) => ErrorParam::ThrownAtEmailRequest(m),
+            AuthError::Verification(_) => Code(ErrorCode::Verification),
+            AuthError::EmailCreateAccount(_) => Code(ErrorCode::EmailCreateAccount),
+            AuthError::CredentialsSignin { .. } => Code(ErrorCode::CredentialsSignin),
+            AuthError::CredentialsRefused(m) => Message(m),
+            AuthError::CredentialsCheckFailed(_) => Code(ErrorCode::Callback),
+            AuthError::CredentialsEmailTaken => Code(ErrorCode::OAuthAccountNotLinked),
+            AuthError::CredentialsNoIdentity => Code(ErrorCode::Callback),
+            AuthError::Storage { .. } => Code(ErrorCode::Callback),
+            AuthError::AccessDenied { .. } => Code(ErrorCode::AccessDenied),
+            AuthError::SignInCallbackThrew(m) => Message(m),
+        }
+    }
+
+    /// The v4 error code the browser sees in `?error=`; `None` for the variants whose `error=`
+    /// is the app's own message ([`AuthError::CredentialsRefused`],
+    /// [`AuthError::SignInCallbackThrew`], [`AuthError::EmailSignInCallbackThrew`]).
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self.param() {
+            ErrorParam::Code(code) => Some(code),
+            ErrorParam::Message(_) | ErrorParam::ThrownAtEmailRequest(_) => None,
+        }
+    }
+
+    /// The status a JSON-mode request gets with the `{url}` body (a browser gets a 302 to
+    /// [`AuthError::url`] whatever it is).
+    pub fn status(&self) -> u16 {
+        match self {
+            AuthError::AccessDenied { status } => *status,
+            AuthError::CredentialsSignin { .. } | AuthError::CredentialsRefused(_) => 401,
+            AuthError::CredentialsCheckFailed(_) => 502,
+            _ => 200,
+        }
+    }
+
+    /// The error page URL: `BASE/error?error=<code>` (`base` without a trailing `/`), plus
+    /// `&provider=<id>` for [`AuthError::CredentialsSignin`] (v4's `URLSearchParams`).
+    pub fn url(&self, base: &str) -> String {
+        let mut url = match self.param() {
+            ErrorParam::Code(code) => format!("{base}/error?error={code}"),
+            ErrorParam::Message(message) => {
+                format!("{base}/error?error={}", encode_uri_component(message))
+            }
+            ErrorParam::ThrownAtEmailRequest(message) => {
+                let query: String = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("error", &format!("Error: {message}"))
+                    .finish();
+                format!("{base}/error?{query}")
+            }
+        };
+        if let AuthError::CredentialsSignin { provider } = self {
+            url.push_str("&provider=");
+            url.push_str(&encode_uri_component(provider));
+        }
+        url
+    }
+
+    /// The redirect (or JSON `{url}`, applied by the handler) for this failure.
+    pub(crate) fn reply(&self, base: &str) -> Reply {
+        Reply::Redirect {
+            url: self.url(base),
+            status: self.status(),
+        }
+    }
+}
+
+/// The `error=` parameter of an [`AuthError`].
+enum ErrorParam<'a> {
+    /// A v4 code.
+    Code(ErrorCode),
+    /// The app's own message, `encodeURIComponent`-ed (v4 `core/routes/callback.ts`).
+    Message(&'a str),
+    /// The `signIn` callback's message at the e-mail request: v4 sends
+    /// `URLSearchParams({error: String(error)})`, so `Error: <message>`, form-encoded.
+    ThrownAtEmailRequest(&'a str),
+}
+
 /// Codes that `GET /error` sends back to the sign-in page, where they show inline
 /// (case-sensitive, as in v4 `core/index.ts`).
 pub const INLINE_ERRORS: [&str; 10] = [
@@ -110,5 +497,75 @@ mod tests {
             assert_eq!(c.to_string(), s);
         }
         assert_eq!(signin_error_message("callback"), "Unable to sign in.");
+    }
+
+    #[test]
+    fn failures_map_to_v4_urls_and_statuses() {
+        let base = "http://h/api/auth";
+        let storage = AuthError::Storage {
+            step: "starting the session",
+            source: AdapterError::Unavailable("down".into()),
+        };
+        for (e, url, status) in [
+            (
+                AuthError::OAuthSignin(OAuthError::Missing("x")),
+                "http://h/api/auth/error?error=OAuthSignin",
+                200,
+            ),
+            (storage, "http://h/api/auth/error?error=Callback", 200),
+            (
+                AuthError::AccessDenied { status: 403 },
+                "http://h/api/auth/error?error=AccessDenied",
+                403,
+            ),
+            (
+                AuthError::CredentialsSignin {
+                    provider: "a b".into(),
+                },
+                "http://h/api/auth/error?error=CredentialsSignin&provider=a%20b",
+                401,
+            ),
+            (
+                AuthError::CredentialsRefused("no way".into()),
+                "http://h/api/auth/error?error=no%20way",
+                401,
+            ),
+            (
+                AuthError::CredentialsCheckFailed("502".into()),
+                "http://h/api/auth/error?error=Callback",
+                502,
+            ),
+            (
+                AuthError::EmailSignInCallbackThrew("no: way".into()),
+                "http://h/api/auth/error?error=Error%3A+no%3A+way",
+                200,
+            ),
+            (
+                AuthError::Verification("expired"),
+                "http://h/api/auth/error?error=Verification",
+                200,
+            ),
+        ] {
+            assert_eq!(e.url(base), url, "{e:?}");
+            assert_eq!(e.status(), status, "{e:?}");
+        }
+        // The app's own messages carry no v4 code.
+        assert_eq!(AuthError::CredentialsRefused("m".into()).code(), None);
+        assert_eq!(AuthError::SignInCallbackThrew("m".into()).code(), None);
+        assert_eq!(AuthError::EmailSignInCallbackThrew("m".into()).code(), None);
+        assert_eq!(
+            AuthError::CredentialsEmailTaken.code(),
+            Some(ErrorCode::OAuthAccountNotLinked)
+        );
+        // The log text says what broke; the URL never carries it.
+        let e = AuthError::OAuthCallback(OAuthError::Status {
+            what: "the token endpoint https://idp/token".into(),
+            status: 500,
+        });
+        assert_eq!(
+            e.to_string(),
+            "OAuth callback failed: the token endpoint https://idp/token answered 500"
+        );
+        assert_eq!(e.url(base), "http://h/api/auth/error?error=OAuthCallback");
     }
 }

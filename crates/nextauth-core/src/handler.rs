@@ -1,4 +1,5 @@
-//! [`NextAuth`]: the handle an HTTP adapter calls, and the dispatch on method × action.
+//! [`NextAuth`]: the handle an HTTP adapter calls, and the dispatch on method × action
+//! (the table is [`routes::ENDPOINTS`]).
 //!
 //! Ports v4 `core/index.ts` (`AuthHandler`), spec §2.3.
 
@@ -17,7 +18,7 @@ use crate::pages::Renderer;
 use crate::providers::ProviderKind;
 use crate::request::{AuthRequest, Method};
 use crate::response::{AuthResponse, Reply};
-use crate::routes;
+use crate::routes::{self, BareRoute, Endpoint, FullRoute, Route};
 
 /// The auth API: a cheap-to-clone handle over immutable, validated state.
 ///
@@ -189,51 +190,43 @@ impl NextAuth {
     /// Handles one request of the auth API. Never panics on any input.
     pub async fn handle(&self, req: AuthRequest) -> AuthResponse {
         let inner = &*self.inner;
-        let action = req.action.as_str();
-        match (&req.method, action) {
+        let Some(endpoint) = routes::endpoint(&req.method, req.action) else {
+            return plain(Reply::unsupported(req.method.as_str()));
+        };
+        let route = match endpoint.route {
             // No init: these carry no CSRF or callback-url cookies (spec §3.2).
-            (Method::Get, "providers") => {
+            Route::Bare(BareRoute::Providers) => {
                 return plain(Reply::Json {
                     status: 200,
                     body: inner.providers_json.clone(),
                     no_store: false,
                 });
             }
-            (Method::Post, "_log") => {
+            Route::Bare(BareRoute::Log) => {
                 routes::log::handle(&req);
                 return plain(Reply::Empty);
             }
-            _ => {}
-        }
-        let supported = matches!(
-            (&req.method, action),
-            (
-                Method::Get,
-                "session" | "csrf" | "signin" | "signout" | "verify-request" | "error"
-            ) | (Method::Get | Method::Post, "callback")
-                | (Method::Post, "signin" | "signout" | "session")
-        );
-        if !supported {
-            return plain(Reply::unsupported(req.method.as_str()));
-        }
+            Route::Full(route) => route,
+        };
         // Refused before `init`, like the 400 above: a request that names no usable provider
         // sets no cookie (a rejected request changes nothing).
-        if let Some(refusal) = refuse_provider(inner, &req) {
+        if let Some(refusal) = refuse_provider(inner, &req, endpoint, route) {
             return plain(refusal);
         }
         let mut ctx = init::init(inner, &req);
-        let reply = match (&req.method, action) {
-            (Method::Get, "session") => routes::session::get(inner, &mut ctx).await,
-            (Method::Post, "session") => routes::session::update(inner, &mut ctx).await,
-            (Method::Get, "csrf") => routes::csrf::get(&ctx),
-            (Method::Get, "signin") => routes::signin::page(inner, &ctx),
-            (Method::Post, "signin") => routes::signin::post(inner, &mut ctx).await,
-            (Method::Get, "signout") => routes::signout::page(inner, &ctx),
-            (Method::Post, "signout") => routes::signout::post(inner, &mut ctx).await,
-            (_, "callback") => routes::callback::handle(inner, &mut ctx).await,
-            (Method::Get, "verify-request") => routes::verify_request::page(inner, &ctx),
-            (Method::Get, "error") => routes::error::page(inner, &ctx),
-            _ => Reply::unsupported(req.method.as_str()),
+        let reply = match route {
+            FullRoute::SessionGet => routes::session::get(inner, &mut ctx).await,
+            FullRoute::SessionUpdate => routes::session::update(inner, &mut ctx).await,
+            FullRoute::Csrf => routes::csrf::get(&ctx),
+            FullRoute::SigninPage => routes::signin::page(inner, &ctx),
+            FullRoute::SigninPost => routes::signin::post(inner, &mut ctx).await,
+            FullRoute::SignoutPage => routes::signout::page(inner, &ctx),
+            FullRoute::SignoutPost => routes::signout::post(inner, &mut ctx).await,
+            FullRoute::CallbackGet | FullRoute::CallbackPost => {
+                routes::callback::handle(inner, &mut ctx).await
+            }
+            FullRoute::VerifyRequestPage => routes::verify_request::page(inner, &ctx),
+            FullRoute::ErrorPage => routes::error::page(inner, &ctx),
         };
         finish(ctx, reply)
     }
@@ -247,24 +240,23 @@ impl NextAuth {
 /// * `GET callback/<credentials provider>`: 405 with `Allow: POST` (v4: 500 "Callback for provider
 ///   type credentials not supported", a server error for a client's request). The credentials
 ///   callback is where the sign-in form is POSTed to; a GET of it carries no credentials.
-fn refuse_provider(inner: &Inner, req: &AuthRequest) -> Option<Reply> {
-    let action = req.action.as_str();
-    if !matches!(
-        (&req.method, action),
-        (Method::Post, "signin") | (_, "callback")
-    ) {
+fn refuse_provider(
+    inner: &Inner,
+    req: &AuthRequest,
+    endpoint: &Endpoint,
+    route: FullRoute,
+) -> Option<Reply> {
+    if !endpoint.takes_provider {
         return None;
     }
+    let action = endpoint.action.as_str();
     let base = &inner.config.base.base;
     let id = req.provider_id.as_deref();
     let Some(provider) = id.and_then(|id| inner.config.provider(id)) else {
         tracing::info!(action, provider = ?id, "no provider with this id");
         return Some(Reply::unknown_provider(action, id, base));
     };
-    if action == "callback"
-        && req.method == Method::Get
-        && matches!(provider.kind, ProviderKind::Credentials(_))
-    {
+    if route == FullRoute::CallbackGet && matches!(provider.kind, ProviderKind::Credentials(_)) {
         return Some(routes::callback::credentials_get());
     }
     None

@@ -9,7 +9,7 @@
 //!
 //! | module | job | ports |
 //! |---|---|---|
-//! | [`handler`] | [`NextAuth`], the cheap-to-clone handle; dispatch on method × action | `core/index.ts` |
+//! | [`handler`] | [`NextAuth`], the cheap-to-clone handle; dispatch on method × action ([`routes::ENDPOINTS`]) | `core/index.ts` |
 //! | [`init`] | per-request context: CSRF check, callbackUrl, the "init cookies" | `core/init.ts` |
 //! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`routes`] | one file per action: providers, session, csrf, signin, signout, callback, error, verify_request, log | `core/routes/*.ts` |
@@ -54,6 +54,6 @@ pub use callbacks::{Callbacks, DefaultCallbacks};
 pub use clock::{Clock, SystemClock};
 pub use config::{AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme};
 pub use handler::NextAuth;
-pub use request::{AuthRequest, Method};
+pub use request::{Action, AuthRequest, Method};
 pub use response::AuthResponse;
 pub use secret::Secret;

@@ -36,6 +36,74 @@ impl Method {
     }
 }
 
+/// The action: `nextauth[0]`, the first path segment (v4 `AuthAction`, `core/types.ts`).
+///
+/// Parsed once, in [`AuthRequest::new`] / [`AuthRequest::from_http`]; the names are compared
+/// case-sensitively, as v4's `switch (action)` does. Which method each action answers is
+/// [`crate::routes::ENDPOINTS`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// `providers`: the configured providers as JSON.
+    Providers,
+    /// `session`: read (GET) or update (POST) the session.
+    Session,
+    /// `csrf`: the CSRF token as JSON.
+    Csrf,
+    /// `signin`: the sign-in page (GET), or start a sign-in with a provider (POST).
+    Signin,
+    /// `signout`: the sign-out page (GET), or sign out (POST).
+    Signout,
+    /// `callback`: the provider's answer (OAuth, e-mail link) or the credentials form.
+    Callback,
+    /// `verify-request`: the "check your e-mail" page.
+    VerifyRequest,
+    /// `error`: the error page.
+    Error,
+    /// `_log`: the client logger's POST.
+    Log,
+}
+
+impl Action {
+    /// Every action, in v4's `AuthAction` order.
+    pub const ALL: [Action; 9] = [
+        Action::Providers,
+        Action::Session,
+        Action::Csrf,
+        Action::Signin,
+        Action::Signout,
+        Action::Callback,
+        Action::VerifyRequest,
+        Action::Error,
+        Action::Log,
+    ];
+
+    /// The action a (decoded) path segment names, if v4 knows it.
+    pub fn parse(segment: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.as_str() == segment)
+    }
+
+    /// The name as it stands in the path.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Action::Providers => "providers",
+            Action::Session => "session",
+            Action::Csrf => "csrf",
+            Action::Signin => "signin",
+            Action::Signout => "signout",
+            Action::Callback => "callback",
+            Action::VerifyRequest => "verify-request",
+            Action::Error => "error",
+            Action::Log => "_log",
+        }
+    }
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Query or body parameters, as Next.js's parsers produce them: a string per key, or an array
 /// of strings when a form key is repeated; any JSON value for a JSON body.
 pub type Params = Map<String, Value>;
@@ -45,8 +113,9 @@ pub type Params = Map<String, Value>;
 pub struct AuthRequest {
     /// GET, POST or other.
     pub method: Method,
-    /// `nextauth[0]`: the action (`session`, `signin`, …); empty when the path had no segment.
-    pub action: String,
+    /// `nextauth[0]`: the action (`session`, `signin`, …); `None` when the path had no segment
+    /// or one that names no v4 action (answered with the 400 "unsupported", as v4 does).
+    pub action: Option<Action>,
     /// `nextauth[1]`: the provider id (or the error code for `error/:code`).
     pub provider_id: Option<String>,
     /// Query parameters.
@@ -165,11 +234,12 @@ impl AuthRequest {
 }
 
 /// Splits `/action/provider/ignored…` into the action and the provider id, percent-decoding each.
-fn split_path(path: &str) -> Result<(String, Option<String>), BadRequest> {
+fn split_path(path: &str) -> Result<(Option<Action>, Option<String>), BadRequest> {
     let mut segments = path.split('/').filter(|s| !s.is_empty());
+    // Decoded first: a segment that is not UTF-8 is a 400 "bad request", whatever it names.
     let action = match segments.next() {
-        Some(s) => decode_segment(s)?,
-        None => String::new(),
+        Some(s) => Action::parse(&decode_segment(s)?),
+        None => None,
     };
     let provider = segments.next().map(decode_segment).transpose()?;
     Ok((action, provider))
@@ -267,10 +337,27 @@ mod tests {
     #[test]
     fn path_segments_are_decoded_and_extra_ones_ignored() {
         let r = AuthRequest::new(Method::Get, "/callback/my%20idp/extra").unwrap();
-        assert_eq!(r.action, "callback");
+        assert_eq!(r.action, Some(Action::Callback));
         assert_eq!(r.provider_id.as_deref(), Some("my idp"));
         assert!(AuthRequest::new(Method::Get, "/%FF").is_err());
-        assert_eq!(AuthRequest::new(Method::Get, "").unwrap().action, "");
+        assert_eq!(AuthRequest::new(Method::Get, "").unwrap().action, None);
+        // Names are decoded, then compared case-sensitively (v4 `switch (action)`).
+        let r = AuthRequest::new(Method::Post, "/%5Flog").unwrap();
+        assert_eq!(r.action, Some(Action::Log));
+        assert_eq!(
+            AuthRequest::new(Method::Get, "/Session").unwrap().action,
+            None
+        );
+        assert_eq!(AuthRequest::new(Method::Get, "/nope").unwrap().action, None);
+    }
+
+    #[test]
+    fn action_names_round_trip() {
+        for a in Action::ALL {
+            assert_eq!(Action::parse(a.as_str()), Some(a));
+        }
+        assert_eq!(Action::VerifyRequest.as_str(), "verify-request");
+        assert_eq!(Action::parse(""), None);
     }
 
     #[test]

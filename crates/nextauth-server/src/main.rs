@@ -129,23 +129,8 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         a.session.strategy, a.session.max_age, a.session.update_age
     )?;
     writeln!(out, "endpoints:")?;
-    for e in [
-        "GET  /providers",
-        "GET  /csrf",
-        "GET  /session",
-        "POST /session",
-        "GET  /signin",
-        "POST /signin/:provider",
-        "GET  /callback/:provider",
-        "POST /callback/:provider",
-        "GET  /signout",
-        "POST /signout",
-        "GET  /error",
-        "GET  /verify-request",
-        "POST /_log",
-    ] {
-        let (m, p) = e.split_at(5);
-        writeln!(out, "  {m}{}{p}", a.base.base)?;
+    for e in &nextauth_core::routes::ENDPOINTS {
+        writeln!(out, "  {:<5}{}{}", e.method.as_str(), a.base.base, e.path())?;
     }
     writeln!(out, "cookies (secure: {}):", names.secure)?;
     for n in [

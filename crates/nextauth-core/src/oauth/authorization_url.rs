@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::cookies::encode_uri_component;
+use crate::error::OAuthError;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -78,13 +79,12 @@ fn query_value(v: &Value) -> Option<String> {
 /// Builds the URL: `client_id`, `scope`, `response_type=code`, `redirect_uri`, the provider's
 /// parameters, the request's query, then `state`, `code_challenge` + `code_challenge_method`,
 /// `nonce`. Keys and values are encoded with `encodeURIComponent` (`%20` for spaces).
-pub(crate) fn build(req: &AuthorizationRequest<'_>) -> Result<String, String> {
-    let mut url = url::Url::parse(req.endpoint).map_err(|e| {
-        format!(
-            "the authorization endpoint {:?} is not a URL: {e}",
-            req.endpoint
-        )
-    })?;
+pub(crate) fn build(req: &AuthorizationRequest<'_>) -> Result<String, OAuthError> {
+    let mut url =
+        url::Url::parse(req.endpoint).map_err(|e| OAuthError::BadAuthorizationEndpoint {
+            endpoint: req.endpoint.to_string(),
+            reason: e.to_string(),
+        })?;
     let mut params = Ordered::default();
     for (k, v) in url.query_pairs() {
         params.set(&k, v.into_owned());
@@ -148,7 +148,7 @@ pub(crate) async fn signin(
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
-) -> Result<String, String> {
+) -> Result<String, OAuthError> {
     let endpoints = inner
         .oauth_cache
         .endpoints(&inner.http, provider, ctx.now_ms)

@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::cookies::encode_uri_component;
+use crate::error::{AuthError, OAuthError};
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -32,7 +33,7 @@ use crate::session::{self, SignedIn};
 
 use super::discovery::Endpoints;
 use super::id_token::{self, IdTokenError};
-use super::sign_in_handler::{self, HandlerError};
+use super::sign_in_handler;
 use super::{checks, map_profile, send_json};
 
 /// What the guarded part of the callback produces.
@@ -49,8 +50,7 @@ pub(crate) async fn handle(
     provider_id: &str,
     provider: &OAuthProvider,
 ) -> Reply {
-    let base = inner.config.base.base.clone();
-    let error_redirect = |code: &str| Reply::redirect(format!("{base}/error?error={code}"));
+    let base = inner.config.base.base.as_str();
 
     // v4 reads `body.error ?? query.error` whatever the method.
     let idp_error = ctx
@@ -71,7 +71,11 @@ pub(crate) async fn handle(
             error_description = description,
             "the identity provider reported an error"
         );
-        return error_redirect("Callback");
+        return AuthError::IdpError {
+            error: error.to_string(),
+            description: description.to_string(),
+        }
+        .reply(base);
     }
 
     let fetched = match fetch(inner, ctx, provider_id, provider).await {
@@ -83,7 +87,7 @@ pub(crate) async fn handle(
                 %reason,
                 "OAuth callback failed"
             );
-            return error_redirect("OAuthCallback");
+            return AuthError::OAuthCallback(reason).reply(base);
         }
     };
 
@@ -121,8 +125,12 @@ pub(crate) async fn handle(
         {
             Ok(u) => u,
             Err(e) => {
-                tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "reading the account failed");
-                return error_redirect("Callback");
+                let e = AuthError::Storage {
+                    step: "reading the account",
+                    source: e,
+                };
+                tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "OAuth sign-in failed");
+                return e.reply(base);
             }
         },
         None => None,
@@ -146,23 +154,19 @@ pub(crate) async fn handle(
             "the signIn callback refused the sign-in"
         );
     }
-    if let Some(refusal) = decision.refusal(&inner.config.base.base, 200) {
+    if let Some(refusal) = decision.refusal(base, 200) {
         return refusal;
     }
 
     let outcome = match sign_in_handler::handle(inner, ctx, provider, &user, &account).await {
         Ok(o) => o,
-        Err(HandlerError::NotLinked(reason)) => {
-            tracing::info!(provider = provider_id, reason, "account not linked");
-            return error_redirect("OAuthAccountNotLinked");
+        Err(e @ AuthError::OAuthAccountNotLinked(_)) => {
+            tracing::info!(provider = provider_id, error = %e, "OAuth sign-in refused");
+            return e.reply(base);
         }
-        Err(HandlerError::CreateUser(reason)) => {
-            tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, %reason, "creating the user failed");
-            return error_redirect("OAuthCreateAccount");
-        }
-        Err(HandlerError::Other(reason)) => {
-            tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, %reason, "the sign-in handler failed");
-            return error_redirect("Callback");
+        Err(e) => {
+            tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "the sign-in handler failed");
+            return e.reply(base);
         }
     };
 
@@ -177,8 +181,12 @@ pub(crate) async fn handle(
         force_jwt: false,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
-        tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "starting the session failed");
-        return error_redirect("Callback");
+        let e = AuthError::Storage {
+            step: "starting the session",
+            source: e,
+        };
+        tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "OAuth sign-in failed");
+        return e.reply(base);
     }
     tracing::info!(
         provider = provider_id,
@@ -204,7 +212,7 @@ async fn fetch(
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
-) -> Result<Fetched, String> {
+) -> Result<Fetched, OAuthError> {
     let used = checks::use_checks(inner, ctx, provider_id, &provider.checks)?;
     let req = ctx.req;
     let params: &Params = if req.method == Method::Post {
@@ -224,20 +232,17 @@ async fn fetch(
         match &endpoints.issuer {
             Some(expected) if expected == iss => {}
             Some(expected) => {
-                return Err(format!(
-                    "the callback's iss {iss:?} is not the issuer {expected:?} (mix-up attack?)"
-                ));
+                return Err(OAuthError::IssMismatch {
+                    got: iss.to_string(),
+                    expected: expected.clone(),
+                });
             }
-            None => {
-                return Err(format!(
-                    "the callback has iss {iss:?}, but no issuer is configured to compare it with"
-                ));
-            }
+            None => return Err(OAuthError::IssUnexpected(iss.to_string())),
         }
     }
     let code = param("code")
         .filter(|c| !c.is_empty())
-        .ok_or("the callback has no code parameter")?;
+        .ok_or(OAuthError::Missing("the callback has no code parameter"))?;
     // The state matched: this callback finishes this browser's sign-in, whatever happens next.
     let state_checked = used.state.is_some();
     if state_checked {
@@ -373,7 +378,7 @@ async fn exchange_code(
     redirect_uri: &str,
     code_verifier: Option<&str>,
     now_ms: i64,
-) -> Result<Map<String, Value>, String> {
+) -> Result<Map<String, Value>, OAuthError> {
     let (body, auth) = token_request(
         endpoints.client_auth,
         &provider.client_id,
@@ -411,16 +416,19 @@ async fn exchange_code(
             .get("error_description")
             .and_then(Value::as_str)
             .unwrap_or("");
-        return Err(format!(
-            "{what} answered {status} {{error: {error:?}, error_description: {description:?}}}"
-        ));
+        return Err(OAuthError::TokenError {
+            what,
+            status,
+            error,
+            description: description.to_string(),
+        });
     }
     if status != 200 {
-        return Err(format!("{what} answered {status}"));
+        return Err(OAuthError::Status { what, status });
     }
-    let obj = json
-        .as_object()
-        .ok_or_else(|| format!("{what} answered JSON that is not an object"))?;
+    let Some(obj) = json.as_object() else {
+        return Err(OAuthError::NotAnObject { what });
+    };
     Ok(token_set(obj, now_ms.div_euclid(1000)))
 }
 
@@ -432,18 +440,19 @@ async fn verify_id_token(
     tokens: &Map<String, Value>,
     nonce: Option<&str>,
     now_ms: i64,
-) -> Result<Map<String, Value>, String> {
-    let raw = tokens.get("id_token").and_then(Value::as_str).ok_or(
-        "the token response has no id_token (the provider is configured with id_token = true)",
-    )?;
-    let issuer = endpoints
-        .issuer
-        .as_deref()
-        .ok_or("ID token: no issuer to check `iss` against")?;
-    let jwks_uri = endpoints
-        .jwks
-        .as_deref()
-        .ok_or("ID token: no JWK set (jwks_uri) to check the signature with")?;
+) -> Result<Map<String, Value>, OAuthError> {
+    let raw = tokens
+        .get("id_token")
+        .and_then(Value::as_str)
+        .ok_or(OAuthError::Missing(
+            "the token response has no id_token (the provider is configured with id_token = true)",
+        ))?;
+    let issuer = endpoints.issuer.as_deref().ok_or(OAuthError::Missing(
+        "ID token: no issuer to check `iss` against",
+    ))?;
+    let jwks_uri = endpoints.jwks.as_deref().ok_or(OAuthError::Missing(
+        "ID token: no JWK set (jwks_uri) to check the signature with",
+    ))?;
     let expected = id_token::Expected {
         issuer,
         client_id: &provider.client_id,
@@ -469,9 +478,10 @@ async fn verify_id_token(
                 .oauth_cache
                 .jwks(&inner.http, jwks_uri, now_ms, true)
                 .await?;
-            id_token::validate(raw, &keys, &expected).map_err(|e| e.to_string())
+            id_token::validate(raw, &keys, &expected)
+                .map_err(|e| OAuthError::IdToken(e.to_string()))
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(OAuthError::IdToken(e.to_string())),
     }
 }
 
@@ -481,15 +491,17 @@ async fn userinfo(
     inner: &Inner,
     endpoints: &Endpoints,
     tokens: &Map<String, Value>,
-) -> Result<Value, String> {
-    let url = endpoints
-        .userinfo
-        .as_deref()
-        .ok_or("no userinfo endpoint: not configured and not in the discovery document")?;
-    let access_token = tokens
-        .get("access_token")
-        .and_then(Value::as_str)
-        .ok_or("the token response has no access_token")?;
+) -> Result<Value, OAuthError> {
+    let url = endpoints.userinfo.as_deref().ok_or(OAuthError::Missing(
+        "no userinfo endpoint: not configured and not in the discovery document",
+    ))?;
+    let access_token =
+        tokens
+            .get("access_token")
+            .and_then(Value::as_str)
+            .ok_or(OAuthError::Missing(
+                "the token response has no access_token",
+            ))?;
     let token_type = tokens
         .get("token_type")
         .and_then(Value::as_str)
@@ -502,10 +514,10 @@ async fn userinfo(
     let what = format!("the userinfo endpoint {url}");
     let (status, json) = send_json(req, &what).await?;
     if status != 200 {
-        return Err(format!("{what} answered {status}"));
+        return Err(OAuthError::Status { what, status });
     }
     if !json.is_object() {
-        return Err(format!("{what} answered JSON that is not an object"));
+        return Err(OAuthError::NotAnObject { what });
     }
     Ok(json)
 }

@@ -11,6 +11,7 @@ use crate::cookies::{CHECK_COOKIE_MAX_AGE, SetCookie};
 use crate::crypto::hash::constant_time_eq;
 use crate::crypto::jwe::{JweError, JweKeyring};
 use crate::crypto::random;
+use crate::error::{CheckCookieProblem, OAuthError};
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::oauth::Check;
@@ -91,11 +92,11 @@ pub(crate) fn use_checks(
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     checks: &[Check],
-) -> Result<Used, String> {
+) -> Result<Used, OAuthError> {
     let now_s = ctx.now_ms.div_euclid(1000);
     let secure = inner.cookies.secure;
     let mut used = Used::default();
-    let mut first_error: Option<String> = None;
+    let mut first_error: Option<OAuthError> = None;
     for check in ORDER.into_iter().filter(|c| checks.contains(c)) {
         let (name, keys) = slot(inner, check);
         let read = read_one(keys, name, ctx.req.cookie(name), now_s, provider_id);
@@ -130,7 +131,7 @@ pub(crate) fn spend(inner: &Inner, ctx: &mut Ctx<'_>, checks: &[Check]) {
 }
 
 struct Failure {
-    reason: String,
+    reason: OAuthError,
     /// Whether the cookie is present and ours to delete.
     delete: bool,
 }
@@ -142,60 +143,57 @@ fn read_one(
     now_s: i64,
     provider_id: &str,
 ) -> Result<String, Failure> {
-    let fail = |reason: String, delete: bool| Failure { reason, delete };
+    let fail = |problem: CheckCookieProblem, delete: bool| Failure {
+        reason: OAuthError::CheckCookie {
+            cookie: name.to_string(),
+            problem,
+        },
+        delete,
+    };
     let Some(sealed) = cookie.filter(|c| !c.is_empty()) else {
-        return Err(fail(
-            format!(
-                "the {name} cookie is missing (sign-in not started in this browser, cookies blocked, or the callback was already used)"
-            ),
-            false,
-        ));
+        return Err(fail(CheckCookieProblem::Missing, false));
     };
     let payload = keys.decode_jwt(sealed, now_s).map_err(|e| {
         let why = match e {
-            JweError::Expired => {
-                "has expired (a sign-in must finish within 15 minutes)".to_string()
-            }
-            JweError::Decryption => {
-                "could not be decrypted (tampered with, or sealed with another secret)".to_string()
-            }
-            other => format!("is malformed ({other})"),
+            JweError::Expired => CheckCookieProblem::Expired,
+            JweError::Decryption => CheckCookieProblem::Undecryptable,
+            other => CheckCookieProblem::Malformed(other.to_string()),
         };
-        fail(format!("the {name} cookie {why}"), true)
+        fail(why, true)
     })?;
     match payload.get("provider").and_then(Value::as_str) {
         Some(p) if p == provider_id => {}
         Some(p) => {
-            return Err(fail(
-                format!("the {name} cookie was minted for provider {p:?}, not {provider_id:?}"),
-                false,
-            ));
+            let problem = CheckCookieProblem::OtherProvider {
+                minted_for: p.to_string(),
+                expected: provider_id.to_string(),
+            };
+            return Err(fail(problem, false));
         }
         None => {
-            return Err(fail(format!("the {name} cookie names no provider"), true));
+            return Err(fail(CheckCookieProblem::NoProvider, true));
         }
     }
     match payload.get("value").and_then(Value::as_str) {
         Some(v) if !v.is_empty() => Ok(v.to_string()),
-        _ => Err(fail(format!("the {name} cookie has no value"), true)),
+        _ => Err(fail(CheckCookieProblem::NoValue, true)),
     }
 }
 
 /// Compares the callback's `state` parameter with the cookie's (openid-client's rules: both or
 /// neither; equal).
-pub(crate) fn verify_state(expected: Option<&str>, got: Option<&str>) -> Result<(), String> {
+pub(crate) fn verify_state(expected: Option<&str>, got: Option<&str>) -> Result<(), OAuthError> {
     match (expected, got) {
         (Some(e), Some(g)) if constant_time_eq(e, g) => Ok(()),
-        (Some(_), Some(_)) => Err(
-            "the state parameter does not match the state cookie (forged or stale callback)".into(),
-        ),
-        (Some(_), None) => {
-            Err("the callback has no state parameter, but the state check is on".into())
-        }
-        (None, Some(_)) => Err(
-            "the callback has a state parameter, but the state check is off for this provider"
-                .into(),
-        ),
+        (Some(_), Some(_)) => Err(OAuthError::State(
+            "the state parameter does not match the state cookie (forged or stale callback)",
+        )),
+        (Some(_), None) => Err(OAuthError::State(
+            "the callback has no state parameter, but the state check is on",
+        )),
+        (None, Some(_)) => Err(OAuthError::State(
+            "the callback has a state parameter, but the state check is off for this provider",
+        )),
         (None, None) => Ok(()),
     }
 }

@@ -14,6 +14,7 @@ use jsonwebtoken::jwk::{AlgorithmParameters, Jwk};
 use reqwest::header::ACCEPT;
 use serde_json::Value;
 
+use crate::error::{DocumentProblem, OAuthError};
 use crate::providers::OAuthProvider;
 use crate::providers::oauth::ClientAuth;
 
@@ -104,7 +105,7 @@ impl OAuthCache {
         http: &reqwest::Client,
         provider: &OAuthProvider,
         now_ms: i64,
-    ) -> Result<Endpoints, String> {
+    ) -> Result<Endpoints, OAuthError> {
         let meta = match (&provider.issuer, needs_discovery(provider)) {
             (Some(issuer), true) => Some(self.metadata(http, issuer, now_ms).await?),
             _ => None,
@@ -118,12 +119,16 @@ impl OAuthCache {
             &provider.authorization_url,
             meta.as_ref().map(|m| &m.authorization_endpoint),
         )
-        .ok_or("no authorization endpoint: not configured and not in the discovery document")?;
+        .ok_or(OAuthError::Missing(
+            "no authorization endpoint: not configured and not in the discovery document",
+        ))?;
         let token = pick(
             &provider.token_url,
             meta.as_ref().map(|m| &m.token_endpoint),
         )
-        .ok_or("no token endpoint: not configured and not in the discovery document")?;
+        .ok_or(OAuthError::Missing(
+            "no token endpoint: not configured and not in the discovery document",
+        ))?;
         let userinfo = pick(
             &provider.userinfo_url,
             meta.as_ref().map(|m| &m.userinfo_endpoint),
@@ -166,7 +171,7 @@ impl OAuthCache {
         http: &reqwest::Client,
         issuer: &str,
         now_ms: i64,
-    ) -> Result<Arc<Metadata>, String> {
+    ) -> Result<Arc<Metadata>, OAuthError> {
         if let Some(c) = lock(&self.discovery).get(issuer)
             && now_ms - c.fetched_ms < DISCOVERY_TTL_MS
             && now_ms >= c.fetched_ms
@@ -174,16 +179,15 @@ impl OAuthCache {
             return Ok(Arc::clone(&c.value));
         }
         let url = discovery_url(issuer);
-        let (status, doc) = send_json(
-            http.get(&url).header(ACCEPT, "application/json"),
-            &format!("OIDC discovery {url}"),
-        )
-        .await?;
+        let what = format!("OIDC discovery {url}");
+        let (status, doc) =
+            send_json(http.get(&url).header(ACCEPT, "application/json"), &what).await?;
         if status != 200 {
-            return Err(format!("OIDC discovery {url} answered {status}"));
+            return Err(OAuthError::Status { what, status });
         }
-        let meta =
-            Arc::new(parse_metadata(&doc).map_err(|e| format!("OIDC discovery {url}: {e}"))?);
+        let meta = Arc::new(
+            parse_metadata(&doc).map_err(|problem| OAuthError::Document { what, problem })?,
+        );
         if meta.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
             // openid-client does not compare them either; v4 providers rely on that (Entra ID's
             // "common" tenant answers a templated issuer). The ID token's `iss` is checked
@@ -216,7 +220,7 @@ impl OAuthCache {
         uri: &str,
         now_ms: i64,
         refresh: bool,
-    ) -> Result<Arc<Vec<Jwk>>, String> {
+    ) -> Result<Arc<Vec<Jwk>>, OAuthError> {
         if !refresh
             && let Some(c) = lock(&self.jwks).get(uri)
             && now_ms - c.fetched_ms < JWKS_TTL_MS
@@ -224,16 +228,18 @@ impl OAuthCache {
         {
             return Ok(Arc::clone(&c.value));
         }
+        let what = format!("JWKS {uri}");
         let (status, doc) = send_json(
             http.get(uri)
                 .header(ACCEPT, "application/json, application/jwk-set+json"),
-            &format!("JWKS {uri}"),
+            &what,
         )
         .await?;
         if status != 200 {
-            return Err(format!("JWKS {uri} answered {status}"));
+            return Err(OAuthError::Status { what, status });
         }
-        let keys = Arc::new(parse_jwks(&doc).map_err(|e| format!("JWKS {uri}: {e}"))?);
+        let keys =
+            Arc::new(parse_jwks(&doc).map_err(|problem| OAuthError::Document { what, problem })?);
         lock(&self.jwks).insert(
             uri.to_string(),
             Cached {
@@ -246,22 +252,25 @@ impl OAuthCache {
 }
 
 /// Reads the members the flow needs; endpoints must be absolute http(s) URLs.
-pub(crate) fn parse_metadata(doc: &Value) -> Result<Metadata, String> {
-    let obj = doc.as_object().ok_or("the document is not a JSON object")?;
+pub(crate) fn parse_metadata(doc: &Value) -> Result<Metadata, DocumentProblem> {
+    let obj = doc.as_object().ok_or(DocumentProblem::NotAnObject)?;
     let issuer = obj
         .get("issuer")
         .and_then(Value::as_str)
         .filter(|s| !s.is_empty())
-        .ok_or("`issuer` is missing")?
+        .ok_or(DocumentProblem::NoIssuer)?
         .to_string();
-    let url = |key: &str| -> Result<Option<String>, String> {
+    let url = |key: &str| -> Result<Option<String>, DocumentProblem> {
         match obj.get(key) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => match url::Url::parse(s) {
                 Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Ok(Some(s.clone())),
-                _ => Err(format!("`{key}` is not an http(s) URL: {s:?}")),
+                _ => Err(DocumentProblem::NotHttpUrl {
+                    key: key.to_string(),
+                    value: s.clone(),
+                }),
             },
-            Some(_) => Err(format!("`{key}` is not a string")),
+            Some(_) => Err(DocumentProblem::NotAString(key.to_string())),
         }
     };
     let methods = obj
@@ -285,11 +294,11 @@ pub(crate) fn parse_metadata(doc: &Value) -> Result<Metadata, String> {
 
 /// The usable keys of a JWK set. Keys this crate cannot use (unknown `kty`, encryption keys,
 /// symmetric `oct` keys) are skipped rather than failing the whole set, as jose's `createRemoteJWKSet` does.
-pub(crate) fn parse_jwks(doc: &Value) -> Result<Vec<Jwk>, String> {
+pub(crate) fn parse_jwks(doc: &Value) -> Result<Vec<Jwk>, DocumentProblem> {
     let keys = doc
         .get("keys")
         .and_then(Value::as_array)
-        .ok_or("no `keys` array")?;
+        .ok_or(DocumentProblem::NoKeys)?;
     Ok(keys
         .iter()
         .filter(|k| k.get("use").and_then(Value::as_str) != Some("enc"))

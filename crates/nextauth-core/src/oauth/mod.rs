@@ -47,6 +47,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::error::{AuthError, OAuthError};
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -72,7 +73,7 @@ pub(crate) fn supported_id_token_alg(alg: &str) -> bool {
 
 /// `POST signin/:oauth` (CSRF already verified): redirect to the IdP's authorization endpoint,
 /// setting one cookie per check. Any failure (discovery unreachable, no endpoint) logs
-/// `SIGNIN_OAUTH_ERROR` and redirects to `BASE/error?error=OAuthSignin`, as v4.
+/// `SIGNIN_OAUTH_ERROR` and redirects to the error page ([`AuthError::OAuthSignin`]), as v4.
 pub(crate) async fn signin(
     inner: &Inner,
     ctx: &mut Ctx<'_>,
@@ -88,10 +89,7 @@ pub(crate) async fn signin(
                 %reason,
                 "could not build the authorization URL"
             );
-            Reply::redirect(format!(
-                "{}/error?error=OAuthSignin",
-                inner.config.base.base
-            ))
+            AuthError::OAuthSignin(reason).reply(&inner.config.base.base)
         }
     }
 }
@@ -107,21 +105,22 @@ pub(crate) async fn callback(
 }
 
 /// Reads a response body of at most [`MAX_BODY`] bytes.
-pub(crate) async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, String> {
+pub(crate) async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, OAuthError> {
+    let too_large = OAuthError::TooLarge { limit: MAX_BODY };
     if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(format!("the response is larger than {MAX_BODY} bytes"));
+        return Err(too_large);
     }
     let mut out = Vec::new();
     loop {
         match resp.chunk().await {
             Ok(Some(chunk)) => {
                 if out.len() + chunk.len() > MAX_BODY {
-                    return Err(format!("the response is larger than {MAX_BODY} bytes"));
+                    return Err(too_large);
                 }
                 out.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(out),
-            Err(e) => return Err(format!("reading the response failed: {}", error_chain(&e))),
+            Err(e) => return Err(OAuthError::Read(error_chain(&e))),
         }
     }
 }
@@ -132,22 +131,28 @@ pub(crate) async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, St
 pub(crate) async fn send_json(
     req: reqwest::RequestBuilder,
     what: &str,
-) -> Result<(u16, Value), String> {
+) -> Result<(u16, Value), OAuthError> {
     let resp = req
         .timeout(IDP_TIMEOUT)
         .send()
         .await
-        .map_err(|e| format!("{what} unreachable: {}", error_chain(&e)))?;
+        .map_err(|e| OAuthError::Unreachable {
+            what: what.to_string(),
+            reason: error_chain(&e),
+        })?;
     let status = resp.status().as_u16();
-    let body = read_body(resp)
-        .await
-        .map_err(|e| format!("{what} answered {status}, but {e}"))?;
+    let body = read_body(resp).await.map_err(|e| OAuthError::Body {
+        what: what.to_string(),
+        status,
+        cause: Box::new(e),
+    })?;
     match serde_json::from_slice::<Value>(&body) {
         Ok(v) => Ok((status, v)),
-        Err(_) => Err(format!(
-            "{what} answered {status} with a body that is not JSON: {:?}",
-            snippet(&body)
-        )),
+        Err(_) => Err(OAuthError::NotJson {
+            what: what.to_string(),
+            status,
+            snippet: snippet(&body),
+        }),
     }
 }
 

@@ -5,16 +5,20 @@
 
 use serde_json::{Map, Value};
 
+use crate::error::OAuthError;
 use crate::providers::oauth::ProfileMapping;
 
 /// Maps `raw` with `mapping`. The result has `id` (a string), and `name`, `email` and `image`
 /// when the profile gives them (absent keys stay absent, as `undefined` does in v4's JSON).
 ///
-/// Errors when the id is missing or empty: v4 then logs `OAUTH_PARSE_PROFILE_ERROR` and sends
+/// Errors ([`OAuthError::ProfileWithoutId`]) when the id is missing or empty: v4 then logs `OAUTH_PARSE_PROFILE_ERROR` and sends
 /// the browser back to the sign-in page.
-pub fn map_profile(mapping: &ProfileMapping, raw: &Value) -> Result<Map<String, Value>, String> {
-    let id = eval(&mapping.id, raw)
-        .ok_or_else(|| format!("the profile has no id at {:?}", mapping.id))?;
+pub fn map_profile(
+    mapping: &ProfileMapping,
+    raw: &Value,
+) -> Result<Map<String, Value>, OAuthError> {
+    let id =
+        eval(&mapping.id, raw).ok_or_else(|| OAuthError::ProfileWithoutId(mapping.id.clone()))?;
     let mut user = Map::new();
     user.insert("id".into(), Value::String(id));
     for (key, expr) in [

@@ -4,24 +4,14 @@
 
 use serde_json::{Map, Value};
 
-use crate::adapter::{AdapterAccount, AdapterUser, NewUser};
+use crate::adapter::{AdapterAccount, AdapterError, AdapterUser, NewUser};
 use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
+use crate::error::AuthError;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
 use crate::session;
-
-/// Why the handler refused or failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum HandlerError {
-    /// v4 `AccountNotLinkedError` → `error=OAuthAccountNotLinked`.
-    NotLinked(&'static str),
-    /// `createUser` failed → `error=OAuthCreateAccount`.
-    CreateUser(String),
-    /// Any other storage failure → `error=Callback`.
-    Other(String),
-}
 
 /// Who signed in.
 #[derive(Debug, Clone)]
@@ -79,8 +69,9 @@ fn adapter_account(account: &Map<String, Value>, user_id: &str) -> AdapterAccoun
     }
 }
 
-fn other(e: impl std::fmt::Display) -> HandlerError {
-    HandlerError::Other(e.to_string())
+/// A failed adapter call: `error=Callback`.
+fn storage(step: &'static str) -> impl FnOnce(AdapterError) -> AuthError {
+    move |source| AuthError::Storage { step, source }
 }
 
 /// Applies the rules. `profile` is the mapped user (`{id, name, email, image}`), `account` the
@@ -91,7 +82,7 @@ pub(crate) async fn handle(
     provider: &OAuthProvider,
     profile: &Map<String, Value>,
     account: &Map<String, Value>,
-) -> Result<Outcome, HandlerError> {
+) -> Result<Outcome, AuthError> {
     let Some(adapter) = &inner.adapter else {
         return Ok(Outcome {
             user: profile.clone(),
@@ -117,7 +108,11 @@ pub(crate) async fn handle(
                 }
             }
             SessionStrategy::Database => {
-                if let Some((s, u)) = adapter.get_session_and_user(&token).await.map_err(other)? {
+                if let Some((s, u)) = adapter
+                    .get_session_and_user(&token)
+                    .await
+                    .map_err(storage("reading the session"))?
+                {
                     // Stricter than v4: an expired session row signs nobody in.
                     if s.expires > ctx.now_ms {
                         current = Some(u);
@@ -132,7 +127,7 @@ pub(crate) async fn handle(
     let by_account = adapter
         .get_user_by_account(&provider_id, &provider_account_id)
         .await
-        .map_err(other)?;
+        .map_err(storage("reading the account"))?;
 
     if let Some(known) = by_account {
         return match &current {
@@ -140,7 +135,7 @@ pub(crate) async fn handle(
                 user: user_json(&known),
                 is_new_user: Some(false),
             }),
-            Some(_) => Err(HandlerError::NotLinked(
+            Some(_) => Err(AuthError::OAuthAccountNotLinked(
                 "the account is already linked to another user than the one signed in",
             )),
             None => Ok(Outcome {
@@ -155,7 +150,7 @@ pub(crate) async fn handle(
         adapter
             .link_account(&adapter_account(account, &cur.id))
             .await
-            .map_err(other)?;
+            .map_err(storage("linking the account"))?;
         tracing::info!(provider = %provider_id, user = %cur.id, "linked an account to the signed-in user");
         return Ok(Outcome {
             user: user_json(&cur),
@@ -168,13 +163,16 @@ pub(crate) async fn handle(
         .and_then(Value::as_str)
         .filter(|e| !e.is_empty());
     let by_email = match email {
-        Some(e) => adapter.get_user_by_email(e).await.map_err(other)?,
+        Some(e) => adapter
+            .get_user_by_email(e)
+            .await
+            .map_err(storage("reading the user by e-mail"))?,
         None => None,
     };
     let user = match by_email {
         Some(existing) if provider.allow_dangerous_email_account_linking => existing,
         Some(_) => {
-            return Err(HandlerError::NotLinked(
+            return Err(AuthError::OAuthAccountNotLinked(
                 "another user already has this e-mail address (sign in the way they did, then link)",
             ));
         }
@@ -186,12 +184,12 @@ pub(crate) async fn handle(
                 image: str_of(profile, "image"),
             })
             .await
-            .map_err(|e| HandlerError::CreateUser(e.to_string()))?,
+            .map_err(AuthError::OAuthCreateAccount)?,
     };
     adapter
         .link_account(&adapter_account(account, &user.id))
         .await
-        .map_err(other)?;
+        .map_err(storage("linking the account"))?;
     // v4 quirk kept: with dangerous e-mail linking, isNewUser is true too (spec §12).
     Ok(Outcome {
         user: user_json(&user),

@@ -10,6 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
+use crate::config::ConfigError;
 use crate::request::{AuthRequest, Params};
 
 /// One form field: `[providers.credentials.<name>] label, type, placeholder`.
@@ -69,7 +70,7 @@ impl std::fmt::Debug for CredentialsProvider {
 }
 
 impl CredentialsProvider {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         for field in &self.fields {
             if field.name.is_empty() {
                 return Err("a credential field has an empty name".into());

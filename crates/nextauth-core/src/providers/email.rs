@@ -7,6 +7,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+use crate::config::ConfigError;
+
 /// A sign-in e-mail, ready to send (v4 `sendVerificationRequest` arguments).
 #[derive(Clone)]
 pub struct VerificationEmail {
@@ -36,11 +38,53 @@ impl std::fmt::Debug for VerificationEmail {
     }
 }
 
+/// Why a sign-in mail was not sent ([`EmailTransport::send`]). The text names the server and
+/// its answer, never the credentials.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The sender address is not a mailbox.
+    #[error("`from` {from:?} is not an address: {reason}")]
+    BadFrom {
+        /// The `from` value.
+        from: String,
+        /// The parser's complaint.
+        reason: String,
+    },
+    /// The recipient is not a mailbox.
+    #[error("recipient {to:?} is not an address: {reason}")]
+    BadRecipient {
+        /// The address.
+        to: String,
+        /// The parser's complaint.
+        reason: String,
+    },
+    /// The message could not be built.
+    #[error("building the message: {0}")]
+    Message(String),
+    /// The server could not be reached, or refused the mail (its reply quoted).
+    #[error("SMTP {server}: {reason}")]
+    Server {
+        /// [`EmailTransport::describe`] of the transport.
+        server: String,
+        /// The error and the server's reply.
+        reason: String,
+    },
+    /// The conversation did not finish within the transport's timeout.
+    #[error("SMTP {server}: no complete answer within {ms} ms (timeout)")]
+    Timeout {
+        /// [`EmailTransport::describe`] of the transport.
+        server: String,
+        /// The timeout, in milliseconds.
+        ms: u128,
+    },
+}
+
 /// Sends sign-in e-mails.
 #[async_trait]
 pub trait EmailTransport: Send + Sync + 'static {
     /// Sends one mail; `Err` is a failure the user sees as `EmailSignin`.
-    async fn send(&self, mail: &VerificationEmail) -> Result<(), String>;
+    async fn send(&self, mail: &VerificationEmail) -> Result<(), SendError>;
     /// A short description for `nextauth check` and logs (`smtp://host:port`, `log`).
     fn describe(&self) -> String;
 }
@@ -52,7 +96,7 @@ pub struct LogTransport;
 
 #[async_trait]
 impl EmailTransport for LogTransport {
-    async fn send(&self, mail: &VerificationEmail) -> Result<(), String> {
+    async fn send(&self, mail: &VerificationEmail) -> Result<(), SendError> {
         tracing::warn!(
             target: "nextauth::email",
             to = %mail.to,
@@ -104,7 +148,7 @@ impl Default for EmailProvider {
 }
 
 impl EmailProvider {
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.from.trim().is_empty() {
             return Err("`from` is empty".into());
         }

@@ -13,7 +13,7 @@ pub mod smtp;
 use crate::config::ConfigError;
 
 pub use credentials::{Authorize, AuthorizeError, CredentialField, CredentialsProvider};
-pub use email::{EmailProvider, EmailTransport, LogTransport, VerificationEmail};
+pub use email::{EmailProvider, EmailTransport, LogTransport, SendError, VerificationEmail};
 pub use oauth::OAuthProvider;
 
 /// One configured provider.
@@ -67,7 +67,7 @@ impl Provider {
                 self.id
             )));
         }
-        let at = |e: String| ConfigError(format!("provider `{}`: {e}", self.id));
+        let at = |e: ConfigError| ConfigError(format!("provider `{}`: {e}", self.id));
         match &self.kind {
             ProviderKind::OAuth(o) => o.validate().map_err(at),
             ProviderKind::Email(e) => e.validate().map_err(at),

@@ -3,6 +3,7 @@
 //! Ports the provider shape of v4 (`providers/oauth.ts`, spec §11.1). An `oidc` provider is an
 //! OAuth provider with an `issuer` whose discovery document supplies the endpoints.
 
+use crate::config::ConfigError;
 use crate::secret::Secret;
 
 /// One of v4's `checks`.
@@ -178,15 +179,15 @@ impl OAuthProvider {
         }
     }
 
-    pub(crate) fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.client_id.is_empty() {
             return Err("`client_id` is empty".into());
         }
-        let url_ok = |name: &str, v: &Option<String>| -> Result<(), String> {
+        let url_ok = |name: &str, v: &Option<String>| -> Result<(), ConfigError> {
             if let Some(v) = v {
                 let u = url::Url::parse(v).map_err(|e| format!("`{name}` = {v:?}: {e}"))?;
                 if u.scheme() != "http" && u.scheme() != "https" {
-                    return Err(format!("`{name}` = {v:?}: must be an http(s) URL"));
+                    return Err(format!("`{name}` = {v:?}: must be an http(s) URL").into());
                 }
             }
             Ok(())
@@ -202,13 +203,13 @@ impl OAuthProvider {
         {
             return Err(format!(
                 "`id_token_signed_response_alg` = {alg:?}: use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA"
-            ));
+            ).into());
         }
         if self.issuer.is_none() {
             if let Some(hint) = &self.issuer_hint
                 && self.authorization_url.is_none()
             {
-                return Err(format!("`issuer` is required for this preset, e.g. {hint}"));
+                return Err(format!("`issuer` is required for this preset, e.g. {hint}").into());
             }
             if self.authorization_url.is_none() || self.token_url.is_none() {
                 return Err(

@@ -29,7 +29,8 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 
-use super::email::{EmailTransport, VerificationEmail};
+use super::email::{EmailTransport, SendError, VerificationEmail};
+use crate::config::ConfigError;
 
 /// The default bound of one SMTP conversation (connect, greeting, TLS, AUTH, DATA, the answer):
 /// a dead or stalled relay turns into an `EmailSignin` error page rather than a browser waiting
@@ -81,15 +82,15 @@ impl SmtpTransport {
     /// the `From` of every mail; with `None` each mail's own `from` is used.
     ///
     /// The error never contains the URL's password.
-    pub fn from_url(url: &str, from: Option<&str>) -> Result<SmtpTransport, String> {
+    pub fn from_url(url: &str, from: Option<&str>) -> Result<SmtpTransport, ConfigError> {
         let parsed = url::Url::parse(url).map_err(|e| format!("SMTP server URL: {e}"))?;
         let implicit = match parsed.scheme() {
             "smtp" => false,
             "smtps" => true,
             other => {
-                return Err(format!(
-                    "SMTP server URL: scheme {other:?}: use smtp:// or smtps://"
-                ));
+                return Err(
+                    format!("SMTP server URL: scheme {other:?}: use smtp:// or smtps://").into(),
+                );
             }
         };
         let host = parsed
@@ -116,14 +117,16 @@ impl SmtpTransport {
                 ("tls", v, true) => {
                     return Err(format!(
                         "SMTP server URL: `tls={v}` does not apply to smtps:// (always TLS)"
-                    ));
+                    )
+                    .into());
                 }
                 ("tls", v, false) => {
                     return Err(format!(
                         "SMTP server URL: `tls={v}`: use required, none or opportunistic"
-                    ));
+                    )
+                    .into());
                 }
-                (k, _, _) => return Err(format!("SMTP server URL: unknown parameter `{k}`")),
+                (k, _, _) => return Err(format!("SMTP server URL: unknown parameter `{k}`").into()),
             }
         }
         let user = (!parsed.username().is_empty()).then(|| {
@@ -183,18 +186,24 @@ impl SmtpTransport {
         self.security
     }
 
-    fn message(&self, mail: &VerificationEmail) -> Result<Message, String> {
+    fn message(&self, mail: &VerificationEmail) -> Result<Message, SendError> {
         let from = match &self.from {
             Some(f) => f.clone(),
             None => mail
                 .from
                 .parse::<Mailbox>()
-                .map_err(|e| format!("`from` {:?} is not an address: {e}", mail.from))?,
+                .map_err(|e| SendError::BadFrom {
+                    from: mail.from.clone(),
+                    reason: e.to_string(),
+                })?,
         };
         let to = mail
             .to
             .parse::<Mailbox>()
-            .map_err(|e| format!("recipient {:?} is not an address: {e}", mail.to))?;
+            .map_err(|e| SendError::BadRecipient {
+                to: mail.to.clone(),
+                reason: e.to_string(),
+            })?;
         let host = url_host(&mail.url).unwrap_or_else(|| mail.host.clone());
         let mut builder = Message::builder().from(from.clone());
         // lettre quotes every display name with a space ("\"NextAuth Ref\" <…>") and
@@ -224,13 +233,13 @@ impl SmtpTransport {
                         html_body(&mail.url, &host, &mail.brand_color, &mail.button_text),
                     )),
             )
-            .map_err(|e| format!("building the message: {e}"))
+            .map_err(|e| SendError::Message(e.to_string()))
     }
 }
 
 #[async_trait]
 impl EmailTransport for SmtpTransport {
-    async fn send(&self, mail: &VerificationEmail) -> Result<(), String> {
+    async fn send(&self, mail: &VerificationEmail) -> Result<(), SendError> {
         let message = self.message(mail)?;
         // lettre turns a rejected recipient or a non-2xx answer into an error, as nodemailer's
         // `rejected`/`pending` lists do in v4. Its errors carry the server's reply, never the
@@ -239,14 +248,14 @@ impl EmailTransport for SmtpTransport {
         // not a server that accepts and then says nothing. Dropping the send on the deadline
         // closes the connection.
         match tokio::time::timeout(self.timeout, self.inner.send(message)).await {
-            Ok(sent) => sent
-                .map(|_| ())
-                .map_err(|e| format!("SMTP {}: {e}", self.describe())),
-            Err(_) => Err(format!(
-                "SMTP {}: no complete answer within {} ms (timeout)",
-                self.describe(),
-                self.timeout.as_millis()
-            )),
+            Ok(sent) => sent.map(|_| ()).map_err(|e| SendError::Server {
+                server: self.describe(),
+                reason: e.to_string(),
+            }),
+            Err(_) => Err(SendError::Timeout {
+                server: self.describe(),
+                ms: self.timeout.as_millis(),
+            }),
         }
     }
 
@@ -268,12 +277,12 @@ impl EmailTransport for SmtpTransport {
 }
 
 /// `?timeout=<seconds>`: a positive number (fractions allowed) up to [`SMTP_TIMEOUT_MAX`].
-fn parse_timeout(v: &str) -> Result<Duration, String> {
+fn parse_timeout(v: &str) -> Result<Duration, ConfigError> {
     let bad = || {
-        format!(
+        ConfigError(format!(
             "SMTP server URL: `timeout={v}`: use a number of seconds above 0 and at most {}",
             SMTP_TIMEOUT_MAX.as_secs()
-        )
+        ))
     };
     let secs: f64 = v.trim().parse().map_err(|_| bad())?;
     if !secs.is_finite() || secs <= 0.0 || secs > SMTP_TIMEOUT_MAX.as_secs_f64() {
@@ -415,7 +424,7 @@ mod tests {
         assert_eq!(t.timeout(), SMTP_TIMEOUT_MAX);
         for bad in ["0", "-1", "601", "NaN", "inf", "", "5s"] {
             let e = SmtpTransport::from_url(&format!("smtp://x?timeout={bad}"), None).unwrap_err();
-            assert!(e.contains("timeout"), "{bad}: {e}");
+            assert!(e.0.contains("timeout"), "{bad}: {e}");
         }
         for bad in [
             "http://x",
@@ -427,7 +436,7 @@ mod tests {
             assert!(SmtpTransport::from_url(bad, None).is_err(), "{bad}");
         }
         let e = SmtpTransport::from_url("smtp://u:secret@x?tls=bad", None).unwrap_err();
-        assert!(!e.contains("secret"), "{e}");
+        assert!(!e.0.contains("secret"), "{e}");
         assert!(SmtpTransport::from_url("smtp://x", Some("not an address")).is_err());
     }
 

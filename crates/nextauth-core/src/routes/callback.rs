@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::callbacks::SignInArgs;
 use crate::config::SessionStrategy;
-use crate::cookies::encode_uri_component;
+use crate::error::AuthError;
 use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::credentials::AuthorizeError;
@@ -70,28 +70,19 @@ async fn credentials(
         Ok(Some(user)) => user,
         Ok(None) => {
             tracing::info!(provider = %provider.id, "credentials refused");
-            return Reply::Redirect {
-                url: format!(
-                    "{base}/error?error=CredentialsSignin&provider={}",
-                    encode_uri_component(&provider.id)
-                ),
-                status: 401,
-            };
+            return AuthError::CredentialsSignin {
+                provider: provider.id.clone(),
+            }
+            .reply(base);
         }
         Err(AuthorizeError::Refused(message)) => {
             tracing::info!(provider = %provider.id, %message, "credentials refused with a message");
-            return Reply::Redirect {
-                url: format!("{base}/error?error={}", encode_uri_component(&message)),
-                status: 401,
-            };
+            return AuthError::CredentialsRefused(message).reply(base);
         }
         Err(AuthorizeError::Failed(reason)) => {
             // Not the user's fault: say so in the log, show the generic sign-in error.
             tracing::error!(provider = %provider.id, %reason, "credentials check failed");
-            return Reply::Redirect {
-                url: format!("{base}/error?error=Callback"),
-                status: 502,
-            };
+            return AuthError::CredentialsCheckFailed(reason).reply(base);
         }
     };
     let user_id = user.get("id").cloned().unwrap_or(Value::Null);
@@ -120,15 +111,19 @@ async fn credentials(
             Ok(stored) => stored,
             Err(CredentialsUserError::EmailTaken) => {
                 tracing::info!(provider = %provider.id, "credentials user's e-mail belongs to another user");
-                return Reply::redirect(format!("{base}/error?error=OAuthAccountNotLinked"));
+                return AuthError::CredentialsEmailTaken.reply(base);
             }
             Err(CredentialsUserError::NoIdentity) => {
                 tracing::error!(provider = %provider.id, "authorize returned neither `id` nor `email`: a database session needs one");
-                return Reply::redirect(format!("{base}/error?error=Callback"));
+                return AuthError::CredentialsNoIdentity.reply(base);
             }
             Err(CredentialsUserError::Storage(e)) => {
-                tracing::error!(provider = %provider.id, error = %e, "storing the credentials user failed");
-                return Reply::redirect(format!("{base}/error?error=Callback"));
+                let e = AuthError::Storage {
+                    step: "storing the credentials user",
+                    source: e,
+                };
+                tracing::error!(provider = %provider.id, error = %e, "credentials sign-in failed");
+                return e.reply(base);
             }
         }
     } else {
@@ -143,8 +138,12 @@ async fn credentials(
         force_jwt: !database,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
-        tracing::error!(error = %e, "starting the session failed");
-        return Reply::redirect(format!("{base}/error?error=Callback"));
+        let e = AuthError::Storage {
+            step: "starting the session",
+            source: e,
+        };
+        tracing::error!(error = %e, "credentials sign-in failed");
+        return e.reply(base);
     }
     tracing::info!(provider = %provider.id, "signed in");
     Reply::redirect(ctx.callback_url.clone())

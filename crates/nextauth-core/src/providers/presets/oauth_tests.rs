@@ -134,7 +134,7 @@ fn azure_ad_and_microsoft_entra_id() {
     for name in ["azure-ad", "microsoft-entra-id"] {
         let p = provider(name);
         assert!(p.issuer.is_none() && p.issuer_hint.is_some());
-        assert!(p.validate().unwrap_err().contains("`issuer` is required"));
+        assert!(p.validate().unwrap_err().0.contains("`issuer` is required"));
         // https://learn.microsoft.com/en-us/entra/identity-platform/id-token-claims-reference
         let user = mapped(
             name,
