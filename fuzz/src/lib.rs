@@ -186,9 +186,9 @@ fn app(strategy: SessionStrategy) -> NextAuth {
         name: "Email".into(),
         kind: ProviderKind::Email(EmailProvider::default()),
     });
-    // No request of the targets reaches the IdP: the callback stops at the check cookies
-    // (a fuzzer cannot seal one), and a sign-in POST needs a valid CSRF token, which only the
-    // handler target's "valid CSRF" flag supplies, and that target has no OAuth provider.
+    // An OIDC provider whose issuer is a closed loopback port: a sign-in POST (the handler
+    // target's valid-CSRF flag) meets an unreachable IdP (refused at once, v4's redirect to the
+    // OAuthSignin error page, not a 5xx), and a callback stops at the check cookies.
     if strategy == SessionStrategy::Jwt {
         cfg.providers.push(Provider {
             id: "idp".into(),
