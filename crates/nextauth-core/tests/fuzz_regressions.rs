@@ -88,3 +88,24 @@ async fn get_credentials_callback_is_a_client_error() {
         String::from_utf8_lossy(&res.body)
     );
 }
+
+/// The same failing input's cookie noise on a route that must work: `GET csrf` answers 200
+/// with a token whatever malformed cookies come with it (keeps this file's one live test).
+#[tokio::test]
+async fn cookie_noise_from_the_finding_leaves_csrf_working() {
+    let req = AuthRequest::from_http(
+        "GET",
+        "/csrf",
+        None,
+        [(
+            "cookie".to_string(),
+            "next-auth.callback\u{fffd}url=%2Fx\u{fffd}\u{fffd}\n".to_string(),
+        )],
+        b"",
+    )
+    .unwrap();
+    let res = app().handle(req).await;
+    assert_eq!(res.status, 200);
+    let body: Value = serde_json::from_slice(&res.body).unwrap();
+    assert_eq!(body["csrfToken"].as_str().map(str::len), Some(64));
+}
