@@ -38,6 +38,9 @@ pub mod cookies;
 pub mod crypto;
 pub mod email_flow;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod handler;
 pub mod init;
 pub mod oauth;

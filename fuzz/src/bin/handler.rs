@@ -1,0 +1,3 @@
+fn main() {
+    nextauth_fuzz::run(nextauth_fuzz::handler);
+}
