@@ -459,20 +459,9 @@ pub fn handler(data: &[u8]) {
     let Ok(req) = AuthRequest::from_http(method, &f[2], query, headers, &body) else {
         return; // a 400 from the HTTP layer
     };
-    // KNOWN, whitelisted: a `next-auth.callback-url` cookie that is not a safe target answers
-    // 500 "configuration" (issue 10 §3; being fixed elsewhere). Exactly that case is let through:
-    // the request's cookie is one init flags as bad. Remove this once the fix lands.
-    let known_bad_callback_cookie = nextauth_core::fuzzing::init(auth, &req).bad_callback_cookie;
-    // KNOWN, whitelisted (found by this target in its first run, issue 10 §3, being fixed
-    // elsewhere): `GET callback/credentials` answers 500 "Callback for provider type credentials
-    // not supported". Without this exception every run stops at it; remove it with the fix.
-    let known_get_credentials_callback = req.method == Method::Get
-        && req.action == "callback"
-        && req.provider_id.as_deref() == Some("credentials");
     let desc = format!("{} {:?} query={:?}", method, f[2], f[3]);
     let res = rt.block_on(auth.handle(req));
-    let known = res.status == 500 && (known_bad_callback_cookie || known_get_credentials_callback);
-    if res.status >= 500 && !known {
+    if res.status >= 500 {
         panic!(
             "{desc}: status {} body {:?}",
             res.status,

@@ -14,8 +14,6 @@ use crate::{AuthRequest, NextAuth};
 pub struct InitOutcome {
     /// The resolved callbackUrl.
     pub callback_url: String,
-    /// The callback-url cookie held a value we never write.
-    pub bad_callback_cookie: bool,
     /// The CSRF token of the request (the cookie's, or a fresh one).
     pub csrf_token: String,
     /// Whether the body's `csrfToken` matched a valid cookie.
@@ -27,7 +25,6 @@ pub fn init(auth: &NextAuth, req: &AuthRequest) -> InitOutcome {
     let ctx = crate::init::init(&auth.inner, req);
     InitOutcome {
         callback_url: ctx.callback_url,
-        bad_callback_cookie: ctx.bad_callback_cookie,
         csrf_token: ctx.csrf_token,
         csrf_verified: ctx.csrf_verified,
     }
@@ -40,7 +37,7 @@ pub fn use_checks(
     auth: &NextAuth,
     req: &AuthRequest,
     provider_id: &str,
-) -> Result<(Option<String>, Option<String>, Option<String>), String> {
+) -> Result<(Option<String>, Option<String>, Option<String>), crate::error::OAuthError> {
     let inner = &*auth.inner;
     let mut ctx = crate::init::init(inner, req);
     let used = crate::oauth::checks::use_checks(

@@ -65,9 +65,8 @@ fn app() -> NextAuth {
 /// cookie header of noise. Whatever the rest, `GET callback/credentials` answers
 /// 500 "Callback for provider type credentials not supported" (routes/callback.rs): the client's
 /// mistake (a credentials callback is a POST) reported as a server fault. Issue 10 §3 names the
-/// case; the fix is in another change, which should remove the `#[ignore]`.
+/// case: it is now 405 with `Allow: POST` (README, "stricter than v4").
 #[tokio::test]
-#[ignore = "issue 10 §3: GET callback/credentials still answers 500; un-ignore with the fix"]
 async fn get_credentials_callback_is_a_client_error() {
     let req = AuthRequest::from_http(
         "GET",
@@ -81,12 +80,20 @@ async fn get_credentials_callback_is_a_client_error() {
     )
     .unwrap();
     let res = app().handle(req).await;
-    assert!(
-        (400..500).contains(&res.status),
-        "status {} body {:?}",
+    assert_eq!(
         res.status,
+        405,
+        "body {:?}",
         String::from_utf8_lossy(&res.body)
     );
+    assert!(
+        res.headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("allow") && v == "POST"),
+        "{:?}",
+        res.headers
+    );
+    assert!(res.cookies.is_empty(), "a refused request sets no cookie");
 }
 
 /// The same failing input's cookie noise on a route that must work: `GET csrf` answers 200
