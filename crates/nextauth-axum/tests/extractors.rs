@@ -203,13 +203,22 @@ async fn signed_in_both_extractors_give_the_session() {
 
     let r = get_with(&app, "/me", Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(serde_json::from_str::<Value>(&r.body).unwrap(), alice_session());
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.body).unwrap(),
+        alice_session()
+    );
     let r = get_with(&app, "/maybe", Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(serde_json::from_str::<Value>(&r.body).unwrap(), alice_session());
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.body).unwrap(),
+        alice_session()
+    );
     // The same as the auth API's own `GET session`.
     let r = get_with(&app, "/api/auth/session", Some(&cookie)).await;
-    assert_eq!(serde_json::from_str::<Value>(&r.body).unwrap(), alice_session());
+    assert_eq!(
+        serde_json::from_str::<Value>(&r.body).unwrap(),
+        alice_session()
+    );
     // Among other cookies, in any order.
     let r = get_with(&app, "/me", Some(&format!("a=1; {cookie}; b=2"))).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -21,10 +21,7 @@ async fn a_webhook_that_never_answers_is_error_callback_after_the_timeout() {
     let s = Server::spawn(&credentials_config(&hook.url, ""));
     // The shared client gives up after 20 s; the server must answer before that.
     let (form_client, json_client) = (client(), client());
-    let (form_token, json_token) = (
-        csrf(&form_client, &s).await,
-        csrf(&json_client, &s).await,
-    );
+    let (form_token, json_token) = (csrf(&form_client, &s).await, csrf(&json_client, &s).await);
     let post = |c: &reqwest::Client, token: &str, json: bool| {
         let mut fields = vec![
             ("username", "slow".to_string()),
