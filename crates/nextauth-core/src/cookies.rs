@@ -321,6 +321,63 @@ mod tests {
         assert_eq!(encode_uri_component(&all.0), all.1);
     }
 
+    /// Sign-out's deletions: one per session cookie or chunk the request holds, in the order
+    /// sent, a name sent twice deleted once, other cookies untouched; each as `cookie.serialize`
+    /// writes `{value: "", maxAge: 0}` (Max-Age before Path, as v4's `SessionStore.clean()`
+    /// chunks in `cookies.json`'s `rechunk_small_value_when_3_chunks_present` are).
+    #[test]
+    fn clear_chunked_deletes_every_present_chunk_once() {
+        let name = "next-auth.session-token";
+        let sent = |names: &[&str]| -> Vec<(String, String)> {
+            names.iter().map(|n| (n.to_string(), "x".into())).collect()
+        };
+        let request = sent(&[
+            "other",
+            "next-auth.session-token.0",
+            "next-auth.session-token.0",
+            "next-auth.session-token.1",
+            "next-auth.csrf-token",
+            "next-auth.session-token.2",
+        ]);
+        let headers: Vec<String> = clear_chunked(name, false, &request)
+            .iter()
+            .map(SetCookie::to_header)
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                "next-auth.session-token.0=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                "next-auth.session-token.1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                "next-auth.session-token.2=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+            ]
+        );
+        let v = vectors();
+        let v4_names: Vec<&str> = v["rechunk_small_value_when_3_chunks_present"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["maxAge"] == 0)
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let ours: Vec<String> = clear_chunked(name, false, &request)
+            .into_iter()
+            .map(|c| c.name.to_string())
+            .collect();
+        assert_eq!(ours, v4_names);
+        let secure = clear_chunked(
+            "__Secure-next-auth.session-token",
+            true,
+            &sent(&["__Secure-next-auth.session-token"]),
+        );
+        assert_eq!(
+            secure.iter().map(SetCookie::to_header).collect::<Vec<_>>(),
+            [
+                "__Secure-next-auth.session-token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
+            ]
+        );
+        assert!(clear_chunked(name, false, &sent(&["other"])).is_empty());
+    }
+
     #[test]
     fn default_names_match_v4() {
         let v = vectors();

@@ -706,6 +706,59 @@ fn replicated_header_claims_must_match() {
     }
 }
 
+/// jose compares replicated claims with `!==`: an object or array in the header never equals
+/// the payload's, even an identical one (two objects, two references).
+#[test]
+fn replicated_object_and_array_claims_never_match() {
+    let ring = test_ring();
+    let key = test_ring_key();
+    for (header, payload) in [
+        (
+            r#"{"alg":"dir","enc":"A256GCM","aud":["a"]}"#,
+            json!({"sub": "1", "aud": ["a"]}),
+        ),
+        (
+            r#"{"alg":"dir","enc":"A256GCM","sub":{"id":"1"}}"#,
+            json!({"sub": {"id": "1"}}),
+        ),
+    ] {
+        let token = seal(header, payload.to_string().as_bytes(), key);
+        assert_eq!(
+            ring.decode_jwt(&token, NOW),
+            Err(JweError::InvalidPayload(
+                "replicated claim header parameter mismatch"
+            )),
+            "{header}"
+        );
+    }
+}
+
+/// The same secret twice in the list (a rotation that repeats the current secret): still
+/// accepted. Folding the per-secret results with XOR instead of OR would cancel the two matches.
+#[test]
+fn csrf_cookie_accepted_when_its_secret_is_listed_twice() {
+    let v: Value = serde_json::from_str(CSRF_JSON).unwrap();
+    let secret = v["secret"].as_str().unwrap().as_bytes();
+    let pair = &v["pairs"][0];
+    let (token, cookie) = (
+        pair["token"].as_str().unwrap(),
+        pair["cookie_value"].as_str().unwrap(),
+    );
+    for secrets in [
+        vec![secret, secret],
+        vec![b"other-secret".as_slice(), secret, secret],
+        vec![secret, secret, secret],
+    ] {
+        let got = csrf::check(Some(cookie), true, Some(token), &secrets);
+        assert_eq!(
+            (got.token.as_str(), got.verified, got.new_cookie.is_none()),
+            (token, true, true),
+            "{} secrets",
+            secrets.len()
+        );
+    }
+}
+
 #[test]
 fn malformed_tokens_are_errors_not_panics() {
     let ring = test_ring();
