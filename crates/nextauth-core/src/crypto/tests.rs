@@ -706,6 +706,33 @@ fn replicated_header_claims_must_match() {
     }
 }
 
+/// A refused header names what it got, bounded: the client writes the header, so a member longer
+/// than 40 characters (as JSON) is cut to 40 and marked `...`; an absent one is `missing`.
+#[test]
+fn unsupported_header_messages_are_bounded() {
+    let ring = test_ring();
+    let key = test_ring_key();
+    let a = |n: usize| "A".repeat(n);
+    for (alg, shown) in [
+        // 38 letters + 2 quotes = 40 characters: shown whole.
+        (a(38), format!("\"{}\"", a(38))),
+        // 39 + 2 = 41: the first 40 characters, then `...`.
+        (a(39), format!("\"{}...", a(39))),
+        (a(500), format!("\"{}...", a(39))),
+    ] {
+        let header = format!(r#"{{"alg":"{alg}"}}"#);
+        let token = seal(&header, b"{}", key);
+        assert_eq!(
+            ring.decrypt(&token),
+            Err(JweError::UnsupportedHeader(format!(
+                "alg {shown}, enc missing (only dir + A256GCM)"
+            ))),
+            "{} letters",
+            alg.len()
+        );
+    }
+}
+
 /// jose compares replicated claims with `!==`: an object or array in the header never equals
 /// the payload's, even an identical one (two objects, two references).
 #[test]
