@@ -1,16 +1,24 @@
 #!/usr/bin/env bash
 # The project's test command: installs whatever is missing (and only that), then runs the
-# whole workspace's tests with cargo-nextest.
+# whole workspace's tests with cargo-nextest, then its doctests (`cargo test --doc`).
 #
-#   bash scripts/test.sh                  # cargo nextest run --workspace --no-fail-fast --retries 0
+#   bash scripts/test.sh                  # cargo nextest run --workspace --no-fail-fast --retries 0,
+#                                         # then cargo test --doc --workspace
 #   bash scripts/test.sh -p testkit       # arguments (an optional leading `--` is dropped) go to
-#   bash scripts/test.sh -- -p testkit    # nextest instead of --workspace
+#   bash scripts/test.sh -- -p testkit    # nextest instead of --workspace (no doctests then)
+#   bash scripts/test.sh --preflight      # only the CI checks below, before anything is built
 #
 # Installs when missing: Node.js (Debian package; Node >= 20 is required), the Node peers in
-# testkit/node (npm ci), cargo-nextest (cargo install; falls back to `cargo test` if that
-# fails), and a PostgreSQL server on 127.0.0.1:5432 with trust auth and a database `test`
+# testkit/node (npm ci), cargo-nextest (cargo install; outside CI falls back to `cargo test` if
+# that fails), and a PostgreSQL server on 127.0.0.1:5432 with trust auth and a database `test`
 # (skipped when DATABASE_URL is set or something already listens on 127.0.0.1:5432).
 # Meant for a Debian machine as root (as CI runs it); works unattended (no stdin needed).
+#
+# Skips: NEXTAUTH_SKIP_E2E=1 (the browser suite and the Next.js smoke test) and
+# NEXTAUTH_SKIP_POSTGRES=1 (every test whose name contains `postgres`) select a profile of
+# .config/nextest.toml that filters those tests out, so the summary counts them as skipped, not
+# passed. Under CI=true (any value but empty, 0 or false) a skip is an error, and so is a missing
+# cargo-nextest: CI runs every test and reads nextest's summary.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -18,6 +26,32 @@ ROOT=$(pwd)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'scripts/test.sh: %s\n' "$*" >&2; exit 1; }
+
+is_on() { case "${1:-}" in 1 | true) return 0 ;; *) return 1 ;; esac; }
+in_ci() { case "${CI:-}" in "" | 0 | false) return 1 ;; *) return 0 ;; esac; }
+
+SKIP_E2E=0
+SKIP_POSTGRES=0
+SKIPS=()
+if is_on "${NEXTAUTH_SKIP_E2E:-}"; then
+  SKIP_E2E=1
+  SKIPS+=("NEXTAUTH_SKIP_E2E=${NEXTAUTH_SKIP_E2E} (the browser suite and the Next.js smoke test)")
+fi
+if is_on "${NEXTAUTH_SKIP_POSTGRES:-}"; then
+  SKIP_POSTGRES=1
+  SKIPS+=("NEXTAUTH_SKIP_POSTGRES=${NEXTAUTH_SKIP_POSTGRES} (every PostgreSQL test)")
+fi
+
+# CI must run everything: refuse before installing or building anything.
+check_ci() {
+  if in_ci && [ "${#SKIPS[@]}" -gt 0 ]; then
+    local s
+    for s in "${SKIPS[@]}"; do printf 'scripts/test.sh: CI=%s but %s would be skipped\n' "$CI" "$s" >&2; done
+    die "CI runs every test: unset the NEXTAUTH_SKIP_* variables above"
+  fi
+}
+check_ci
+if [ "${1:-}" = "--preflight" ]; then exit 0; fi
 
 SUDO=()
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO=(sudo); fi
@@ -65,6 +99,8 @@ ensure_nextest() {
   if cargo nextest --version >/dev/null 2>&1; then return; fi
   log "installing cargo-nextest (cargo install cargo-nextest --locked)"
   if ! cargo install cargo-nextest --locked; then
+    # cargo test's output ends differently (no nextest summary, no skip counts): not for CI.
+    in_ci && die "CI=$CI: cargo-nextest could not be installed, and CI does not fall back to cargo test"
     log "cargo-nextest could not be installed: falling back to cargo test"
     NEXTEST=0
   fi
@@ -75,6 +111,7 @@ pg_listening() { (exec 3<>/dev/tcp/127.0.0.1/5432) >/dev/null 2>&1; }
 # PostgreSQL on 127.0.0.1:5432, trust auth for local connections, database `test`
 # (what crates/testkit's postgres::database_url() expects).
 ensure_postgres() {
+  if [ "$SKIP_POSTGRES" -eq 1 ]; then return; fi
   if [ -n "${DATABASE_URL:-}" ]; then return; fi
   if pg_listening; then return; fi
   if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
@@ -120,7 +157,7 @@ ensure_postgres() {
 # Debian's Chromium for the browser tests (crates/nextauth-server/tests/e2e.rs drives it with
 # playwright-core; no browser download). Skipped with NEXTAUTH_SKIP_E2E=1.
 ensure_chromium() {
-  if [ "${NEXTAUTH_SKIP_E2E:-}" = "1" ]; then return; fi
+  if [ "$SKIP_E2E" -eq 1 ]; then return; fi
   if [ -x /usr/bin/chromium ]; then return; fi
   apt_install chromium
   [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
@@ -129,7 +166,7 @@ ensure_chromium() {
 # The Node packages of the browser tests: e2e/ (next-auth/react, react, esbuild, playwright-core)
 # and the Next.js example (next, next-auth). Skipped with NEXTAUTH_SKIP_E2E=1.
 ensure_e2e_deps() {
-  if [ "${NEXTAUTH_SKIP_E2E:-}" = "1" ]; then return; fi
+  if [ "$SKIP_E2E" -eq 1 ]; then return; fi
   local dir
   for dir in "$ROOT/e2e" "$ROOT/examples/nextjs"; do
     if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
@@ -148,14 +185,64 @@ ensure_postgres
 ensure_chromium
 
 if [ "${1:-}" = "--" ]; then shift; fi
-if [ "$#" -eq 0 ]; then set -- --workspace; fi
+WHOLE=0
+if [ "$#" -eq 0 ]; then
+  WHOLE=1
+  set -- --workspace
+fi
+
+# The profile whose default filter leaves out what was asked to be skipped.
+PROFILE=default
+case "$SKIP_E2E$SKIP_POSTGRES" in
+  10) PROFILE=skip-e2e ;;
+  01) PROFILE=skip-postgres ;;
+  11) PROFILE=skip-e2e-postgres ;;
+esac
+
+LOGS=$(mktemp -d)
+trap 'rm -rf "$LOGS"' EXIT
 
 status=0
-if [ "$NEXTEST" -eq 1 ]; then
-  log "cargo nextest run --no-fail-fast --retries 0 $*"
-  cargo nextest run --no-fail-fast --retries 0 "$@" || status=$?
-else
-  log "cargo test --no-fail-fast $*"
-  cargo test --no-fail-fast "$@" || status=$?
+if [ "$NEXTEST" -eq 0 ]; then
+  # Outside CI only. Filtered-out tests show as "filtered out" (libtest matches substrings).
+  skip_args=()
+  if [ "$SKIP_POSTGRES" -eq 1 ]; then skip_args+=(--skip postgres); fi
+  if [ "$SKIP_E2E" -eq 1 ]; then
+    skip_args+=(--skip browser_suite_next_auth_react_and_built_in_pages
+      --skip nextjs_example_builds_and_middleware_reads_the_session)
+  fi
+  log "cargo test --no-fail-fast $* -- ${skip_args[*]}"
+  cargo test --no-fail-fast "$@" -- "${skip_args[@]}" || status=$?
+  exit "$status"
+fi
+
+log "cargo nextest run --profile $PROFILE --no-fail-fast --retries 0 $*"
+set +e
+cargo nextest run --profile "$PROFILE" --no-fail-fast --retries 0 "$@" 2>&1 | tee "$LOGS/nextest"
+status=${PIPESTATUS[0]}
+set -e
+nextest_summary=$(sed -n 's/^ *\(Summary \[.*\)$/\1/p' "$LOGS/nextest" | tail -n1)
+
+# nextest does not run doctests; the whole-workspace run does them after it.
+doc_summary="not run (arguments were given; they run with the whole workspace)"
+if [ "$WHOLE" -eq 1 ]; then
+  log "cargo test --doc --workspace"
+  set +e
+  cargo test --doc --workspace 2>&1 | tee "$LOGS/doctests"
+  doc_status=${PIPESTATUS[0]}
+  set -e
+  doc_summary=$(awk '/^test result:/ { p += $4; f += $6; i += $8; n++ }
+    END { printf "%d passed, %d failed, %d ignored (%d crates)", p, f, i, n }' "$LOGS/doctests")
+  if [ "$doc_status" -ne 0 ]; then
+    doc_summary="FAILED (exit $doc_status): $doc_summary"
+    if [ "$status" -eq 0 ]; then status=$doc_status; fi
+  fi
+fi
+
+# The closing lines CI reads: nextest's own summary, the doctests', what was skipped on purpose.
+log "nextest: ${nextest_summary:-no summary line (exit $status)}"
+log "doctests: $doc_summary"
+if [ "${#SKIPS[@]}" -gt 0 ]; then
+  for s in "${SKIPS[@]}"; do log "skipped on purpose (nextest profile $PROFILE): $s"; done
 fi
 exit "$status"

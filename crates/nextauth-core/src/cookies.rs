@@ -57,7 +57,7 @@ pub fn encode_uri_component(s: &str) -> String {
 
 /// Appends `encodeURIComponent(s)`: the bytes of [`URI_COMPONENT_SAFE`] as they are, every other
 /// byte (non-ASCII ones too, UTF-8 byte by byte) as `%XX` — what `utf8_percent_encode` with
-/// [`URI_COMPONENT`] writes (a test compares them), without the formatting machinery. Values that
+/// [`URI_COMPONENT`] writes (a test holds both to Node's `encodeURIComponent`), without the formatting machinery. Values that
 /// need no escaping (JWEs, UUIDs, hex: the session cookie on every `GET session`) are copied whole.
 fn push_uri_component(out: &mut String, s: &str) {
     if s.bytes().all(|b| URI_COMPONENT_SAFE[usize::from(b)]) {
@@ -294,24 +294,88 @@ mod tests {
     }
 
     /// The table-driven escaping (`encode_uri_component`, cookie values in `to_header`) is
-    /// `utf8_percent_encode` with `URI_COMPONENT`, for every ASCII byte and for non-ASCII text.
+    /// JavaScript's `encodeURIComponent` (the `cookie` package's default encoder, which v4's
+    /// Set-Cookie values go through): every code point below U+0100, multi-byte and astral text,
+    /// as Node printed them (`testdata/js_reference.json`, made by `make-js-reference.mjs`).
     #[test]
-    fn cookie_value_escaping_matches_percent_encoding() {
-        let mut all = String::new();
-        for c in (0u32..0x80).chain([0xe9, 0x2603, 0x1f600]) {
-            all.push(char::from_u32(c).unwrap());
-        }
-        for value in [
-            all.as_str(),
-            "http://127.0.0.1:3000/a b?c=d|e",
-            "plain-JWE.value_~",
-        ] {
-            let reference = percent_encoding::utf8_percent_encode(value, URI_COMPONENT).to_string();
-            assert_eq!(encode_uri_component(value), reference);
+    fn cookie_value_escaping_is_javascripts_encode_uri_component() {
+        let v: Value = serde_json::from_str(include_str!("../testdata/js_reference.json")).unwrap();
+        let cases = v["encode_uri_component"].as_array().unwrap();
+        assert_eq!(cases.len(), 269);
+        let mut all = (String::new(), String::new());
+        for case in cases {
+            let (value, expected) = (case["in"].as_str().unwrap(), case["out"].as_str().unwrap());
+            assert_eq!(encode_uri_component(value), expected, "{value:?}");
+            let set = percent_encoding::utf8_percent_encode(value, URI_COMPONENT).to_string();
+            assert_eq!(set, expected, "URI_COMPONENT on {value:?}");
             let header = SetCookie::session("n", value, false).to_header();
-            let expected = format!("n={reference}; Path=/; HttpOnly; SameSite=Lax");
-            assert_eq!(header, expected);
+            assert_eq!(
+                header,
+                format!("n={expected}; Path=/; HttpOnly; SameSite=Lax"),
+                "{value:?}"
+            );
+            all.0.push_str(value);
+            all.1.push_str(expected);
         }
+        // All of them in one value (the escaper's runs of copied and escaped bytes).
+        assert_eq!(encode_uri_component(&all.0), all.1);
+    }
+
+    /// Sign-out's deletions: one per session cookie or chunk the request holds, in the order
+    /// sent, a name sent twice deleted once, other cookies untouched; each as `cookie.serialize`
+    /// writes `{value: "", maxAge: 0}` (Max-Age before Path, as v4's `SessionStore.clean()`
+    /// chunks in `cookies.json`'s `rechunk_small_value_when_3_chunks_present` are).
+    #[test]
+    fn clear_chunked_deletes_every_present_chunk_once() {
+        let name = "next-auth.session-token";
+        let sent = |names: &[&str]| -> Vec<(String, String)> {
+            names.iter().map(|n| (n.to_string(), "x".into())).collect()
+        };
+        let request = sent(&[
+            "other",
+            "next-auth.session-token.0",
+            "next-auth.session-token.0",
+            "next-auth.session-token.1",
+            "next-auth.csrf-token",
+            "next-auth.session-token.2",
+        ]);
+        let headers: Vec<String> = clear_chunked(name, false, &request)
+            .iter()
+            .map(SetCookie::to_header)
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                "next-auth.session-token.0=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                "next-auth.session-token.1=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+                "next-auth.session-token.2=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax",
+            ]
+        );
+        let v = vectors();
+        let v4_names: Vec<&str> = v["rechunk_small_value_when_3_chunks_present"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["maxAge"] == 0)
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        let ours: Vec<String> = clear_chunked(name, false, &request)
+            .into_iter()
+            .map(|c| c.name.to_string())
+            .collect();
+        assert_eq!(ours, v4_names);
+        let secure = clear_chunked(
+            "__Secure-next-auth.session-token",
+            true,
+            &sent(&["__Secure-next-auth.session-token"]),
+        );
+        assert_eq!(
+            secure.iter().map(SetCookie::to_header).collect::<Vec<_>>(),
+            [
+                "__Secure-next-auth.session-token=; Max-Age=0; Path=/; HttpOnly; Secure; SameSite=Lax"
+            ]
+        );
+        assert!(clear_chunked(name, false, &sent(&["other"])).is_empty());
     }
 
     #[test]

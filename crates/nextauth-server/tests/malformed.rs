@@ -239,3 +239,130 @@ async fn malformed_requests_never_panic_or_5xx() {
     assert_eq!(r.status(), 200);
     assert!(!s.logs().contains("panicked"), "{}", s.logs());
 }
+
+/// The status, header names in order (lower-case, repeated ones kept), the `name=value` of
+/// each Set-Cookie, Location and body.
+async fn answer(r: reqwest::Response) -> (u16, Vec<String>, Vec<String>, String, String) {
+    let status = r.status().as_u16();
+    let names = r
+        .headers()
+        .iter()
+        .map(|(k, _)| k.as_str().to_string())
+        .collect();
+    let cookies = set_cookies(&r)
+        .iter()
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .collect();
+    let loc = location(&r);
+    (status, names, cookies, loc, r.text().await.unwrap())
+}
+
+/// The hostile values the sweep above only checks for "no 5xx", with their exact answers: no
+/// header or cookie injected through CRLF (the header list is exact), where a `javascript:`
+/// callback URL goes in JSON mode, and `_log`'s fixed empty 200 for `level=__proto__`.
+#[tokio::test]
+async fn injections_and_hostile_values_get_exact_answers() {
+    let hook = webhook().await;
+    let s = Server::spawn(&credentials_config(&hook.url, ""));
+    let page_headers = ["content-type", "x-frame-options", "content-length", "date"];
+
+    // CRLF in the error code: v4's default error page (200), the value never echoed, and no
+    // header but the page's own. A first visit gets the CSRF and callback-url cookies (v4's init), nothing else.
+    let fresh = client();
+    let (status, names, cookies, loc, body) = answer(
+        fresh
+            .get(s.url("/error?error=%00%0d%0aSet-Cookie:x=1"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        names,
+        [
+            "content-type",
+            "x-frame-options",
+            "set-cookie",
+            "set-cookie",
+            "content-length",
+            "date"
+        ]
+    );
+    assert_eq!(cookies.len(), 2, "{cookies:?}");
+    assert!(
+        cookies[0].starts_with("next-auth.csrf-token="),
+        "{cookies:?}"
+    );
+    // v4 writes the default callback URL (the origin) on a first visit.
+    assert_eq!(
+        cookies[1],
+        format!(
+            "next-auth.callback-url={}",
+            s.origin.replace(':', "%3A").replace('/', "%2F")
+        )
+    );
+    assert_eq!(loc, "");
+    assert!(
+        !body.contains("x=1") && !body.contains("Set-Cookie"),
+        "{body}"
+    );
+    for path in [
+        "/error?error=%0d%0aLocation:%20http://evil.example",
+        "/error?error=%0d%0aSet-Cookie:%20next-auth.session-token=forged",
+        "/error/%0d%0aX",
+    ] {
+        let (status, names, cookies, loc, body) =
+            answer(fresh.get(s.url(path)).send().await.unwrap()).await;
+        assert_eq!(status, 200, "{path}");
+        assert_eq!(names, page_headers, "{path}");
+        assert!(cookies.is_empty() && loc.is_empty(), "{path}");
+        assert!(
+            body.contains("Unable to sign in") || body.contains("Error"),
+            "{path}"
+        );
+        assert!(
+            !body.contains("evil.example") && !body.contains("forged"),
+            "{path}"
+        );
+    }
+
+    // A `javascript:` callback URL in JSON mode: the answer names our own sign-in page (v4's
+    // credentials `POST signin` answer), no callback-url cookie is written.
+    let c = client();
+    let token = csrf(&c, &s).await;
+    let (status, names, cookies, loc, body) = answer(
+        c.post(s.url("/signin/credentials?json=true"))
+            .form(&[
+                ("json", "true"),
+                ("callbackUrl", "javascript:alert(1)"),
+                ("csrfToken", token.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(names, ["content-type", "content-length", "date"]);
+    assert!(cookies.is_empty() && loc.is_empty());
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap(),
+        serde_json::json!({"url": s.url("/signin")})
+    );
+
+    // `_log` with `level=__proto__` and a big message: v4's fixed answer, 200, empty, no cookie.
+    let big = "x".repeat(20_000);
+    let (status, names, cookies, loc, body) = answer(
+        c.post(s.url("/_log"))
+            .form(&[("level", "__proto__"), ("message", big.as_str())])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(names, ["content-length", "date"]);
+    assert!(cookies.is_empty() && loc.is_empty() && body.is_empty());
+    assert!(!s.logs().contains("panicked"), "{}", s.logs());
+}

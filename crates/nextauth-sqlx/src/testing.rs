@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use sqlx::Connection;
 use sqlx::postgres::PgConnection;
 
-/// `NEXTAUTH_SKIP_POSTGRES=1`: PostgreSQL tests return early instead of failing.
+/// `NEXTAUTH_SKIP_POSTGRES=1` (or `true`): the PostgreSQL tests are to be left out (see
+/// [`postgres_url_or_skip`]).
 pub fn skip_postgres() -> bool {
     std::env::var("NEXTAUTH_SKIP_POSTGRES").is_ok_and(|v| v == "1" || v == "true")
 }
@@ -98,18 +99,28 @@ impl Drop for TestDatabase {
 }
 
 /// The PostgreSQL server for tests: `testkit`'s URL (`DATABASE_URL`, else 127.0.0.1:5432).
-/// `None` only when `NEXTAUTH_SKIP_POSTGRES=1`; otherwise an unreachable server panics.
+///
+/// Never returns `None` (the `Option` keeps callers' `let Some(..) else` shape): a test that
+/// returned early would be counted as passed. `NEXTAUTH_SKIP_POSTGRES=1` is a nextest filter
+/// instead (`scripts/test.sh`, the `skip-postgres` profile of `.config/nextest.toml`: every test
+/// whose name contains `postgres`), so skipped tests are reported as skipped. Panics when the
+/// variable is set yet this test was selected (a PostgreSQL test without `postgres` in its name,
+/// or a run without the filter), and when the server is unreachable.
 pub fn postgres_url_or_skip(found: Option<String>) -> Option<String> {
+    if skip_postgres() {
+        panic!(
+            "NEXTAUTH_SKIP_POSTGRES is set but this PostgreSQL test was selected: skip with a filter \
+             so the run reports it as skipped (`NEXTAUTH_SKIP_POSTGRES=1 bash scripts/test.sh`, \
+             `cargo nextest run --profile skip-postgres`, or `-E 'not test(/postgres/)'`); a test \
+             that needs PostgreSQL must have `postgres` in its name"
+        );
+    }
     match found {
         Some(url) => Some(url),
-        None if skip_postgres() => {
-            eprintln!("NEXTAUTH_SKIP_POSTGRES=1: skipping a PostgreSQL test");
-            None
-        }
         None => panic!(
             "PostgreSQL is not reachable: set DATABASE_URL, or run a server on 127.0.0.1:5432 with \
-             trust auth and a database `test` (scripts/test.sh starts one). Set \
-             NEXTAUTH_SKIP_POSTGRES=1 to skip the PostgreSQL tests instead."
+             trust auth and a database `test` (scripts/test.sh starts one). \
+             `NEXTAUTH_SKIP_POSTGRES=1 bash scripts/test.sh` skips the PostgreSQL tests instead."
         ),
     }
 }

@@ -706,6 +706,86 @@ fn replicated_header_claims_must_match() {
     }
 }
 
+/// A refused header names what it got, bounded: the client writes the header, so a member longer
+/// than 40 characters (as JSON) is cut to 40 and marked `...`; an absent one is `missing`.
+#[test]
+fn unsupported_header_messages_are_bounded() {
+    let ring = test_ring();
+    let key = test_ring_key();
+    let a = |n: usize| "A".repeat(n);
+    for (alg, shown) in [
+        // 38 letters + 2 quotes = 40 characters: shown whole.
+        (a(38), format!("\"{}\"", a(38))),
+        // 39 + 2 = 41: the first 40 characters, then `...`.
+        (a(39), format!("\"{}...", a(39))),
+        (a(500), format!("\"{}...", a(39))),
+    ] {
+        let header = format!(r#"{{"alg":"{alg}"}}"#);
+        let token = seal(&header, b"{}", key);
+        assert_eq!(
+            ring.decrypt(&token),
+            Err(JweError::UnsupportedHeader(format!(
+                "alg {shown}, enc missing (only dir + A256GCM)"
+            ))),
+            "{} letters",
+            alg.len()
+        );
+    }
+}
+
+/// jose compares replicated claims with `!==`: an object or array in the header never equals
+/// the payload's, even an identical one (two objects, two references).
+#[test]
+fn replicated_object_and_array_claims_never_match() {
+    let ring = test_ring();
+    let key = test_ring_key();
+    for (header, payload) in [
+        (
+            r#"{"alg":"dir","enc":"A256GCM","aud":["a"]}"#,
+            json!({"sub": "1", "aud": ["a"]}),
+        ),
+        (
+            r#"{"alg":"dir","enc":"A256GCM","sub":{"id":"1"}}"#,
+            json!({"sub": {"id": "1"}}),
+        ),
+    ] {
+        let token = seal(header, payload.to_string().as_bytes(), key);
+        assert_eq!(
+            ring.decode_jwt(&token, NOW),
+            Err(JweError::InvalidPayload(
+                "replicated claim header parameter mismatch"
+            )),
+            "{header}"
+        );
+    }
+}
+
+/// The same secret twice in the list (a rotation that repeats the current secret): still
+/// accepted. Folding the per-secret results with XOR instead of OR would cancel the two matches.
+#[test]
+fn csrf_cookie_accepted_when_its_secret_is_listed_twice() {
+    let v: Value = serde_json::from_str(CSRF_JSON).unwrap();
+    let secret = v["secret"].as_str().unwrap().as_bytes();
+    let pair = &v["pairs"][0];
+    let (token, cookie) = (
+        pair["token"].as_str().unwrap(),
+        pair["cookie_value"].as_str().unwrap(),
+    );
+    for secrets in [
+        vec![secret, secret],
+        vec![b"other-secret".as_slice(), secret, secret],
+        vec![secret, secret, secret],
+    ] {
+        let got = csrf::check(Some(cookie), true, Some(token), &secrets);
+        assert_eq!(
+            (got.token.as_str(), got.verified, got.new_cookie.is_none()),
+            (token, true, true),
+            "{} secrets",
+            secrets.len()
+        );
+    }
+}
+
 #[test]
 fn malformed_tokens_are_errors_not_panics() {
     let ring = test_ring();
