@@ -62,15 +62,6 @@ pub(crate) const IDP_TIMEOUT: Duration = Duration::from_millis(3500);
 /// Largest IdP response body read (discovery, JWKS, token, userinfo): far above any real one.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
-/// Whether `alg` is a JWS algorithm accepted for ID tokens: asymmetric only (`none` and HMAC,
-/// whose key would be the client secret, are refused).
-pub(crate) fn supported_id_token_alg(alg: &str) -> bool {
-    matches!(
-        alg,
-        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA"
-    )
-}
-
 /// `POST signin/:oauth` (CSRF already verified): redirect to the IdP's authorization endpoint,
 /// setting one cookie per check. Any failure (discovery unreachable, no endpoint) logs
 /// `SIGNIN_OAUTH_ERROR` and redirects to the error page ([`AuthError::OAuthSignin`]), as v4.
