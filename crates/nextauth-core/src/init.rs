@@ -4,8 +4,8 @@
 use crate::callback_url::is_acceptable;
 use crate::cookies::SetCookie;
 use crate::crypto::csrf;
-use crate::handler::Inner;
 use crate::request::{AuthRequest, Method};
+use crate::state::State;
 
 /// What every route (but `providers` and `_log`) starts from.
 pub(crate) struct Ctx<'a> {
@@ -24,7 +24,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) cookies: Vec<SetCookie>,
 }
 
-pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
+pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
     let names = &inner.cookies;
     let secure = names.secure;
     // The secrets as slices, on the stack for the usual one or two (no allocation per request).
@@ -84,7 +84,7 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
 /// and throws on an invalid body value: all three are the client's input, not the server's
 /// configuration, so each is logged, ignored and the next source (in the end the origin) is used.
 /// The caller then writes the result over the callback-url cookie.
-fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
+fn resolve_callback_url(inner: &State, req: &AuthRequest) -> String {
     let base = &inner.config.base;
     let origin = base.origin.as_str();
     let redirect = |url: &str, source: &str| -> Option<String> {

@@ -39,6 +39,7 @@ pub mod crypto;
 pub mod email_flow;
 pub mod error;
 pub mod handler;
+pub(crate) mod idp;
 pub mod init;
 pub mod oauth;
 pub mod pages;
@@ -48,6 +49,7 @@ pub mod response;
 pub mod routes;
 pub mod secret;
 pub mod session;
+pub(crate) mod state;
 
 pub use adapter::{Adapter, AdapterError, MemoryAdapter};
 pub use callbacks::{Callbacks, DefaultCallbacks};

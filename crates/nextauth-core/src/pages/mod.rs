@@ -21,10 +21,10 @@ use serde::Serialize;
 use crate::callback_url::is_acceptable;
 use crate::cookies::encode_uri_component;
 use crate::error::signin_error_message;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::ProviderKind;
 use crate::response::Reply;
+use crate::state::State;
 
 /// The compiled templates.
 pub(crate) struct Renderer {
@@ -107,7 +107,7 @@ impl Renderer {
         }
     }
 
-    fn common(inner: &Inner, title: &str) -> minijinja::Value {
+    fn common(inner: &State, title: &str) -> minijinja::Value {
         let cfg = &inner.config;
         let theme = &cfg.theme;
         context! {
@@ -123,7 +123,7 @@ impl Renderer {
     }
 
     /// `GET signin`.
-    pub(crate) fn signin(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+    pub(crate) fn signin(&self, inner: &State, ctx: &Ctx<'_>) -> Reply {
         let cfg = &inner.config;
         let mut providers = Vec::new();
         let mut prev_form: Option<bool> = None;
@@ -198,7 +198,7 @@ impl Renderer {
     }
 
     /// `GET signout`.
-    pub(crate) fn signout(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+    pub(crate) fn signout(&self, inner: &State, ctx: &Ctx<'_>) -> Reply {
         let page = context! {
             ..Self::common(inner, "Sign Out"),
             ..context! {
@@ -211,7 +211,7 @@ impl Renderer {
 
     /// `GET verify-request`. The site link goes to the callbackUrl (v4: the origin), so the tab
     /// that asked for the link keeps its target.
-    pub(crate) fn verify_request(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+    pub(crate) fn verify_request(&self, inner: &State, ctx: &Ctx<'_>) -> Reply {
         // An href, unlike a hidden field, runs `javascript:`: only an http(s) or relative target
         // (a custom `redirect` callback could return anything).
         let site = if is_acceptable(&ctx.callback_url, &inner.config.base.base) {
@@ -227,7 +227,7 @@ impl Renderer {
     }
 
     /// `GET error`: the code is matched case-insensitively (spec §17.4).
-    pub(crate) fn error(&self, inner: &Inner, ctx: &Ctx<'_>, code: Option<&str>) -> Reply {
+    pub(crate) fn error(&self, inner: &State, ctx: &Ctx<'_>, code: Option<&str>) -> Reply {
         let key = code.unwrap_or("").to_ascii_lowercase();
         let (status, heading, lines, show_site, show_signin): (u16, &str, Vec<&str>, bool, bool) =
             match key.as_str() {

@@ -10,7 +10,6 @@ use serde_json::{Map, Value, json};
 use crate::callbacks::SignInArgs;
 use crate::config::SessionStrategy;
 use crate::error::AuthError;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::credentials::AuthorizeError;
 use crate::providers::{CredentialsProvider, Provider, ProviderKind};
@@ -18,9 +17,10 @@ use crate::request::Method;
 use crate::response::Reply;
 use crate::routes::signin::log_csrf_failure;
 use crate::session::{self, CredentialsUserError, SignedIn};
+use crate::state::State;
 use crate::{email_flow, oauth};
 
-pub(crate) async fn handle(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+pub(crate) async fn handle(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     let Some(provider) = ctx
         .req
         .provider_id
@@ -52,7 +52,7 @@ pub(crate) fn credentials_get() -> Reply {
 
 /// The credentials sign-in (spec §14).
 async fn credentials(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider: &Provider,
     creds: &CredentialsProvider,

@@ -6,11 +6,11 @@
 
 use crate::cookies::encode_uri_component;
 use crate::error::INLINE_ERRORS;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::response::Reply;
+use crate::state::State;
 
-pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     let req = ctx.req;
     let error = req
         .query_str("error")

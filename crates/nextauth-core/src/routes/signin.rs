@@ -3,16 +3,16 @@
 //! (spec §8.5, §8.6).
 
 use crate::cookies::encode_uri_component;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::ProviderKind;
 use crate::request::AuthRequest;
 use crate::response::Reply;
+use crate::state::State;
 use crate::{email_flow, oauth};
 
 /// `GET signin`: the built-in page, or a redirect to `pages.sign_in` with the callbackUrl and the
 /// error (`query.error`, else the provider segment, as v4 does).
-pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     if let Some(page) = &inner.config.pages.sign_in {
         let sep = if page.contains('?') { '&' } else { '?' };
         let mut url = format!(
@@ -35,7 +35,7 @@ pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
 /// `POST signin/:provider`: needs a verified CSRF token, else `signin?csrf=true`. An unknown
 /// provider never gets here: the handler answers it with a 404 that names it (v4 sends it to
 /// `signin?csrf=true` too, which reports a CSRF failure that did not happen).
-pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     let base = &inner.config.base.base;
     let Some(provider) = ctx
         .req
