@@ -129,3 +129,15 @@ fn resolve_callback_url(inner: &State, req: &AuthRequest) -> String {
         None => origin.to_string(),
     }
 }
+
+/// Says why a POST was refused, without the token values.
+pub(crate) fn log_csrf_failure(req: &AuthRequest, action: &str) {
+    let reason = match (req.body_str("csrfToken"), req.cookies.is_empty()) {
+        (None, _) => "the form has no csrfToken field",
+        (Some(_), true) => "the request has no cookies (is the csrf cookie blocked?)",
+        (Some(_), false) => {
+            "csrfToken does not match the csrf cookie (or the cookie is missing or was signed with another secret)"
+        }
+    };
+    tracing::info!(action, reason, "CSRF check failed");
+}

@@ -7,8 +7,8 @@
 
 use crate::config::SessionStrategy;
 use crate::init::Ctx;
+use crate::init::log_csrf_failure;
 use crate::response::Reply;
-use crate::routes::signin::log_csrf_failure;
 use crate::session;
 use crate::state::State;
 
