@@ -2,8 +2,10 @@
 //! may produce. Ports v4 `core/init.ts` (spec §3.2, §6, §7).
 
 use crate::callback_url::is_acceptable;
+use crate::config::AuthConfig;
 use crate::cookies::SetCookie;
 use crate::crypto::csrf;
+use crate::pages::PageView;
 use crate::request::{AuthRequest, Method};
 use crate::state::State;
 
@@ -127,6 +129,19 @@ fn resolve_callback_url(inner: &State, req: &AuthRequest) -> String {
             origin.to_string()
         }
         None => origin.to_string(),
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// The values of this request a built-in page shows.
+    pub(crate) fn page_view<'b>(&'b self, config: &'b AuthConfig) -> PageView<'b> {
+        PageView {
+            config,
+            csrf_token: &self.csrf_token,
+            callback_url: &self.callback_url,
+            query_error: self.req.query_str("error"),
+            query_email: self.req.query_str("email"),
+        }
     }
 }
 

@@ -27,5 +27,7 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
         let code = error.as_deref().unwrap_or("undefined");
         return Reply::redirect(format!("{page}{sep}error={}", encode_uri_component(code)));
     }
-    inner.pages.error(inner, ctx, error.as_deref())
+    inner
+        .pages
+        .error(&ctx.page_view(&inner.config), error.as_deref())
 }

@@ -28,7 +28,7 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
         }
         return Reply::redirect(url);
     }
-    inner.pages.signin(inner, ctx)
+    inner.pages.signin(&ctx.page_view(&inner.config))
 }
 
 /// `POST signin/:provider`: needs a verified CSRF token, else `signin?csrf=true`. An unknown

@@ -16,7 +16,7 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     if let Some(page) = &inner.config.pages.sign_out {
         return Reply::redirect(page.clone());
     }
-    inner.pages.signout(inner, ctx)
+    inner.pages.signout(&ctx.page_view(&inner.config))
 }
 
 pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {

@@ -9,5 +9,5 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     if let Some(page) = &inner.config.pages.verify_request {
         return Reply::redirect(page.clone());
     }
-    inner.pages.verify_request(inner, ctx)
+    inner.pages.verify_request(&ctx.page_view(&inner.config))
 }
