@@ -365,7 +365,6 @@ fn edge_list(edges: &BTreeMap<String, BTreeSet<String>>, cycle: &[String]) -> St
 }
 
 #[test]
-#[ignore = "today's cycles are untied in the next commits"]
 fn no_file_imports_a_file_that_imports_it_back() {
     let g = graph();
     assert!(g.modules.len() > 30, "the source files were found");
@@ -375,7 +374,6 @@ fn no_file_imports_a_file_that_imports_it_back() {
 }
 
 #[test]
-#[ignore = "today's cycles are untied in the next commits"]
 fn no_top_level_module_imports_one_that_imports_it_back() {
     let g = graph();
     let t = top_level_edges(&g);
@@ -388,7 +386,6 @@ fn no_top_level_module_imports_one_that_imports_it_back() {
 }
 
 #[test]
-#[ignore = "today's cycles are untied in the next commits"]
 fn every_module_imports_only_its_floor_or_lower() {
     let g = graph();
     let floor_of: BTreeMap<&str, usize> = FLOORS
