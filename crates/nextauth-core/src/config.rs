@@ -6,23 +6,9 @@
 use crate::providers::Provider;
 use crate::secret::Secret;
 
-/// Why a configuration was refused. The message names the value and, where the caller knows it,
-/// where the value came from.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
-
-impl From<String> for ConfigError {
-    fn from(message: String) -> ConfigError {
-        ConfigError(message)
-    }
-}
-
-impl From<&str> for ConfigError {
-    fn from(message: &str) -> ConfigError {
-        ConfigError(message.to_string())
-    }
-}
+/// Re-exported from [`crate::error`], where it lives so that the providers (below the config)
+/// can name it without importing the config back.
+pub use crate::error::ConfigError;
 
 /// The auth API's base URL (`NEXTAUTH_URL`), parsed as next-auth v4's `parseUrl` does (spec §2.1,
 /// vectors `urls.json`): a missing scheme means `https://`, a bare origin gets `/api/auth`,

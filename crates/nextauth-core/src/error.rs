@@ -474,6 +474,24 @@ pub fn signin_error_message(code: &str) -> &'static str {
     }
 }
 
+/// Why a configuration was refused. The message names the value and, where the caller knows it,
+/// where the value came from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl From<String> for ConfigError {
+    fn from(message: String) -> ConfigError {
+        ConfigError(message)
+    }
+}
+
+impl From<&str> for ConfigError {
+    fn from(message: &str) -> ConfigError {
+        ConfigError(message.to_string())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

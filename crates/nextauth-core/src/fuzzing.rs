@@ -6,8 +6,9 @@
 //! wrappers call the real code (nothing is copied) so a fuzzer can reach them without the rest of
 //! the handler.
 
+use crate::handler::NextAuth;
 use crate::providers::oauth::Check;
-use crate::{AuthRequest, NextAuth};
+use crate::request::AuthRequest;
 
 /// What `init` decided for one request (v4 `core/init.ts`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +41,7 @@ pub fn use_checks(
 ) -> Result<(Option<String>, Option<String>, Option<String>), crate::error::OAuthError> {
     let inner = &*auth.inner;
     let mut ctx = crate::init::init(inner, req);
-    let used = crate::oauth::checks::use_checks(
+    let used = crate::flows::oauth::checks::use_checks(
         inner,
         &mut ctx,
         provider_id,

@@ -19,13 +19,14 @@ use crate::providers::ProviderKind;
 use crate::request::{AuthRequest, Method};
 use crate::response::{AuthResponse, Reply};
 use crate::routes::{self, BareRoute, Endpoint, FullRoute, Route};
+use crate::state::State;
 
 /// The auth API: a cheap-to-clone handle over immutable, validated state.
 ///
 /// Build it once with [`NextAuth::builder`], then call [`NextAuth::handle`] per request.
 #[derive(Clone)]
 pub struct NextAuth {
-    pub(crate) inner: Arc<Inner>,
+    pub(crate) inner: Arc<State>,
 }
 
 impl std::fmt::Debug for NextAuth {
@@ -34,30 +35,6 @@ impl std::fmt::Debug for NextAuth {
             .field("base", &self.inner.config.base.base)
             .finish_non_exhaustive()
     }
-}
-
-/// Everything derived once at startup. Requests only read it.
-pub(crate) struct Inner {
-    pub(crate) config: AuthConfig,
-    pub(crate) cookies: CookieNames,
-    /// Secrets as bytes, newest first (CSRF hash, e-mail token hash).
-    pub(crate) secrets: Vec<Vec<u8>>,
-    /// HKDF key of the session JWE (salt ""), derived once: v4 derives it on every request.
-    pub(crate) session_keys: JweKeyring,
-    /// Keys of the OAuth check cookies; the salt is each cookie's full name (spec §9.1).
-    pub(crate) state_keys: JweKeyring,
-    pub(crate) pkce_keys: JweKeyring,
-    pub(crate) nonce_keys: JweKeyring,
-    pub(crate) adapter: Option<Arc<dyn Adapter>>,
-    pub(crate) callbacks: Arc<dyn Callbacks>,
-    pub(crate) clock: Arc<dyn Clock>,
-    /// One outbound client: redirects off (SSRF), timeouts on.
-    pub(crate) http: reqwest::Client,
-    /// `GET providers` never changes: rendered once.
-    pub(crate) providers_json: String,
-    pub(crate) pages: Renderer,
-    /// OIDC discovery documents and JWK sets, cached across requests (v4 refetches them).
-    pub(crate) oauth_cache: crate::oauth::OAuthCache,
 }
 
 /// Builds a [`NextAuth`].
@@ -126,7 +103,7 @@ impl Builder {
             .map(|s| s.expose().as_bytes().to_vec())
             .collect();
         let secret_refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
-        let inner = Inner {
+        let inner = State {
             session_keys: JweKeyring::derive(&secret_refs, ""),
             state_keys: JweKeyring::derive(&secret_refs, &cookies.state),
             pkce_keys: JweKeyring::derive(&secret_refs, &cookies.pkce_code_verifier),
@@ -140,7 +117,7 @@ impl Builder {
             callbacks: self.callbacks,
             clock: self.clock,
             http,
-            oauth_cache: crate::oauth::OAuthCache::default(),
+            oauth_cache: crate::idp::discovery::OAuthCache::default(),
         };
         Ok(NextAuth {
             inner: Arc::new(inner),
@@ -241,7 +218,7 @@ impl NextAuth {
 ///   type credentials not supported", a server error for a client's request). The credentials
 ///   callback is where the sign-in form is POSTed to; a GET of it carries no credentials.
 fn refuse_provider(
-    inner: &Inner,
+    inner: &State,
     req: &AuthRequest,
     endpoint: &Endpoint,
     route: FullRoute,

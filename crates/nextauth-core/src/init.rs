@@ -2,10 +2,12 @@
 //! may produce. Ports v4 `core/init.ts` (spec §3.2, §6, §7).
 
 use crate::callback_url::is_acceptable;
+use crate::config::AuthConfig;
 use crate::cookies::SetCookie;
 use crate::crypto::csrf;
-use crate::handler::Inner;
+use crate::pages::PageView;
 use crate::request::{AuthRequest, Method};
+use crate::state::State;
 
 /// What every route (but `providers` and `_log`) starts from.
 pub(crate) struct Ctx<'a> {
@@ -24,7 +26,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) cookies: Vec<SetCookie>,
 }
 
-pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
+pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
     let names = &inner.cookies;
     let secure = names.secure;
     // The secrets as slices, on the stack for the usual one or two (no allocation per request).
@@ -84,7 +86,7 @@ pub(crate) fn init<'a>(inner: &Inner, req: &'a AuthRequest) -> Ctx<'a> {
 /// and throws on an invalid body value: all three are the client's input, not the server's
 /// configuration, so each is logged, ignored and the next source (in the end the origin) is used.
 /// The caller then writes the result over the callback-url cookie.
-fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
+fn resolve_callback_url(inner: &State, req: &AuthRequest) -> String {
     let base = &inner.config.base;
     let origin = base.origin.as_str();
     let redirect = |url: &str, source: &str| -> Option<String> {
@@ -128,4 +130,29 @@ fn resolve_callback_url(inner: &Inner, req: &AuthRequest) -> String {
         }
         None => origin.to_string(),
     }
+}
+
+impl<'a> Ctx<'a> {
+    /// The values of this request a built-in page shows.
+    pub(crate) fn page_view<'b>(&'b self, config: &'b AuthConfig) -> PageView<'b> {
+        PageView {
+            config,
+            csrf_token: &self.csrf_token,
+            callback_url: &self.callback_url,
+            query_error: self.req.query_str("error"),
+            query_email: self.req.query_str("email"),
+        }
+    }
+}
+
+/// Says why a POST was refused, without the token values.
+pub(crate) fn log_csrf_failure(req: &AuthRequest, action: &str) {
+    let reason = match (req.body_str("csrfToken"), req.cookies.is_empty()) {
+        (None, _) => "the form has no csrfToken field",
+        (Some(_), true) => "the request has no cookies (is the csrf cookie blocked?)",
+        (Some(_), false) => {
+            "csrfToken does not match the csrf cookie (or the cookie is missing or was signed with another secret)"
+        }
+    };
+    tracing::info!(action, reason, "CSRF check failed");
 }

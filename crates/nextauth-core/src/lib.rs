@@ -5,24 +5,45 @@
 //! next-auth 4.24.15 on the wire (cookies, CSRF format, session JWEs).
 //!
 //! # Layout
+//! Floors, each importing only its own floor and the ones below it, never one above; no module
+//! imports, directly or through others, a module that imports it back.
+//! `tests/import_floors.rs` reads the `use` graph and enforces both, at file level (a module is
+//! one source file) and at top-level-module level; its `FLOORS` table is this picture:
+//!
+//! ```text
+//!  9 dispatch        handler          NextAuth, Builder, method × action -> route
+//!  8 routes          routes/<action>  one file per v4 action (+ routes::ENDPOINTS)
+//!  7 sign-in flows   flows/{oauth/, email, credentials}
+//!  6 per request     init (Ctx, CSRF, callbackUrl), session (JWT / database sessions)
+//!  5 shared state    state (State: config, keys, adapter, callbacks, clock, pages, IdP cache)
+//!  4 pages           pages (Renderer over a PageView: config + a few request values)
+//!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
+//!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
+//!  1 errors, storage adapter, error, callbacks
+//!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response
+//! ```
+//!
 //! The files mirror next-auth v4's `src/core`, so each one can be read beside the file it ports:
 //!
 //! | module | job | ports |
 //! |---|---|---|
 //! | [`handler`] | [`NextAuth`], the cheap-to-clone handle; dispatch on method × action ([`routes::ENDPOINTS`]) | `core/index.ts` |
-//! | [`init`] | per-request context: CSRF check, callbackUrl, the "init cookies" | `core/init.ts` |
-//! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`routes`] | one file per action: providers, session, csrf, signin, signout, callback, error, verify_request, log | `core/routes/*.ts` |
-//! | [`pages`] | the built-in HTML pages (minijinja templates embedded in the binary) | `core/pages/*.tsx` |
-//! | [`providers`] | OAuth/OIDC, email and credentials providers | `providers/*.ts`, `core/lib/oauth/*` |
+//! | [`flows`] | the sign-in flows: OAuth/OIDC, e-mail magic link, credentials | `core/lib/oauth/*`, `core/lib/email/*`, `core/lib/callback-handler.ts` |
+//! | [`init`] | per-request context: CSRF check, callbackUrl, the "init cookies" | `core/init.ts` |
 //! | [`session`] | reading and writing JWT and database sessions | `core/routes/session.ts`, `core/lib/cookie.ts` |
+//! | `state` | the shared state built once at startup (was `handler::Inner`) | `core/init.ts` (`options`) |
+//! | [`pages`] | the built-in HTML pages (minijinja templates embedded in the binary) | `core/pages/*.tsx` |
+//! | `idp` | HTTP to the IdP, OIDC discovery and JWK-set cache | `core/lib/oauth/client.ts` |
+//! | [`providers`] | OAuth/OIDC, email and credentials provider data and presets | `providers/*.ts` |
+//! | [`config`] | validated configuration: base URL, secrets, session, pages, theme | `core/lib/utils.ts`, `utils/parse-url.ts` |
+//! | [`error`] | why an action failed, the v4 error codes a browser sees, [`ConfigError`] | `core/errors.ts` |
+//! | [`adapter`] | the storage trait (v4 `Adapter`) and an in-memory implementation | `adapters.ts` |
+//! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
+//! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
 //! | [`cookies`] | cookie names, `__Secure-`/`__Host-` prefixes, serialisation, chunking | `core/lib/cookie.ts` |
 //! | [`callback_url`] | callbackUrl validation and the default `redirect` callback | `core/lib/callback-url.ts` |
-//! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
-//! | [`adapter`] | the storage trait (v4 `Adapter`) and an in-memory implementation | `adapters.ts` |
-//! | [`config`] | validated configuration: base URL, secrets, session, pages, theme | `core/lib/utils.ts`, `utils/parse-url.ts` |
-//! | [`error`] | why an action failed, and the v4 error codes a browser sees | `core/errors.ts` |
 //! | [`clock`] | an injectable "now", so expiry is testable | |
 //!
 //! Where v4 is unsafe or vague we are strict, and say so where it happens: only `dir`/`A256GCM`
@@ -36,14 +57,14 @@ pub mod clock;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
-pub mod email_flow;
 pub mod error;
+pub mod flows;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handler;
+pub(crate) mod idp;
 pub mod init;
-pub mod oauth;
 pub mod pages;
 pub mod providers;
 pub mod request;
@@ -51,6 +72,7 @@ pub mod response;
 pub mod routes;
 pub mod secret;
 pub mod session;
+pub(crate) mod state;
 
 pub use adapter::{Adapter, AdapterError, MemoryAdapter};
 pub use callbacks::{Callbacks, DefaultCallbacks};

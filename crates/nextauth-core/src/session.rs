@@ -10,17 +10,17 @@ use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
 use crate::cookies::{clear_chunked, read_chunked, write_chunked};
 use crate::crypto::random;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::response::Reply;
+use crate::state::State;
 
 /// The session cookie's value, chunks reassembled.
-pub(crate) fn token_from_request(inner: &Inner, ctx: &Ctx<'_>) -> Option<String> {
+pub(crate) fn token_from_request(inner: &State, ctx: &Ctx<'_>) -> Option<String> {
     read_chunked(&inner.cookies.session_token, &ctx.req.cookies)
 }
 
 /// Queues deletions of every session cookie chunk the request carries.
-pub(crate) fn clear_cookie(inner: &Inner, ctx: &mut Ctx<'_>) {
+pub(crate) fn clear_cookie(inner: &State, ctx: &mut Ctx<'_>) {
     let deletions = clear_chunked(
         &inner.cookies.session_token,
         inner.cookies.secure,
@@ -30,7 +30,7 @@ pub(crate) fn clear_cookie(inner: &Inner, ctx: &mut Ctx<'_>) {
 }
 
 /// Queues the session cookie (chunked when long), deleting stale chunks.
-pub(crate) fn set_cookie(inner: &Inner, ctx: &mut Ctx<'_>, value: &str, expires_ms: i64) {
+pub(crate) fn set_cookie(inner: &State, ctx: &mut Ctx<'_>, value: &str, expires_ms: i64) {
     let cookies = write_chunked(
         &inner.cookies.session_token,
         value,
@@ -44,7 +44,7 @@ pub(crate) fn set_cookie(inner: &Inner, ctx: &mut Ctx<'_>, value: &str, expires_
 /// `GET session` / `POST session`: the session JSON, refreshing the cookie.
 /// `update` is the client's `update(data)` payload on `POST session`.
 pub(crate) async fn read(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     update: Option<&Value>,
     no_store: bool,
@@ -74,7 +74,7 @@ pub(crate) async fn read(
 }
 
 async fn read_jwt(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     token: &str,
     update: Option<&Value>,
@@ -123,7 +123,7 @@ async fn read_jwt(
 }
 
 async fn read_database(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     token: &str,
     update: Option<&Value>,
@@ -217,7 +217,7 @@ pub(crate) struct SignedIn<'a> {
 /// old token there). The row of the session the request came with is deleted once the new one
 /// exists, so a token that was seen before the sign-in (fixation) is worth nothing after it.
 pub(crate) async fn start(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     signed_in: SignedIn<'_>,
 ) -> Result<(), crate::adapter::AdapterError> {
@@ -325,7 +325,7 @@ fn json_str(m: &Map<String, Value>, key: &str) -> Option<String> {
 /// Returns the user as the session should see it (`id` is the row's id). The session the
 /// request came with is replaced by [`start`].
 pub(crate) async fn credentials_user(
-    inner: &Inner,
+    inner: &State,
     _ctx: &Ctx<'_>,
     provider_id: &str,
     authorized: &Map<String, Value>,

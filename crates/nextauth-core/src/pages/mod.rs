@@ -19,10 +19,9 @@ use minijinja::{Environment, context};
 use serde::Serialize;
 
 use crate::callback_url::is_acceptable;
+use crate::config::AuthConfig;
 use crate::cookies::encode_uri_component;
 use crate::error::signin_error_message;
-use crate::handler::Inner;
-use crate::init::Ctx;
 use crate::providers::ProviderKind;
 use crate::response::Reply;
 
@@ -107,8 +106,7 @@ impl Renderer {
         }
     }
 
-    fn common(inner: &Inner, title: &str) -> minijinja::Value {
-        let cfg = &inner.config;
+    fn common(cfg: &AuthConfig, title: &str) -> minijinja::Value {
         let theme = &cfg.theme;
         context! {
             title => title,
@@ -123,8 +121,8 @@ impl Renderer {
     }
 
     /// `GET signin`.
-    pub(crate) fn signin(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
-        let cfg = &inner.config;
+    pub(crate) fn signin(&self, view: &PageView<'_>) -> Reply {
+        let cfg = view.config;
         let mut providers = Vec::new();
         let mut prev_form: Option<bool> = None;
         for p in &cfg.providers {
@@ -183,27 +181,27 @@ impl Renderer {
             });
         }
         // `?csrf=true` shows no message, as in v4.
-        let error_message = ctx.req.query_str("error").map(signin_error_message);
+        let error_message = view.query_error.map(signin_error_message);
         let page = context! {
-            ..Self::common(inner, "Sign In"),
+            ..Self::common(view.config, "Sign In"),
             ..context! {
                 providers => providers,
-                csrf_token => ctx.csrf_token,
-                callback_url => ctx.callback_url,
+                csrf_token => view.csrf_token,
+                callback_url => view.callback_url,
                 error_message => error_message,
-                email => ctx.req.query_str("email").unwrap_or(""),
+                email => view.query_email.unwrap_or(""),
             }
         };
         self.render("signin.html", 200, page)
     }
 
     /// `GET signout`.
-    pub(crate) fn signout(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+    pub(crate) fn signout(&self, view: &PageView<'_>) -> Reply {
         let page = context! {
-            ..Self::common(inner, "Sign Out"),
+            ..Self::common(view.config, "Sign Out"),
             ..context! {
-                csrf_token => ctx.csrf_token,
-                callback_url => ctx.callback_url,
+                csrf_token => view.csrf_token,
+                callback_url => view.callback_url,
             }
         };
         self.render("signout.html", 200, page)
@@ -211,23 +209,23 @@ impl Renderer {
 
     /// `GET verify-request`. The site link goes to the callbackUrl (v4: the origin), so the tab
     /// that asked for the link keeps its target.
-    pub(crate) fn verify_request(&self, inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+    pub(crate) fn verify_request(&self, view: &PageView<'_>) -> Reply {
         // An href, unlike a hidden field, runs `javascript:`: only an http(s) or relative target
         // (a custom `redirect` callback could return anything).
-        let site = if is_acceptable(&ctx.callback_url, &inner.config.base.base) {
-            ctx.callback_url.as_str()
+        let site = if is_acceptable(view.callback_url, &view.config.base.base) {
+            view.callback_url
         } else {
-            inner.config.base.origin.as_str()
+            view.config.base.origin.as_str()
         };
         let page = context! {
-            ..Self::common(inner, "Verify Request"),
+            ..Self::common(view.config, "Verify Request"),
             ..context! { site_url => site }
         };
         self.render("verify_request.html", 200, page)
     }
 
     /// `GET error`: the code is matched case-insensitively (spec §17.4).
-    pub(crate) fn error(&self, inner: &Inner, ctx: &Ctx<'_>, code: Option<&str>) -> Reply {
+    pub(crate) fn error(&self, view: &PageView<'_>, code: Option<&str>) -> Reply {
         let key = code.unwrap_or("").to_ascii_lowercase();
         let (status, heading, lines, show_site, show_signin): (u16, &str, Vec<&str>, bool, bool) =
             match key.as_str() {
@@ -261,7 +259,7 @@ impl Renderer {
                 _ => (200, "Error", Vec::new(), true, false),
             };
         let page = context! {
-            ..Self::common(inner, "Error"),
+            ..Self::common(view.config, "Error"),
             ..context! {
                 heading => heading,
                 lines => lines,
@@ -269,13 +267,28 @@ impl Renderer {
                 show_signin => show_signin,
                 signin_url => format!(
                     "{}/signin?callbackUrl={}",
-                    inner.config.base.base,
-                    encode_uri_component(&ctx.callback_url)
+                    view.config.base.base,
+                    encode_uri_component(view.callback_url)
                 ),
             }
         };
         self.render("error.html", status, page)
     }
+}
+
+/// What a page shows of one request: the renderer needs the configuration (theme, base URL,
+/// providers) and these few values, not the shared state nor the request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageView<'a> {
+    pub(crate) config: &'a AuthConfig,
+    /// The CSRF token the forms post back.
+    pub(crate) csrf_token: &'a str,
+    /// The validated, absolute callbackUrl.
+    pub(crate) callback_url: &'a str,
+    /// The request's `?error=` (the sign-in page's message).
+    pub(crate) query_error: Option<&'a str>,
+    /// The request's `?email=` (pre-fills the sign-in page's e-mail field).
+    pub(crate) query_email: Option<&'a str>,
 }
 
 /// Theme colours go into a `<style>` block, where escaping does not help: accept only plain

@@ -10,7 +10,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use crate::request::{AuthRequest, Params};
 
 /// One form field: `[providers.credentials.<name>] label, type, placeholder`.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// A sign-in e-mail, ready to send (v4 `sendVerificationRequest` arguments).
 #[derive(Clone)]

@@ -10,7 +10,7 @@ pub mod oauth;
 pub mod presets;
 pub mod smtp;
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 pub use credentials::{Authorize, AuthorizeError, CredentialField, CredentialsProvider};
 pub use email::{EmailProvider, EmailTransport, LogTransport, SendError, VerificationEmail};

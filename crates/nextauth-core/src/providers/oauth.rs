@@ -3,7 +3,7 @@
 //! Ports the provider shape of v4 (`providers/oauth.ts`, spec §11.1). An `oidc` provider is an
 //! OAuth provider with an `issuer` whose discovery document supplies the endpoints.
 
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 use crate::secret::Secret;
 
 /// One of v4's `checks`.
@@ -199,7 +199,7 @@ impl OAuthProvider {
         url_ok("jwks_url", &self.jwks_url)?;
         url_ok("emails_url", &self.emails_url)?;
         if let Some(alg) = &self.id_token_signed_response_alg
-            && !crate::oauth::supported_id_token_alg(alg)
+            && !supported_id_token_alg(alg)
         {
             return Err(format!(
                 "`id_token_signed_response_alg` = {alg:?}: use RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384 or EdDSA"
@@ -231,4 +231,13 @@ impl OAuthProvider {
         }
         Ok(())
     }
+}
+
+/// Whether `alg` is a JWS algorithm accepted for ID tokens: asymmetric only (`none` and HMAC,
+/// whose key would be the client secret, are refused).
+pub(crate) fn supported_id_token_alg(alg: &str) -> bool {
+    matches!(
+        alg,
+        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA"
+    )
 }

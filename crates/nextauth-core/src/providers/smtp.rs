@@ -30,7 +30,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 
 use super::email::{EmailTransport, SendError, VerificationEmail};
-use crate::config::ConfigError;
+use crate::error::ConfigError;
 
 /// The default bound of one SMTP conversation (connect, greeting, TLS, AUTH, DATA, the answer):
 /// a dead or stalled relay turns into an `EmailSignin` error page rather than a browser waiting

@@ -6,11 +6,11 @@
 
 use crate::cookies::encode_uri_component;
 use crate::error::INLINE_ERRORS;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::response::Reply;
+use crate::state::State;
 
-pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     let req = ctx.req;
     let error = req
         .query_str("error")
@@ -27,5 +27,7 @@ pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
         let code = error.as_deref().unwrap_or("undefined");
         return Reply::redirect(format!("{page}{sep}error={}", encode_uri_component(code)));
     }
-    inner.pages.error(inner, ctx, error.as_deref())
+    inner
+        .pages
+        .error(&ctx.page_view(&inner.config), error.as_deref())
 }

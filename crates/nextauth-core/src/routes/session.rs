@@ -4,16 +4,16 @@
 //! `POST`: the client's `update(data)`; needs a verified CSRF token (else 400 `{}`), and sends no
 //! cache headers.
 
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::response::Reply;
 use crate::session;
+use crate::state::State;
 
-pub(crate) async fn get(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+pub(crate) async fn get(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     session::read(inner, ctx, None, true).await
 }
 
-pub(crate) async fn update(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+pub(crate) async fn update(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     if !ctx.csrf_verified {
         return Reply::Json {
             status: 400,

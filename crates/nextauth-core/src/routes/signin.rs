@@ -3,16 +3,15 @@
 //! (spec §8.5, §8.6).
 
 use crate::cookies::encode_uri_component;
-use crate::handler::Inner;
-use crate::init::Ctx;
+use crate::flows::{email as email_flow, oauth};
+use crate::init::{Ctx, log_csrf_failure};
 use crate::providers::ProviderKind;
-use crate::request::AuthRequest;
 use crate::response::Reply;
-use crate::{email_flow, oauth};
+use crate::state::State;
 
 /// `GET signin`: the built-in page, or a redirect to `pages.sign_in` with the callbackUrl and the
 /// error (`query.error`, else the provider segment, as v4 does).
-pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     if let Some(page) = &inner.config.pages.sign_in {
         let sep = if page.contains('?') { '&' } else { '?' };
         let mut url = format!(
@@ -29,13 +28,13 @@ pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
         }
         return Reply::redirect(url);
     }
-    inner.pages.signin(inner, ctx)
+    inner.pages.signin(&ctx.page_view(&inner.config))
 }
 
 /// `POST signin/:provider`: needs a verified CSRF token, else `signin?csrf=true`. An unknown
 /// provider never gets here: the handler answers it with a 404 that names it (v4 sends it to
 /// `signin?csrf=true` too, which reports a CSRF failure that did not happen).
-pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     let base = &inner.config.base.base;
     let Some(provider) = ctx
         .req
@@ -55,16 +54,4 @@ pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
         // Credentials sign in through `POST callback/:id`.
         ProviderKind::Credentials(_) => Reply::redirect(format!("{base}/signin")),
     }
-}
-
-/// Says why a POST was refused, without the token values.
-pub(crate) fn log_csrf_failure(req: &AuthRequest, action: &str) {
-    let reason = match (req.body_str("csrfToken"), req.cookies.is_empty()) {
-        (None, _) => "the form has no csrfToken field",
-        (Some(_), true) => "the request has no cookies (is the csrf cookie blocked?)",
-        (Some(_), false) => {
-            "csrfToken does not match the csrf cookie (or the cookie is missing or was signed with another secret)"
-        }
-    };
-    tracing::info!(action, reason, "CSRF check failed");
 }

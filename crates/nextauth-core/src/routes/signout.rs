@@ -6,20 +6,20 @@
 //! goes to the callbackUrl. The csrf and callback-url cookies stay.
 
 use crate::config::SessionStrategy;
-use crate::handler::Inner;
 use crate::init::Ctx;
+use crate::init::log_csrf_failure;
 use crate::response::Reply;
-use crate::routes::signin::log_csrf_failure;
 use crate::session;
+use crate::state::State;
 
-pub(crate) fn page(inner: &Inner, ctx: &Ctx<'_>) -> Reply {
+pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
     if let Some(page) = &inner.config.pages.sign_out {
         return Reply::redirect(page.clone());
     }
-    inner.pages.signout(inner, ctx)
+    inner.pages.signout(&ctx.page_view(&inner.config))
 }
 
-pub(crate) async fn post(inner: &Inner, ctx: &mut Ctx<'_>) -> Reply {
+pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     if !ctx.csrf_verified {
         log_csrf_failure(ctx.req, "signout");
         return Reply::redirect(format!("{}/signout?csrf=true", inner.config.base.base));

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::*;
-use crate::oauth::map_profile;
+use crate::flows::oauth::map_profile;
 
 fn provider(name: &str) -> OAuthProvider {
     let (id, p) = preset(name, "client-id", Secret::new("client-secret")).unwrap();

@@ -15,7 +15,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::supported_id_token_alg;
+use crate::providers::oauth::supported_id_token_alg;
 
 /// Clock skew allowed on `exp`, `nbf` and `iat`: next-auth sets openid-client's
 /// `clock_tolerance` to 10 s (v4 `core/lib/oauth/client.ts`).

@@ -5,10 +5,10 @@ use serde_json::Value;
 
 use crate::cookies::encode_uri_component;
 use crate::error::OAuthError;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
 use crate::request::Params;
+use crate::state::State;
 
 use super::checks;
 
@@ -144,7 +144,7 @@ pub(crate) fn split_configured(endpoint: &str) -> (String, Vec<(String, String)>
 
 /// The whole sign-in step: endpoints (discovered if needed), check cookies, URL.
 pub(crate) async fn signin(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,

@@ -17,11 +17,11 @@ use crate::clock::iso_ms;
 use crate::cookies::encode_uri_component;
 use crate::crypto::{hash, random};
 use crate::error::AuthError;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::{EmailProvider, Provider, VerificationEmail};
 use crate::response::Reply;
 use crate::session::{self, SignedIn};
+use crate::state::State;
 
 /// v4's default `normalizeIdentifier`: NFKC, trim, exactly one `@`, no `"`, lower-case, domain
 /// cut at the first `,`, and a `.` in the domain.
@@ -45,7 +45,7 @@ pub fn normalize_email(input: &str) -> Result<String, &'static str> {
     Ok(format!("{local}@{domain}"))
 }
 
-fn adapter(inner: &Inner) -> Result<&dyn Adapter, AdapterError> {
+fn adapter(inner: &State) -> Result<&dyn Adapter, AdapterError> {
     inner.adapter.as_deref().ok_or_else(no_adapter)
 }
 
@@ -80,7 +80,7 @@ fn placeholder(email: &str) -> Map<String, Value> {
 
 /// `POST signin/email` (CSRF already verified).
 pub(crate) async fn signin(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider: &Provider,
     email_provider: &EmailProvider,
@@ -230,14 +230,14 @@ fn no_adapter() -> AdapterError {
 }
 
 /// A storage failure at `POST signin/email` (`EmailSignin`), logged.
-fn signin_storage_failure(inner: &Inner, e: AdapterError) -> Reply {
+fn signin_storage_failure(inner: &State, e: AdapterError) -> Reply {
     let e = AuthError::EmailSigninStorage(e);
     tracing::error!(error = %e, "e-mail sign-in failed");
     e.reply(&inner.config.base.base)
 }
 
 /// A storage failure at `GET callback/email` (`Callback`), logged.
-fn storage_failure(inner: &Inner, e: AdapterError, step: &'static str) -> Reply {
+fn storage_failure(inner: &State, e: AdapterError, step: &'static str) -> Reply {
     let e = AuthError::Storage { step, source: e };
     tracing::error!(error = %e, "e-mail callback failed");
     e.reply(&inner.config.base.base)
@@ -257,7 +257,7 @@ fn storage_failure(inner: &Inner, e: AdapterError, step: &'static str) -> Reply 
 ///   adapter, and `@auth/pg-adapter`'s `WHERE identifier = NULL` matches nothing: the same.
 /// * A matching but expired token is deleted (it is of no use to anyone) and refused, as in v4.
 pub(crate) async fn callback(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider: &Provider,
     _email_provider: &EmailProvider,
@@ -321,7 +321,7 @@ pub(crate) async fn callback(
 /// which the caller restores the token; a refusal by the `signIn` callback is `Ok` (the link stays
 /// spent, as in v4).
 async fn sign_in_with(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider: &Provider,
     store: &dyn Adapter,

@@ -8,10 +8,10 @@ use crate::adapter::{AdapterAccount, AdapterError, AdapterUser, NewUser};
 use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
 use crate::error::AuthError;
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
 use crate::session;
+use crate::state::State;
 
 /// Who signed in.
 #[derive(Debug, Clone)]
@@ -77,7 +77,7 @@ fn storage(step: &'static str) -> impl FnOnce(AdapterError) -> AuthError {
 /// Applies the rules. `profile` is the mapped user (`{id, name, email, image}`), `account` the
 /// account object (`provider`, `type`, `providerAccountId`, tokens).
 pub(crate) async fn handle(
-    inner: &Inner,
+    inner: &State,
     ctx: &Ctx<'_>,
     provider: &OAuthProvider,
     profile: &Map<String, Value>,

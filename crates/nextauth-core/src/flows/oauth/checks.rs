@@ -12,9 +12,9 @@ use crate::crypto::hash::constant_time_eq;
 use crate::crypto::jwe::{JweError, JweKeyring};
 use crate::crypto::random;
 use crate::error::{CheckCookieProblem, OAuthError};
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::oauth::Check;
+use crate::state::State;
 
 /// The values sent to the IdP by the sign-in redirect.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -34,7 +34,7 @@ pub(crate) struct Used {
 }
 
 /// Cookie name and key of a check.
-fn slot(inner: &Inner, check: Check) -> (&str, &JweKeyring) {
+fn slot(inner: &State, check: Check) -> (&str, &JweKeyring) {
     match check {
         Check::State => (&inner.cookies.state, &inner.state_keys),
         Check::Pkce => (&inner.cookies.pkce_code_verifier, &inner.pkce_keys),
@@ -48,7 +48,7 @@ const ORDER: [Check; 3] = [Check::State, Check::Pkce, Check::Nonce];
 /// Draws a value per enabled check and queues its cookie: state and PKCE with `Max-Age=900` and
 /// `Expires`, the nonce with `Expires` only (v4's default cookie options).
 pub(crate) fn create(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     checks: &[Check],
@@ -88,7 +88,7 @@ pub(crate) fn create(
 /// that can never be used (undecryptable, expired, malformed) is deleted here. A cookie minted
 /// for another provider is refused but kept: it may belong to a sign-in in another tab.
 pub(crate) fn use_checks(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     checks: &[Check],
@@ -122,7 +122,7 @@ pub(crate) fn use_checks(
 
 /// Queues the deletion of every enabled check's cookie: the sign-in they belong to is being
 /// finished by this callback (v4 `useState`/`usePKCECodeVerifier`/`useNonce` delete them).
-pub(crate) fn spend(inner: &Inner, ctx: &mut Ctx<'_>, checks: &[Check]) {
+pub(crate) fn spend(inner: &State, ctx: &mut Ctx<'_>, checks: &[Check]) {
     let secure = inner.cookies.secure;
     for check in ORDER.into_iter().filter(|c| checks.contains(c)) {
         let (name, _) = slot(inner, check);

@@ -18,7 +18,7 @@ use crate::error::{DocumentProblem, OAuthError};
 use crate::providers::OAuthProvider;
 use crate::providers::oauth::ClientAuth;
 
-use super::send_json;
+use super::http::send_json;
 
 /// How long a discovery document is used before it is fetched again: 10 minutes.
 pub const DISCOVERY_TTL_MS: i64 = 10 * 60 * 1000;

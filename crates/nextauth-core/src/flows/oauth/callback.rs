@@ -23,18 +23,20 @@ use serde_json::{Map, Value, json};
 use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::cookies::encode_uri_component;
 use crate::error::{AuthError, OAuthError};
-use crate::handler::Inner;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
 use crate::providers::oauth::{Check, ClientAuth};
 use crate::request::{Method, Params};
 use crate::response::Reply;
 use crate::session::{self, SignedIn};
+use crate::state::State;
 
-use super::discovery::Endpoints;
+use super::checks;
 use super::id_token::{self, IdTokenError};
+use super::profile::map_profile;
 use super::sign_in_handler;
-use super::{checks, map_profile, send_json};
+use crate::idp::discovery::Endpoints;
+use crate::idp::http::send_json;
 
 /// What the guarded part of the callback produces.
 struct Fetched {
@@ -45,7 +47,7 @@ struct Fetched {
 }
 
 pub(crate) async fn handle(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
@@ -208,7 +210,7 @@ pub(crate) async fn handle(
 /// The guarded block of v4 (any failure is `OAuthCallback`): checks, callback parameters, code
 /// exchange, then the ID token or userinfo.
 async fn fetch(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
@@ -371,7 +373,7 @@ pub(crate) fn token_set(resp: &Map<String, Value>, now_s: i64) -> Map<String, Va
 
 /// `POST token_endpoint` with the code. The answer must be `200` JSON without `error`.
 async fn exchange_code(
-    inner: &Inner,
+    inner: &State,
     provider: &OAuthProvider,
     endpoints: &Endpoints,
     code: &str,
@@ -434,7 +436,7 @@ async fn exchange_code(
 
 /// Validates the token response's ID token; its claims are the profile (no userinfo call).
 async fn verify_id_token(
-    inner: &Inner,
+    inner: &State,
     provider: &OAuthProvider,
     endpoints: &Endpoints,
     tokens: &Map<String, Value>,
@@ -488,7 +490,7 @@ async fn verify_id_token(
 /// `GET userinfo_endpoint` with `Authorization: <token_type> <access_token>`, `token_type`
 /// verbatim as the token endpoint wrote it (openid-client). Must answer `200` with a JSON object.
 async fn userinfo(
-    inner: &Inner,
+    inner: &State,
     endpoints: &Endpoints,
     tokens: &Map<String, Value>,
 ) -> Result<Value, OAuthError> {
@@ -526,7 +528,7 @@ async fn userinfo(
 /// v4's GitHub provider does) and takes the primary one, else the first; addresses flagged
 /// `verified: false` are skipped (v4 takes them). Failures leave the profile as it is.
 async fn add_primary_email(
-    inner: &Inner,
+    inner: &State,
     url: &str,
     tokens: &Map<String, Value>,
     profile: &mut Value,

@@ -6,8 +6,7 @@
 //! |---|---|---|
 //! | [`authorization_url`] | the authorization URL, parameters in openid-client's order | `core/lib/oauth/authorization-url.ts` |
 //! | [`checks`] | state / PKCE / nonce, each sealed in its own JWE cookie bound to the provider | `core/lib/oauth/checks.ts` |
-//! | [`discovery`] | OIDC discovery and JWK sets, cached (v4 refetches both on every request) | `core/lib/oauth/client.ts` |
-//! | [`callback`] | callback parameters, code exchange, userinfo | `core/lib/oauth/callback.ts` |
+//! //! | [`callback`] | callback parameters, code exchange, userinfo | `core/lib/oauth/callback.ts` |
 //! | [`id_token`] | ID-token validation: JWS from the JWK set, `iss`, `aud`/`azp`, times, `nonce`, `at_hash` | openid-client `Client#validateIdToken` |
 //! | [`profile`] | the provider's profile JSON → `{id, name, email, image}` | each provider's `profile()` |
 //! | [`sign_in_handler`] | the account rules: link, create, refuse | `core/lib/callback-handler.ts` |
@@ -36,46 +35,25 @@
 pub(crate) mod authorization_url;
 pub(crate) mod callback;
 pub(crate) mod checks;
-pub(crate) mod discovery;
 pub(crate) mod id_token;
 pub mod profile;
 pub(crate) mod sign_in_handler;
 #[cfg(test)]
 mod tests;
 
-use std::time::Duration;
-
-use serde_json::Value;
-
-use crate::error::{AuthError, OAuthError};
-use crate::handler::Inner;
+use crate::error::AuthError;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
 use crate::response::Reply;
+use crate::state::State;
 
-pub(crate) use discovery::OAuthCache;
 pub use profile::map_profile;
-
-/// Time allowed to each IdP request: openid-client's default `timeout` (3500 ms), which v4 keeps.
-pub(crate) const IDP_TIMEOUT: Duration = Duration::from_millis(3500);
-
-/// Largest IdP response body read (discovery, JWKS, token, userinfo): far above any real one.
-pub(crate) const MAX_BODY: usize = 1024 * 1024;
-
-/// Whether `alg` is a JWS algorithm accepted for ID tokens: asymmetric only (`none` and HMAC,
-/// whose key would be the client secret, are refused).
-pub(crate) fn supported_id_token_alg(alg: &str) -> bool {
-    matches!(
-        alg,
-        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" | "ES256" | "ES384" | "EdDSA"
-    )
-}
 
 /// `POST signin/:oauth` (CSRF already verified): redirect to the IdP's authorization endpoint,
 /// setting one cookie per check. Any failure (discovery unreachable, no endpoint) logs
 /// `SIGNIN_OAUTH_ERROR` and redirects to the error page ([`AuthError::OAuthSignin`]), as v4.
 pub(crate) async fn signin(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
@@ -96,82 +74,10 @@ pub(crate) async fn signin(
 
 /// `GET|POST callback/:oauth` (POST is `response_mode=form_post`). See [`callback`].
 pub(crate) async fn callback(
-    inner: &Inner,
+    inner: &State,
     ctx: &mut Ctx<'_>,
     provider_id: &str,
     provider: &OAuthProvider,
 ) -> Reply {
     callback::handle(inner, ctx, provider_id, provider).await
-}
-
-/// Reads a response body of at most [`MAX_BODY`] bytes.
-pub(crate) async fn read_body(mut resp: reqwest::Response) -> Result<Vec<u8>, OAuthError> {
-    let too_large = OAuthError::TooLarge { limit: MAX_BODY };
-    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(too_large);
-    }
-    let mut out = Vec::new();
-    loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => {
-                if out.len() + chunk.len() > MAX_BODY {
-                    return Err(too_large);
-                }
-                out.extend_from_slice(&chunk);
-            }
-            Ok(None) => return Ok(out),
-            Err(e) => return Err(OAuthError::Read(error_chain(&e))),
-        }
-    }
-}
-
-/// Sends `req` and answers `(status, JSON body)`; `what` names the endpoint in messages.
-/// A body that is not JSON is an error that quotes its start (IdP bodies carry no secrets of
-/// ours; a token response that is not JSON cannot be a token set).
-pub(crate) async fn send_json(
-    req: reqwest::RequestBuilder,
-    what: &str,
-) -> Result<(u16, Value), OAuthError> {
-    let resp = req
-        .timeout(IDP_TIMEOUT)
-        .send()
-        .await
-        .map_err(|e| OAuthError::Unreachable {
-            what: what.to_string(),
-            reason: error_chain(&e),
-        })?;
-    let status = resp.status().as_u16();
-    let body = read_body(resp).await.map_err(|e| OAuthError::Body {
-        what: what.to_string(),
-        status,
-        cause: Box::new(e),
-    })?;
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(v) => Ok((status, v)),
-        Err(_) => Err(OAuthError::NotJson {
-            what: what.to_string(),
-            status,
-            snippet: snippet(&body),
-        }),
-    }
-}
-
-/// The first 120 characters of a body, for logs.
-pub(crate) fn snippet(body: &[u8]) -> String {
-    String::from_utf8_lossy(body).chars().take(120).collect()
-}
-
-/// An error and its sources on one line (reqwest's top-level message alone says little).
-pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut out = e.to_string();
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let msg = s.to_string();
-        if !out.contains(&msg) {
-            out.push_str(": ");
-            out.push_str(&msg);
-        }
-        cur = s.source();
-    }
-    out
 }

@@ -1,0 +1,124 @@
+//! The credentials sign-in: the form's fields go to `authorize` (the credentials webhook), the
+//! `signIn` callback decides, and a session is opened (a JWT, or a row with database sessions).
+//! Ports the credentials branch of v4 `core/routes/callback.ts` (spec §14).
+
+use serde_json::{Map, Value, json};
+
+use crate::callbacks::SignInArgs;
+use crate::config::SessionStrategy;
+use crate::error::AuthError;
+use crate::init::{Ctx, log_csrf_failure};
+use crate::providers::credentials::AuthorizeError;
+use crate::providers::{CredentialsProvider, Provider};
+use crate::request::Method;
+use crate::response::Reply;
+use crate::session::{self, CredentialsUserError, SignedIn};
+use crate::state::State;
+
+/// `GET callback/<credentials provider>`: 405, `Allow: POST`. v4 answers 500 "Callback for
+/// provider type credentials not supported": a server error for a client's request.
+pub(crate) fn credentials_get() -> Reply {
+    Reply::MethodNotAllowed {
+        allow: "POST",
+        text: "Error: The credentials callback accepts only POST: the sign-in form posts the credentials and its csrfToken here".into(),
+    }
+}
+
+/// `POST callback/<credentials provider>`: the credentials sign-in (spec §14).
+pub(crate) async fn callback(
+    inner: &State,
+    ctx: &mut Ctx<'_>,
+    provider: &Provider,
+    creds: &CredentialsProvider,
+) -> Reply {
+    let base = &inner.config.base.base;
+    if ctx.req.method != Method::Post {
+        // The handler refuses this before init; kept so that this function is total.
+        return credentials_get();
+    }
+    if !ctx.csrf_verified {
+        log_csrf_failure(ctx.req, "callback/credentials");
+        return Reply::redirect(format!("{base}/signin?csrf=true"));
+    }
+    let user = match creds.authorize.authorize(&ctx.req.body, ctx.req).await {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            tracing::info!(provider = %provider.id, "credentials refused");
+            return AuthError::CredentialsSignin {
+                provider: provider.id.clone(),
+            }
+            .reply(base);
+        }
+        Err(AuthorizeError::Refused(message)) => {
+            tracing::info!(provider = %provider.id, %message, "credentials refused with a message");
+            return AuthError::CredentialsRefused(message).reply(base);
+        }
+        Err(AuthorizeError::Failed(reason)) => {
+            // Not the user's fault: say so in the log, show the generic sign-in error.
+            tracing::error!(provider = %provider.id, %reason, "credentials check failed");
+            return AuthError::CredentialsCheckFailed(reason).reply(base);
+        }
+    };
+    let user_id = user.get("id").cloned().unwrap_or(Value::Null);
+    let mut account = Map::new();
+    account.insert("providerAccountId".into(), user_id);
+    account.insert("type".into(), json!("credentials"));
+    account.insert("provider".into(), json!(provider.id));
+    let decision = inner
+        .callbacks
+        .sign_in(SignInArgs {
+            user: &user,
+            account: &account,
+            profile: None,
+            email_verification_request: false,
+        })
+        .await;
+    if let Some(refusal) = decision.refusal(base, 403) {
+        return refusal;
+    }
+    // Database strategy: the webhook's user becomes a user row of ours, so the session is a
+    // row too (v4 writes a JWT here that its own `GET session` cannot read).
+    let database =
+        inner.config.session.strategy == SessionStrategy::Database && inner.adapter.is_some();
+    let user = if database {
+        match session::credentials_user(inner, ctx, &provider.id, &user).await {
+            Ok(stored) => stored,
+            Err(CredentialsUserError::EmailTaken) => {
+                tracing::info!(provider = %provider.id, "credentials user's e-mail belongs to another user");
+                return AuthError::CredentialsEmailTaken.reply(base);
+            }
+            Err(CredentialsUserError::NoIdentity) => {
+                tracing::error!(provider = %provider.id, "authorize returned neither `id` nor `email`: a database session needs one");
+                return AuthError::CredentialsNoIdentity.reply(base);
+            }
+            Err(CredentialsUserError::Storage(e)) => {
+                let e = AuthError::Storage {
+                    step: "storing the credentials user",
+                    source: e,
+                };
+                tracing::error!(provider = %provider.id, error = %e, "credentials sign-in failed");
+                return e.reply(base);
+            }
+        }
+    } else {
+        user
+    };
+    let signed_in = SignedIn {
+        user: &user,
+        account: &account,
+        profile: None,
+        is_new_user: Some(false),
+        // JWT strategy: the webhook's user needs no row of ours.
+        force_jwt: !database,
+    };
+    if let Err(e) = session::start(inner, ctx, signed_in).await {
+        let e = AuthError::Storage {
+            step: "starting the session",
+            source: e,
+        };
+        tracing::error!(error = %e, "credentials sign-in failed");
+        return e.reply(base);
+    }
+    tracing::info!(provider = %provider.id, "signed in");
+    Reply::redirect(ctx.callback_url.clone())
+}
