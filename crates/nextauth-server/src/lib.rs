@@ -85,7 +85,8 @@ pub struct Limits {
     /// `header_read_timeout`; the connection is closed when it passes.
     pub header_read_timeout: Duration,
     /// From the first read of a request body until its end; a body still incomplete then is
-    /// answered 408 and the connection closed.
+    /// answered 408 and the connection closed. The same bound applies to a response the client
+    /// stops reading: a write that makes no progress for this long closes the connection.
     pub body_read_timeout: Duration,
     /// How long a kept-alive connection may wait, after a response, for the first byte of the
     /// next request before it is closed. Longer than a proxy's own keep-alive timeout avoids the
@@ -207,7 +208,7 @@ pub async fn run_with(
             idle: limits.keep_alive_timeout,
         })
         .header_read_timeout(limits.header_read_timeout);
-        let io = TokioIo::new(Watched { stream, clock });
+        let io = TokioIo::new(Watched::new(stream, clock, limits.body_read_timeout));
         let conn = graceful.watch(http.serve_connection(io, service.clone()));
         tokio::spawn(async move {
             // Errors here are the client's (reset, header timeout, malformed request): hyper has
@@ -267,13 +268,60 @@ impl ConnClock {
 }
 
 /// The stream, noting the first byte of each request for [`ConnClock`] (one relaxed load per
-/// read otherwise).
-struct Watched {
-    stream: TcpStream,
+/// read otherwise), and bounding a stalled write.
+///
+/// hyper has no deadline while it flushes a response: a client that stops reading (a zero TCP
+/// window, which its kernel keeps answering) would hold the connection and its slot of
+/// [`Limits::max_connections`] for ever. So a write or flush that makes no progress for
+/// `write_stall` fails with `TimedOut`, which ends the connection; any progress starts the
+/// bound again.
+struct Watched<S = TcpStream> {
+    stream: S,
     clock: Arc<ConnClock>,
+    write_stall: Duration,
+    /// Armed while a write or flush is pending; dropped on progress.
+    stalled_since: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
-impl AsyncRead for Watched {
+impl<S> Watched<S> {
+    fn new(stream: S, clock: Arc<ConnClock>, write_stall: Duration) -> Self {
+        Watched {
+            stream,
+            clock,
+            write_stall,
+            stalled_since: None,
+        }
+    }
+
+    /// `r` is the inner write's answer: progress disarms the bound, `Pending` arms it (once) and
+    /// polls it, so the task is woken when it passes.
+    fn bound<T>(
+        &mut self,
+        cx: &mut Context<'_>,
+        r: Poll<std::io::Result<T>>,
+    ) -> Poll<std::io::Result<T>> {
+        if r.is_ready() {
+            self.stalled_since = None;
+            return r;
+        }
+        let stall = self.write_stall;
+        let sleep = self
+            .stalled_since
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(stall)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.stalled_since = None;
+                Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the client read nothing of the response for the write timeout",
+                )))
+            }
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Watched<S> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -291,13 +339,15 @@ impl AsyncRead for Watched {
     }
 }
 
-impl AsyncWrite for Watched {
+impl<S: AsyncWrite + Unpin> AsyncWrite for Watched<S> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write(cx, buf)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.stream).poll_write(cx, buf);
+        this.bound(cx, r)
     }
 
     fn poll_write_vectored(
@@ -305,7 +355,9 @@ impl AsyncWrite for Watched {
         cx: &mut Context<'_>,
         bufs: &[std::io::IoSlice<'_>],
     ) -> Poll<std::io::Result<usize>> {
-        Pin::new(&mut self.get_mut().stream).poll_write_vectored(cx, bufs)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.stream).poll_write_vectored(cx, bufs);
+        this.bound(cx, r)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -313,7 +365,9 @@ impl AsyncWrite for Watched {
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
-        Pin::new(&mut self.get_mut().stream).poll_flush(cx)
+        let this = self.get_mut();
+        let r = Pin::new(&mut this.stream).poll_flush(cx);
+        this.bound(cx, r)
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
@@ -436,5 +490,45 @@ impl http_body::Body for DeadlineBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use tokio::io::AsyncWriteExt as _;
+
+    /// A peer that never reads: the write stalls once the pipe's 64 bytes are full, and the
+    /// bound ends it with `TimedOut` (time is paused, so the 30 s pass at once).
+    #[tokio::test(start_paused = true)]
+    async fn a_response_the_client_never_reads_times_out() {
+        let (ours, _theirs) = tokio::io::duplex(64);
+        let mut w = Watched::new(ours, Arc::new(ConnClock::new()), Duration::from_secs(30));
+        let started = tokio::time::Instant::now();
+        let err = w.write_all(&[b'x'; 4096]).await.unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+        assert_eq!(started.elapsed(), Duration::from_secs(30));
+    }
+
+    /// A slow reader that keeps taking bytes is never cut: each bit of progress restarts the
+    /// bound, even when the whole write takes far longer than it.
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_but_steady_reader_is_not_cut() {
+        use tokio::io::AsyncReadExt as _;
+        let (ours, mut theirs) = tokio::io::duplex(64);
+        let mut w = Watched::new(ours, Arc::new(ConnClock::new()), Duration::from_secs(30));
+        let reader = tokio::spawn(async move {
+            let mut got = 0;
+            let mut buf = [0u8; 64];
+            while got < 4096 {
+                tokio::time::sleep(Duration::from_secs(20)).await;
+                got += theirs.read(&mut buf).await.unwrap();
+            }
+            got
+        });
+        w.write_all(&[b'x'; 4096]).await.unwrap();
+        w.flush().await.unwrap();
+        assert_eq!(reader.await.unwrap(), 4096);
     }
 }

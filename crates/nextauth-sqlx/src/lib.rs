@@ -137,13 +137,65 @@ async fn tokio_timeout<T>(fut: impl Future<Output = T>) -> Result<T, ()> {
         .map_err(|_| ())
 }
 
-/// The URL with its password replaced, for error messages.
+/// The URL with its password replaced by `***`, for error messages and `nextauth check`: the
+/// userinfo password (`postgres://app:s3cret@db/auth`) and a `password` query parameter, which
+/// sqlx's PostgreSQL options also accept (`postgres://app@db/auth?password=s3cret`). A value
+/// that is not a URL is returned as it is.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        _ => url.to_string(),
+    let Ok(mut u) = url::Url::parse(url) else {
+        return url.to_string();
+    };
+    let mut changed = false;
+    if u.password().is_some() {
+        let _ = u.set_password(Some("***"));
+        changed = true;
+    }
+    if u.query_pairs()
+        .any(|(k, _)| k.eq_ignore_ascii_case("password"))
+    {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if k.eq_ignore_ascii_case("password") {
+                    "***".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.query_pairs_mut().clear().extend_pairs(pairs);
+        changed = true;
+    }
+    if changed {
+        u.to_string()
+    } else {
+        url.to_string()
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_in_userinfo_and_query_are_hidden() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db/auth"),
+            "postgres://app:***@db/auth"
+        );
+        assert_eq!(
+            redact("postgres://app@db/auth?sslmode=require&password=s3cret"),
+            "postgres://app@db/auth?sslmode=require&password=***"
+        );
+        assert_eq!(
+            redact("postgres://app@db/auth?PASSWORD=s3cret"),
+            "postgres://app@db/auth?PASSWORD=***"
+        );
+        assert_eq!(
+            redact("sqlite://data/nextauth.db"),
+            "sqlite://data/nextauth.db"
+        );
+        assert_eq!(redact("not a url"), "not a url");
     }
 }

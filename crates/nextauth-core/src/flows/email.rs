@@ -209,13 +209,13 @@ async fn store_and_send(
         .await
         .map_err(SendFailure::Storage)?;
     if let Err(reason) = transport.send(&mail).await {
-        tracing::error!(code = "SIGNIN_EMAIL_ERROR", %reason, to = %row.identifier, "sending the sign-in e-mail failed");
+        tracing::error!(code = "SIGNIN_EMAIL_ERROR", reason = ?reason.to_string(), to = ?row.identifier, "sending the sign-in e-mail failed");
         // The link never reached anyone: make sure it cannot be used either.
         match store
             .use_verification_token(&row.identifier, &row.token)
             .await
         {
-            Ok(_) => tracing::info!(to = %row.identifier, "the unsent sign-in token was withdrawn"),
+            Ok(_) => tracing::info!(to = ?row.identifier, "the unsent sign-in token was withdrawn"),
             Err(e) => {
                 tracing::error!(error = %e, "could not withdraw the unsent sign-in token");
             }

@@ -99,7 +99,7 @@ impl EmailTransport for LogTransport {
     async fn send(&self, mail: &VerificationEmail) -> Result<(), SendError> {
         tracing::warn!(
             target: "nextauth::email",
-            to = %mail.to,
+            to = ?mail.to,
             "email provider in log mode (no SMTP server configured); magic link: {}",
             mail.url
         );

@@ -100,7 +100,7 @@ pub(crate) fn build(req: &AuthorizationRequest<'_>) -> Result<String, OAuthError
     }
     for (k, v) in req.query {
         if PROTECTED.contains(&k.as_str()) {
-            tracing::debug!(param = %k, "ignoring a protected authorization parameter from the query");
+            tracing::debug!(param = ?k, "ignoring a protected authorization parameter from the query");
             continue;
         }
         if let Some(v) = query_value(v) {
