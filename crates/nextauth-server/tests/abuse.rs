@@ -470,3 +470,44 @@ async fn client_log_body_is_capped() {
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert!(!s.logs().contains("client error"), "{}", s.logs());
 }
+
+/// An address with a newline passes v4's normaliser (it trims only the ends), so it reaches the
+/// log-mode mail line: it is logged Debug-quoted, on one line, and forges nothing.
+#[tokio::test]
+async fn email_address_with_a_newline_forges_no_log_line() {
+    let s = Server::spawn(&config(""));
+    let c = client();
+    let token = csrf(&c, &s).await;
+    let r = c
+        .post(s.url("/signin/email"))
+        .form(&[
+            ("csrfToken", token.as_str()),
+            ("email", "x\nFORGED ERROR line@example.com"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.ends_with("/verify-request?provider=email&type=email"),
+        "{location}"
+    );
+    let mut logs = String::new();
+    for _ in 0..50 {
+        logs = s.logs();
+        if logs.contains("magic link") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let line = logs
+        .lines()
+        .find(|l| l.contains("magic link"))
+        .unwrap_or_else(|| panic!("{logs}"));
+    assert!(
+        line.contains(r#"to="x\nforged error line@example.com""#),
+        "{line}"
+    );
+    assert!(!logs.lines().any(|l| l.starts_with("forged")), "{logs}");
+}
