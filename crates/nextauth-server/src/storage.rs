@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use nextauth_core::Adapter;
 use nextauth_core::providers::EmailTransport;
-use nextauth_core::providers::smtp::SmtpTransport;
+use nextauth_smtp::SmtpTransport;
 
 /// Opens the database named by `url` (`sqlite:…` or `postgres://…`), running migrations.
 ///

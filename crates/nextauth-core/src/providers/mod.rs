@@ -8,7 +8,6 @@ pub mod credentials;
 pub mod email;
 pub mod oauth;
 pub mod presets;
-pub mod smtp;
 
 use crate::error::ConfigError;
 

@@ -2,6 +2,11 @@
 //! `sendVerificationRequest` (spec §13.2): subject `Sign in to <host>`, a text part
 //! `Sign in to <host>\n<url>\n\n` and an HTML part with a button.
 //!
+//! Its own crate so that the protocol core (`nextauth-core`, which keeps only the
+//! [`EmailTransport`] trait and the log transport) carries no SMTP client: the `nextauth` server
+//! uses it for `server = "smtp://…"`, and an app embedding `nextauth-axum` can add it the same way
+//! (`EmailProvider { transport: Arc::new(SmtpTransport::from_url(url, None)?), .. }`).
+//!
 //! Server URLs, as nodemailer reads them:
 //!
 //! | URL | connection |
@@ -29,8 +34,8 @@ use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use percent_encoding::percent_decode_str;
 
-use super::email::{EmailTransport, SendError, VerificationEmail};
-use crate::error::ConfigError;
+use nextauth_core::ConfigError;
+use nextauth_core::providers::email::{EmailTransport, SendError, VerificationEmail};
 
 /// The default bound of one SMTP conversation (connect, greeting, TLS, AUTH, DATA, the answer):
 /// a dead or stalled relay turns into an `EmailSignin` error page rather than a browser waiting
