@@ -284,6 +284,53 @@ impl AuthConfig {
     }
 }
 
+/// An [`AuthConfig`] that passed [`AuthConfig::validate`]. Read-only (it derefs to the
+/// config), so it stays valid; [`crate::NextAuth::builder_valid`] builds from it without checking
+/// again. A loader that must report errors before serving (`nextauth check`) validates once into
+/// this and hands it on.
+#[derive(Debug, Clone)]
+pub struct ValidConfig(AuthConfig);
+
+impl AuthConfig {
+    /// Validates ([`AuthConfig::validate`]) and keeps the proof.
+    ///
+    /// # Errors
+    /// The first check that fails, as [`AuthConfig::validate`] reports it.
+    pub fn into_valid(self) -> Result<ValidConfig, ConfigError> {
+        self.validate()?;
+        Ok(ValidConfig(self))
+    }
+}
+
+impl ValidConfig {
+    /// Replaces the transport of every email provider (a test's capturing transport). The
+    /// transport is not part of what [`AuthConfig::validate`] checks, so the config stays valid.
+    pub fn with_email_transport(
+        mut self,
+        transport: &std::sync::Arc<dyn crate::providers::EmailTransport>,
+    ) -> ValidConfig {
+        for p in &mut self.0.providers {
+            if let crate::providers::ProviderKind::Email(e) = &mut p.kind {
+                e.transport = transport.clone();
+            }
+        }
+        self
+    }
+
+    /// The config itself.
+    pub fn into_inner(self) -> AuthConfig {
+        self.0
+    }
+}
+
+impl std::ops::Deref for ValidConfig {
+    type Target = AuthConfig;
+
+    fn deref(&self) -> &AuthConfig {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

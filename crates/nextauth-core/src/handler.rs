@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::adapter::Adapter;
 use crate::callbacks::{Callbacks, DefaultCallbacks};
 use crate::clock::{Clock, SystemClock};
-use crate::config::{AuthConfig, ConfigError, SessionStrategy};
+use crate::config::{AuthConfig, ConfigError, SessionStrategy, ValidConfig};
 use crate::cookies::{CookieNames, SetCookie};
 use crate::crypto::jwe::JweKeyring;
 use crate::init::{self, Ctx};
@@ -40,6 +40,8 @@ impl std::fmt::Debug for NextAuth {
 /// Builds a [`NextAuth`].
 pub struct Builder {
     config: AuthConfig,
+    /// Set only through [`NextAuth::builder_valid`]: the config was validated already.
+    validated: bool,
     adapter: Option<Arc<dyn Adapter>>,
     callbacks: Arc<dyn Callbacks>,
     clock: Arc<dyn Clock>,
@@ -80,7 +82,9 @@ impl Builder {
     /// Validates everything and derives the keys.
     pub fn build(self) -> Result<NextAuth, ConfigError> {
         let config = self.config;
-        config.validate()?;
+        if !self.validated {
+            config.validate()?;
+        }
         let needs_adapter = config.session.strategy == SessionStrategy::Database
             || config
                 .providers
@@ -142,10 +146,20 @@ impl NextAuth {
     pub fn builder(config: AuthConfig) -> Builder {
         Builder {
             config,
+            validated: false,
             adapter: None,
             callbacks: Arc::new(DefaultCallbacks),
             clock: Arc::new(SystemClock),
             http: None,
+        }
+    }
+
+    /// Starts building from a configuration validated already ([`AuthConfig::into_valid`]):
+    /// [`Builder::build`] does not check it a second time.
+    pub fn builder_valid(config: ValidConfig) -> Builder {
+        Builder {
+            validated: true,
+            ..NextAuth::builder(config.into_inner())
         }
     }
 

@@ -77,7 +77,9 @@ pub(crate) mod state;
 pub use adapter::{Adapter, AdapterError, MemoryAdapter};
 pub use callbacks::{Callbacks, DefaultCallbacks};
 pub use clock::{Clock, SystemClock};
-pub use config::{AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme};
+pub use config::{
+    AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme, ValidConfig,
+};
 pub use handler::NextAuth;
 pub use request::{Action, AuthRequest, Method};
 pub use response::AuthResponse;

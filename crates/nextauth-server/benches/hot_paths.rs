@@ -57,8 +57,11 @@ type = "password"
     let file = nextauth_server::settings::parse_file(&toml, &path).expect("bench config parses");
     let settings = nextauth_server::settings::resolve(file, Some(path), &|_| None)
         .expect("bench config resolves");
-    rt.block_on(nextauth_server::build(settings))
-        .expect("bench server builds")
+    rt.block_on(nextauth_server::build(
+        settings,
+        nextauth_server::Overrides::default(),
+    ))
+    .expect("bench server builds")
 }
 
 /// The claims of a credentials sign-in, as v4 writes them.

@@ -22,8 +22,9 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use nextauth_core::NextAuth;
-use nextauth_core::providers::ProviderKind;
+use nextauth_core::clock::Clock;
+use nextauth_core::providers::{EmailTransport, ProviderKind};
+use nextauth_core::{Adapter, NextAuth};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
@@ -31,32 +32,66 @@ use tower::ServiceExt as _;
 
 use crate::settings::Settings;
 
-/// Builds the auth handle from resolved settings: opens storage, mail transports, callbacks.
-pub async fn build(mut settings: Settings) -> anyhow::Result<NextAuth> {
+/// What a test or an embedder swaps when building from [`Settings`]; whatever is unset comes
+/// from the settings themselves.
+#[derive(Default)]
+pub struct Overrides {
+    /// Storage to use instead of opening `database.url` (one pool shared by several apps).
+    pub adapter: Option<Arc<dyn Adapter>>,
+    /// The clock (tests move it). Default: the system clock.
+    pub clock: Option<Arc<dyn Clock>>,
+    /// The transport of every email provider, instead of the SMTP or log transport the
+    /// configuration names (a test's capturing transport).
+    pub email_transport: Option<Arc<dyn EmailTransport>>,
+}
+
+impl std::fmt::Debug for Overrides {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Overrides")
+            .field("adapter", &self.adapter.is_some())
+            .field("clock", &self.clock.is_some())
+            .field("email_transport", &self.email_transport.is_some())
+            .finish()
+    }
+}
+
+/// Builds the auth handle from resolved settings, the one way `main` and the tests both use:
+/// opens storage (unless [`Overrides::adapter`]), installs the `[session.expose]` callbacks and
+/// the settings' one HTTP client. The configuration was validated by [`settings::resolve`] and
+/// is not checked again.
+///
+/// # Errors
+/// The database cannot be opened (its URL redacted in the message), or the core refuses the
+/// parts (an email provider or database sessions without an adapter).
+pub async fn build(settings: Settings, overrides: Overrides) -> anyhow::Result<NextAuth> {
     for w in &settings.warnings {
         tracing::warn!("{w}");
     }
-    for (id, url) in &settings.smtp {
-        let transport = storage::email_transport(url).with_context(|| {
-            format!(
-                "email provider `{id}`: server {}",
-                settings::redact_url(url)
-            )
-        })?;
-        for p in &mut settings.auth.providers {
-            if &p.id == id
-                && let ProviderKind::Email(e) = &mut p.kind
-            {
-                e.transport = transport.clone();
-            }
+    let mut auth = settings.auth.clone();
+    if let Some(t) = &overrides.email_transport {
+        auth = auth.with_email_transport(t);
+    }
+    for p in &auth.providers {
+        if let ProviderKind::Email(e) = &p.kind {
+            tracing::info!(provider = %p.id, transport = %e.transport.describe(), "email provider ready");
         }
     }
-    let adapter = storage::open_adapter(&settings.database_url)
-        .await
-        .with_context(|| format!("database {}", settings::redact_url(&settings.database_url)))?;
-    let mut builder = NextAuth::builder(settings.auth.clone()).adapter(adapter);
+    let adapter = match overrides.adapter {
+        Some(a) => a,
+        None => storage::open_adapter(&settings.database_url)
+            .await
+            .with_context(|| {
+                format!("database {}", settings::redact_url(&settings.database_url))
+            })?,
+    };
+    let mut builder = NextAuth::builder_valid(auth)
+        .adapter(adapter)
+        .http_client(settings.http.clone());
     if let Some(cb) = settings.callbacks() {
         builder = builder.callbacks(cb as Arc<dyn nextauth_core::Callbacks>);
+    }
+    if let Some(clock) = overrides.clock {
+        builder = builder.clock(clock);
     }
     Ok(builder.build()?)
 }
@@ -73,7 +108,7 @@ pub fn app(auth: NextAuth) -> Router {
     router.with_state(auth)
 }
 
-/// The bounds on what a client can hold: `[server]` in the configuration (`settings.rs`).
+/// The bounds on what a client can hold: `[server]` in the configuration (`settings/`).
 ///
 /// Every phase of a connection has a deadline, so a client that sends nothing, trickles its
 /// request or idles cannot keep a connection (and its file descriptor and memory) for longer than

@@ -160,10 +160,15 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A `TOKIO_WORKER_THREADS` that is not a positive whole number (its text).
+#[derive(Debug, thiserror::Error)]
+#[error("TOKIO_WORKER_THREADS={0:?} (from the environment) is not a positive whole number")]
+struct WorkerThreadsError(String);
+
 /// The number of Tokio worker threads from `TOKIO_WORKER_THREADS` (unset or empty: one per core).
 /// Tokio reads that variable itself but panics on a value that is not a positive number; read here,
 /// a bad value is a configuration error that names it.
-fn worker_threads() -> Result<Option<usize>, String> {
+fn worker_threads() -> Result<Option<usize>, WorkerThreadsError> {
     let Some(raw) = std::env::var_os("TOKIO_WORKER_THREADS") else {
         return Ok(None);
     };
@@ -176,9 +181,7 @@ fn worker_threads() -> Result<Option<usize>, String> {
     }
     match text.trim().parse::<usize>() {
         Ok(n) if n > 0 => Ok(Some(n)),
-        _ => Err(format!(
-            "TOKIO_WORKER_THREADS={text:?} (from the environment) is not a positive whole number"
-        )),
+        _ => Err(WorkerThreadsError(text.into_owned())),
     }
 }
 
@@ -204,13 +207,14 @@ fn serve(settings: Settings) -> ExitCode {
     let code = runtime.block_on(async move {
         let listen = settings.listen.clone();
         let limits = settings.limits.clone();
-        let auth = match nextauth_server::build(settings).await {
-            Ok(a) => a,
-            Err(e) => {
-                say!("nextauth: {e:#}");
-                return ExitCode::from(2);
-            }
-        };
+        let auth =
+            match nextauth_server::build(settings, nextauth_server::Overrides::default()).await {
+                Ok(a) => a,
+                Err(e) => {
+                    say!("nextauth: {e:#}");
+                    return ExitCode::from(2);
+                }
+            };
         let listener = match tokio::net::TcpListener::bind(&listen).await {
             Ok(l) => l,
             Err(e) => {

@@ -1,11 +1,10 @@
-//! Opening the adapter and the mail transport named by the configuration.
+//! Opening the adapter named by the configuration (the e-mail transports are built with the
+//! providers, in `settings/providers.rs`).
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use nextauth_core::Adapter;
-use nextauth_core::providers::EmailTransport;
-use nextauth_smtp::SmtpTransport;
 
 /// Opens the database named by `url` (`sqlite:…` or `postgres://…`), running migrations.
 ///
@@ -17,12 +16,4 @@ pub async fn open_adapter(url: &str) -> anyhow::Result<Arc<dyn Adapter>> {
         .with_context(|| format!("opening {}", crate::settings::redact_url(url)))?;
     tracing::info!(database = %crate::settings::redact_url(url), "storage ready");
     Ok(adapter)
-}
-
-/// The transport for an email provider's `server` URL (`smtp://…`, `smtps://…`).
-pub fn email_transport(url: &str) -> anyhow::Result<Arc<dyn EmailTransport>> {
-    // The provider's own `from` goes into each mail, so none is fixed here.
-    let transport = SmtpTransport::from_url(url, None).map_err(anyhow::Error::msg)?;
-    tracing::info!(server = %transport.describe(), "email provider sends mail over SMTP");
-    Ok(Arc::new(transport))
 }

@@ -102,7 +102,9 @@ url = "sqlite::memory:"
     let file = nextauth_server::settings::parse_file(&toml, &path).unwrap();
     let no_env = |_: &str| None;
     let settings = nextauth_server::settings::resolve(file, Some(path), &no_env).unwrap();
-    let auth = nextauth_server::build(settings).await.unwrap();
+    let auth = nextauth_server::build(settings, nextauth_server::Overrides::default())
+        .await
+        .unwrap();
     let app = nextauth_server::app(auth);
     let task = tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

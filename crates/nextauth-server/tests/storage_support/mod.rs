@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use nextauth_core::clock::Clock;
-use nextauth_core::providers::ProviderKind;
 use nextauth_core::{Adapter, NextAuth};
 use reqwest::redirect::Policy;
 use serde_json::Value;
@@ -87,34 +86,15 @@ impl App {
         let path = Path::new("/nonexistent/storage-test.toml");
         let file = nextauth_server::settings::parse_file(&toml, path).unwrap();
         let no_env = |_: &str| -> Option<String> { None };
-        let mut settings =
+        let settings =
             nextauth_server::settings::resolve(file, Some(path.to_path_buf()), &no_env).unwrap();
-        let auth = if o.clock.is_none() && o.adapter.is_none() {
-            nextauth_server::build(settings).await.unwrap()
-        } else {
-            // What `build` does, with our clock and/or adapter.
-            for (id, url) in &settings.smtp {
-                let t = nextauth_server::storage::email_transport(url).unwrap();
-                for p in &mut settings.auth.providers {
-                    if &p.id == id
-                        && let ProviderKind::Email(e) = &mut p.kind
-                    {
-                        e.transport = t.clone();
-                    }
-                }
-            }
-            let adapter = match o.adapter {
-                Some(a) => a,
-                None => nextauth_server::storage::open_adapter(&settings.database_url)
-                    .await
-                    .unwrap(),
-            };
-            let mut b = NextAuth::builder(settings.auth.clone()).adapter(adapter);
-            if let Some(c) = o.clock {
-                b = b.clock(c);
-            }
-            b.build().unwrap()
+        // The binary's own `build`, with our clock and/or adapter swapped in.
+        let overrides = nextauth_server::Overrides {
+            adapter: o.adapter,
+            clock: o.clock,
+            ..Default::default()
         };
+        let auth = nextauth_server::build(settings, overrides).await.unwrap();
         let app = nextauth_server::app(auth.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {

@@ -1,0 +1,172 @@
+//! The environment pass: [`KEYS`], the one table of the values an environment variable sets.
+//!
+//! Each row names the key (as written in the file, in errors and in `nextauth check`), its
+//! variable, how the variable's text lands in the file's struct, and whether the file set it.
+//! [`apply`] runs the table once over a parsed [`FileConfig`], so the rest of loading reads one
+//! merged value per key; the `sources` that `nextauth check` prints are the same rows, in order.
+//! Precedence: environment > file > default.
+
+use super::file::{FileConfig, SecretSetting};
+use super::{Env, SettingsError, Source, err};
+
+/// One value an environment variable overrides.
+pub struct EnvKey {
+    /// The key, dotted as in the file (`server.max_connections`).
+    pub key: &'static str,
+    /// The environment variable (`NEXTAUTH_MAX_CONNECTIONS`).
+    pub var: &'static str,
+    /// Writes the variable's text (the second argument) into the file's struct; the error names
+    /// `key` and the variable.
+    set: fn(&mut FileConfig, String, &Source) -> Result<(), SettingsError>,
+    /// Whether the file itself sets the key.
+    in_file: fn(&FileConfig) -> bool,
+}
+
+/// Every key an environment variable sets, in the order `nextauth check` lists them. A key may
+/// have more than one row (`secret`): the first variable that is set wins.
+pub const KEYS: &[EnvKey] = &[
+    EnvKey {
+        key: "url",
+        var: "NEXTAUTH_URL",
+        set: |f, v, _| {
+            f.url = Some(v);
+            Ok(())
+        },
+        in_file: |f| f.url.is_some(),
+    },
+    EnvKey {
+        key: "listen",
+        var: "NEXTAUTH_LISTEN",
+        set: |f, v, _| {
+            f.listen = Some(v);
+            Ok(())
+        },
+        in_file: |f| f.listen.is_some(),
+    },
+    EnvKey {
+        key: "database.url",
+        var: "DATABASE_URL",
+        set: |f, v, _| {
+            f.database.url = Some(v);
+            Ok(())
+        },
+        in_file: |f| f.database.url.is_some(),
+    },
+    EnvKey {
+        key: "server.header_read_timeout",
+        var: "NEXTAUTH_HEADER_READ_TIMEOUT",
+        set: |f, v, src| {
+            f.server.header_read_timeout = Some(seconds("server.header_read_timeout", &v, src)?);
+            Ok(())
+        },
+        in_file: |f| f.server.header_read_timeout.is_some(),
+    },
+    EnvKey {
+        key: "server.body_read_timeout",
+        var: "NEXTAUTH_BODY_READ_TIMEOUT",
+        set: |f, v, src| {
+            f.server.body_read_timeout = Some(seconds("server.body_read_timeout", &v, src)?);
+            Ok(())
+        },
+        in_file: |f| f.server.body_read_timeout.is_some(),
+    },
+    EnvKey {
+        key: "server.keep_alive_timeout",
+        var: "NEXTAUTH_KEEP_ALIVE_TIMEOUT",
+        set: |f, v, src| {
+            f.server.keep_alive_timeout = Some(seconds("server.keep_alive_timeout", &v, src)?);
+            Ok(())
+        },
+        in_file: |f| f.server.keep_alive_timeout.is_some(),
+    },
+    EnvKey {
+        key: "server.shutdown_timeout",
+        var: "NEXTAUTH_SHUTDOWN_TIMEOUT",
+        set: |f, v, src| {
+            f.server.shutdown_timeout = Some(seconds("server.shutdown_timeout", &v, src)?);
+            Ok(())
+        },
+        in_file: |f| f.server.shutdown_timeout.is_some(),
+    },
+    EnvKey {
+        key: "server.max_connections",
+        var: "NEXTAUTH_MAX_CONNECTIONS",
+        set: |f, v, src| {
+            // Range-checked here so that the error quotes the variable's own text.
+            match v.trim().parse::<u64>() {
+                Ok(n) if super::MAX_CONNECTIONS.contains(&n) => {
+                    f.server.max_connections = Some(n);
+                    Ok(())
+                }
+                _ => Err(super::max_connections_error(&v, src)),
+            }
+        },
+        in_file: |f| f.server.max_connections.is_some(),
+    },
+    EnvKey {
+        key: "secret",
+        var: "NEXTAUTH_SECRET",
+        set: |f, v, _| {
+            f.secret = Some(SecretSetting::Many(split_secrets(&v)));
+            Ok(())
+        },
+        in_file: |f| f.secret.is_some(),
+    },
+    EnvKey {
+        key: "secret",
+        var: "NEXTAUTH_SECRET_FILE",
+        set: |f, path, src| {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| err("secret", src, format!("reading {path}: {e}")))?;
+            f.secret = Some(SecretSetting::Many(split_secrets(text.trim())));
+            Ok(())
+        },
+        in_file: |f| f.secret.is_some(),
+    },
+];
+
+/// Writes every set variable of [`KEYS`] into `file`; returns where each key's value comes from
+/// (one entry per key, in table order). `file_src` is the file's source (the default when the
+/// embedded default is used).
+pub(super) fn apply(
+    file: &mut FileConfig,
+    env: Env<'_>,
+    file_src: &Source,
+) -> Result<Vec<(&'static str, Source)>, SettingsError> {
+    let mut sources: Vec<(&'static str, Source)> = Vec::new();
+    for row in KEYS {
+        if sources
+            .iter()
+            .any(|(k, s)| *k == row.key && matches!(s, Source::Env(_)))
+        {
+            // An earlier variable of the same key won (NEXTAUTH_SECRET over NEXTAUTH_SECRET_FILE).
+            continue;
+        }
+        let source = match env(row.var) {
+            Some(v) => {
+                let src = Source::Env(row.var);
+                (row.set)(file, v, &src)?;
+                src
+            }
+            None if (row.in_file)(file) => file_src.clone(),
+            None => Source::Default,
+        };
+        match sources.iter_mut().find(|(k, _)| *k == row.key) {
+            Some(slot) => slot.1 = source,
+            None => sources.push((row.key, source)),
+        }
+    }
+    Ok(sources)
+}
+
+/// A timeout variable: seconds, fractions allowed (the range is checked with the file's values).
+fn seconds(key: &str, v: &str, src: &Source) -> Result<f64, SettingsError> {
+    v.trim()
+        .parse::<f64>()
+        .map_err(|_| err(key, src, format!("{v:?} is not a number of seconds")))
+}
+
+/// `NEXTAUTH_SECRET` may list several secrets, newest first, separated by commas (rotation).
+fn split_secrets(v: &str) -> Vec<String> {
+    v.split(',').map(|s| s.trim().to_string()).collect()
+}

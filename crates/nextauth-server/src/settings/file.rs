@@ -1,0 +1,184 @@
+//! The TOML file: its structs, exactly the keys the file may hold, and [`parse_file`].
+//!
+//! Unknown keys are serde errors (`deny_unknown_fields`), so a typo cannot silently do nothing;
+//! `toml` keeps the order of tables, so credential fields keep the order they were written in.
+//! The environment pass ([`super::env`]) writes its values into these same structs, so what follows
+//! reads one merged value per key.
+
+use std::path::Path;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use super::SettingsError;
+
+/// The TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub(super) url: Option<String>,
+    pub(super) secret: Option<SecretSetting>,
+    pub(super) listen: Option<String>,
+    #[serde(default)]
+    pub(super) session: SessionSection,
+    #[serde(default)]
+    pub(super) database: DatabaseSection,
+    #[serde(default)]
+    pub(super) theme: ThemeSection,
+    #[serde(default)]
+    pub(super) pages: PagesSection,
+    #[serde(default)]
+    pub(super) providers: Vec<ProviderSection>,
+    #[serde(default)]
+    pub(super) server: ServerSection,
+}
+
+/// `[server]`: connection limits (seconds may have a fraction).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ServerSection {
+    pub(super) header_read_timeout: Option<f64>,
+    pub(super) body_read_timeout: Option<f64>,
+    pub(super) keep_alive_timeout: Option<f64>,
+    pub(super) shutdown_timeout: Option<f64>,
+    pub(super) max_connections: Option<u64>,
+}
+
+/// `secret`: one string, or a list (newest first) for rotation.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(super) enum SecretSetting {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// `[session]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SessionSection {
+    pub(super) strategy: Option<String>,
+    pub(super) max_age: Option<i64>,
+    pub(super) update_age: Option<i64>,
+    pub(super) jwt_max_age: Option<i64>,
+    /// Session JSON path → token claim, e.g. `"user.id" = "sub"`.
+    #[serde(default)]
+    pub(super) expose: IndexMap<String, String>,
+}
+
+/// `[database]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct DatabaseSection {
+    pub(super) url: Option<String>,
+}
+
+/// `[theme]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ThemeSection {
+    pub(super) color_scheme: Option<String>,
+    pub(super) brand_color: Option<String>,
+    pub(super) logo: Option<String>,
+    pub(super) button_text: Option<String>,
+}
+
+/// `[pages]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct PagesSection {
+    pub(super) sign_in: Option<String>,
+    pub(super) sign_out: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) verify_request: Option<String>,
+    pub(super) new_user: Option<String>,
+}
+
+/// One `[[providers]]` table. One flat shape for every type, so that a key that does not belong
+/// to the type gets a precise error instead of serde's "unknown variant".
+///
+/// `Serialize` (unset keys skipped) gives the list of keys a table sets, by their serde names:
+/// that is how [`super::providers`] finds a key that does not apply to the type, with no second
+/// list of the fields to keep in step.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProviderSection {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) r#type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) name: Option<String>,
+    // oidc / oauth
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) preset: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) issuer: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) client_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) scope: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) checks: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) authorization_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) token_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) userinfo_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) jwks_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) id_token: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) token_endpoint_auth_method: Option<String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub(super) authorization_params: IndexMap<String, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) profile: Option<ProfileSection>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) allow_dangerous_email_account_linking: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) logo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) bg: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) text: Option<String>,
+    // email
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) server: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) max_age: Option<i64>,
+    // credentials
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) authorize_url: Option<String>,
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub(super) credentials: IndexMap<String, FieldSection>,
+}
+
+/// `profile = { id = …, name = …, email = …, image = … }` of an OAuth provider.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ProfileSection {
+    pub(super) id: Option<String>,
+    pub(super) name: Option<String>,
+    pub(super) email: Option<String>,
+    pub(super) image: Option<String>,
+}
+
+/// `[providers.credentials.<name>]`: one field of the credentials form.
+#[derive(Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct FieldSection {
+    pub(super) label: Option<String>,
+    pub(super) r#type: Option<String>,
+    pub(super) placeholder: Option<String>,
+}
+
+/// Parses a TOML configuration; `path` only names the file in the error.
+pub fn parse_file(text: &str, path: &Path) -> Result<FileConfig, SettingsError> {
+    toml::from_str(text).map_err(|e| SettingsError(format!("config file {}: {e}", path.display())))
+}

@@ -1,0 +1,455 @@
+//! Configuration of the `nextauth` server: a TOML file, overridden by environment variables,
+//! resolved in one pass into [`Settings`] (finished providers, one HTTP client, validated once).
+//!
+//! Precedence: environment > file > defaults. Every error names the value and where it came from
+//! ("`url` from env NEXTAUTH_URL: …").
+//!
+//! | file | what |
+//! |---|---|
+//! | [`file`] | the TOML structs (unknown keys are errors) and [`parse_file`] |
+//! | [`env`] | the one table of environment variables ([`env::KEYS`]), which `nextauth check` lists too |
+//! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
+//! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
+
+pub mod env;
+pub mod file;
+pub mod providers;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use nextauth_core::callbacks::ExposeClaims;
+use nextauth_core::config::{AuthConfig, BaseUrl, ColorScheme, Pages, SessionStrategy, Theme};
+use nextauth_core::{Secret, ValidConfig};
+
+pub use file::{FileConfig, parse_file};
+use file::{ProviderSection, SecretSetting};
+
+/// Where a value came from, for error messages and `nextauth check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// An environment variable.
+    Env(&'static str),
+    /// The configuration file.
+    File(PathBuf),
+    /// The built-in default.
+    Default,
+    /// Generated at startup (the embedded default's secret).
+    Generated(PathBuf),
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Env(v) => write!(f, "env {v}"),
+            Source::File(p) => write!(f, "file {}", p.display()),
+            Source::Default => f.write_str("default"),
+            Source::Generated(p) => write!(f, "generated into {}", p.display()),
+        }
+    }
+}
+
+/// A configuration error that names the value and its source.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SettingsError(pub String);
+
+fn err(key: &str, source: &Source, msg: impl fmt::Display) -> SettingsError {
+    SettingsError(format!("`{key}` from {source}: {msg}"))
+}
+
+/// The environment, as a lookup function (tests pass a map instead of touching the process env).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment.
+pub fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+/// Everything the server needs, resolved and validated once.
+#[derive(Debug)]
+pub struct Settings {
+    /// The core configuration, validated, with finished providers (e-mail transports and the
+    /// credentials webhooks' client in place).
+    pub auth: ValidConfig,
+    /// `[session.expose]`.
+    pub expose: Vec<(String, String)>,
+    /// Address to bind.
+    pub listen: String,
+    /// Database URL (`sqlite://…` or `postgres://…`).
+    pub database_url: String,
+    /// Where each value of [`env::KEYS`] came from, in that table's order.
+    pub sources: Vec<(&'static str, Source)>,
+    /// The configuration file, if any.
+    pub file: Option<PathBuf>,
+    /// Warnings to log at startup.
+    pub warnings: Vec<String>,
+    /// `[server]`: timeouts and the connection cap.
+    pub limits: crate::Limits,
+    /// The one outbound HTTP client: credentials webhooks, IdP discovery, token and userinfo
+    /// calls ([`nextauth_core::handler::default_http_client`]).
+    pub http: reqwest::Client,
+}
+
+/// Default SQLite database of the embedded default.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nextauth.db";
+/// Default listen address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
+/// `server.max_connections`: the range accepted.
+const MAX_CONNECTIONS: std::ops::RangeInclusive<u64> = 1..=1_000_000;
+
+/// The error of a `server.max_connections` out of [`MAX_CONNECTIONS`], quoting `raw`.
+fn max_connections_error(raw: &str, src: &Source) -> SettingsError {
+    err(
+        "server.max_connections",
+        src,
+        format!("{raw:?} is not a whole number between 1 and 1000000"),
+    )
+}
+
+/// Loads the configuration: `config` (from `--config`) or `NEXTAUTH_CONFIG` names the file; with
+/// neither, the embedded default (email in log mode, a generated secret kept beside the database).
+pub fn load(config: Option<&Path>, env: Env<'_>) -> Result<Settings, SettingsError> {
+    let (path, file_source) = match (config, env("NEXTAUTH_CONFIG")) {
+        (Some(p), _) => (Some(p.to_path_buf()), "--config"),
+        (None, Some(p)) => (Some(PathBuf::from(p)), "env NEXTAUTH_CONFIG"),
+        (None, None) => (None, ""),
+    };
+    let file = match &path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                SettingsError(format!(
+                    "config file {} (from {file_source}): {e}",
+                    p.display()
+                ))
+            })?;
+            parse_file(&text, p)?
+        }
+        None => FileConfig::default(),
+    };
+    resolve(file, path, env)
+}
+
+/// Applies the environment ([`env::apply`]) and the defaults to a parsed file, builds the
+/// providers and validates the result, once.
+pub fn resolve(
+    mut file: FileConfig,
+    path: Option<PathBuf>,
+    env: Env<'_>,
+) -> Result<Settings, SettingsError> {
+    let fsrc = match &path {
+        Some(p) => Source::File(p.clone()),
+        None => Source::Default,
+    };
+    let embedded = path.is_none();
+    let mut sources = env::apply(&mut file, env, &fsrc)?;
+    let src_of = |key: &str| -> Source {
+        sources
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(Source::Default, |(_, s)| s.clone())
+    };
+    let mut warnings = Vec::new();
+
+    // url
+    let url = file
+        .url
+        .take()
+        .unwrap_or_else(|| "http://localhost:3000/api/auth".into());
+    let base = BaseUrl::parse(Some(&url)).map_err(|e| err("url", &src_of("url"), e))?;
+
+    // listen
+    let listen = file.listen.take().unwrap_or_else(|| DEFAULT_LISTEN.into());
+    if listen.parse::<std::net::SocketAddr>().is_err() {
+        return Err(err(
+            "listen",
+            &src_of("listen"),
+            format!("{listen:?} is not an address like 127.0.0.1:3000"),
+        ));
+    }
+
+    // database
+    let database_url = file
+        .database
+        .url
+        .take()
+        .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    if !(database_url.starts_with("sqlite:")
+        || database_url.starts_with("postgres://")
+        || database_url.starts_with("postgresql://"))
+    {
+        return Err(err(
+            "database.url",
+            &src_of("database.url"),
+            "must start with sqlite: or postgres://",
+        ));
+    }
+
+    let limits = server_limits(&file.server, &src_of)?;
+
+    // secret(s)
+    let secret_src = src_of("secret");
+    let (secrets, secret_src): (Vec<String>, Source) = match file.secret.take() {
+        Some(SecretSetting::One(s)) => (vec![s], secret_src),
+        Some(SecretSetting::Many(v)) => (v, secret_src),
+        None if embedded => {
+            let path = secret_path_for(&database_url);
+            let s = generated_secret(&path)
+                .map_err(|e| err("secret", &Source::Generated(path.clone()), e))?;
+            warnings.push(format!(
+                "NO SECRET CONFIGURED: using a generated secret kept in {}. Anyone who can read \
+                 that file can forge sessions. Set NEXTAUTH_SECRET for anything but local development.",
+                path.display()
+            ));
+            (vec![s], Source::Generated(path))
+        }
+        None => {
+            return Err(SettingsError(
+                "`secret` is missing: set NEXTAUTH_SECRET (or NEXTAUTH_SECRET_FILE, or `secret` in the \
+                 config file); generate one with `openssl rand -base64 32`"
+                    .into(),
+            ));
+        }
+    };
+    if secrets.is_empty() || secrets.iter().any(String::is_empty) {
+        return Err(err("secret", &secret_src, "must not be empty"));
+    }
+    if let Some(slot) = sources.iter_mut().find(|(k, _)| *k == "secret") {
+        slot.1 = secret_src;
+    }
+
+    let mut auth = AuthConfig::new(base, Secret::new(secrets[0].clone()));
+    auth.secrets = secrets.into_iter().map(Secret::new).collect();
+
+    // session
+    let s = file.session;
+    if let Some(strategy) = s.strategy {
+        auth.session.strategy = match strategy.as_str() {
+            "jwt" => SessionStrategy::Jwt,
+            "database" => SessionStrategy::Database,
+            other => {
+                return Err(err(
+                    "session.strategy",
+                    &fsrc,
+                    format!("{other:?}: use \"jwt\" or \"database\""),
+                ));
+            }
+        };
+    }
+    if let Some(v) = s.max_age {
+        auth.session.max_age = v;
+    }
+    if let Some(v) = s.update_age {
+        auth.session.update_age = v;
+    }
+    if let Some(v) = s.jwt_max_age {
+        auth.session.jwt_max_age = v;
+    }
+    let expose: Vec<(String, String)> = s.expose.into_iter().collect();
+
+    // theme and pages
+    let t = file.theme;
+    auth.theme = Theme {
+        color_scheme: match t.color_scheme.as_deref() {
+            None => ColorScheme::Auto,
+            Some(v) => ColorScheme::parse(v).ok_or_else(|| {
+                err(
+                    "theme.color_scheme",
+                    &fsrc,
+                    format!("{v:?}: use auto, light or dark"),
+                )
+            })?,
+        },
+        brand_color: t.brand_color,
+        logo: t.logo,
+        button_text: t.button_text,
+    };
+    let p = file.pages;
+    auth.pages = Pages {
+        sign_in: p.sign_in,
+        sign_out: p.sign_out,
+        error: p.error,
+        verify_request: p.verify_request,
+        new_user: p.new_user,
+    };
+
+    // providers, finished: transports built, the one client handed to the webhooks
+    let http =
+        nextauth_core::handler::default_http_client().map_err(|e| SettingsError(e.to_string()))?;
+    let sections = if embedded && file.providers.is_empty() {
+        vec![ProviderSection {
+            r#type: Some("email".into()),
+            ..ProviderSection::default()
+        }]
+    } else {
+        file.providers
+    };
+    for (i, section) in sections.into_iter().enumerate() {
+        let provider = providers::provider_from(section, &http)
+            .map_err(|e| SettingsError(format!("`providers[{i}]` from {fsrc}: {e}")))?;
+        auth.providers.push(provider);
+    }
+    warnings.extend(auth.warnings());
+    // The one validation: `build` hands the proof to the core builder, which does not repeat it.
+    let auth = auth
+        .into_valid()
+        .map_err(|e| SettingsError(format!("configuration ({fsrc}): {e}")))?;
+
+    Ok(Settings {
+        auth,
+        expose,
+        listen,
+        database_url,
+        sources,
+        file: path,
+        warnings,
+        limits,
+        http,
+    })
+}
+
+/// `[server]` (environment already applied), range-checked, over [`crate::Limits::default`].
+fn server_limits(
+    file: &file::ServerSection,
+    src_of: &dyn Fn(&str) -> Source,
+) -> Result<crate::Limits, SettingsError> {
+    let mut limits = crate::Limits::default();
+    let timeouts: [(&'static str, Option<f64>, &mut std::time::Duration); 4] = [
+        (
+            "server.header_read_timeout",
+            file.header_read_timeout,
+            &mut limits.header_read_timeout,
+        ),
+        (
+            "server.body_read_timeout",
+            file.body_read_timeout,
+            &mut limits.body_read_timeout,
+        ),
+        (
+            "server.keep_alive_timeout",
+            file.keep_alive_timeout,
+            &mut limits.keep_alive_timeout,
+        ),
+        (
+            "server.shutdown_timeout",
+            file.shutdown_timeout,
+            &mut limits.shutdown_timeout,
+        ),
+    ];
+    for (key, value, slot) in timeouts {
+        let Some(value) = value else { continue };
+        // At most a day: longer is no bound at all, and keeps `Instant + timeout` in range.
+        match std::time::Duration::try_from_secs_f64(value) {
+            Ok(d) if !d.is_zero() && d.as_secs() <= 86_400 => *slot = d,
+            _ => {
+                return Err(err(
+                    key,
+                    &src_of(key),
+                    format!("{value} is not a number of seconds between 0 (excluded) and 86400"),
+                ));
+            }
+        }
+    }
+    if let Some(n) = file.max_connections {
+        if !MAX_CONNECTIONS.contains(&n) {
+            return Err(max_connections_error(
+                &n.to_string(),
+                &src_of("server.max_connections"),
+            ));
+        }
+        limits.max_connections = usize::try_from(n).unwrap_or(usize::MAX);
+    }
+    Ok(limits)
+}
+
+/// The generated secret lives beside the SQLite database (`data/nextauth.db` →
+/// `data/nextauth.secret`); with another database, in `data/`.
+fn secret_path_for(database_url: &str) -> PathBuf {
+    let db = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|p| p.split('?').next().unwrap_or(p).to_string());
+    match db {
+        Some(p) if !p.is_empty() && p != ":memory:" => Path::new(&p).with_extension("secret"),
+        _ => PathBuf::from("data/nextauth.secret"),
+    }
+}
+
+/// Why the generated secret could not be kept.
+#[derive(Debug, thiserror::Error)]
+pub enum GeneratedSecretError {
+    /// The directory beside the database could not be created.
+    #[error("creating {}: {source}", dir.display())]
+    CreateDir {
+        /// The directory.
+        dir: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The secret file could not be written.
+    #[error("writing {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+/// Reads the generated secret, or creates it (0600) on first start.
+fn generated_secret(path: &Path) -> Result<String, GeneratedSecretError> {
+    if let Ok(s) = std::fs::read_to_string(path) {
+        let s = s.trim().to_string();
+        if !s.is_empty() {
+            return Ok(s);
+        }
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| GeneratedSecretError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let mut bytes = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let secret = hex::encode(bytes);
+    write_private(path, &secret).map_err(|source| GeneratedSecretError::Write {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(secret)
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
+    f.write_all(content.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    std::fs::write(path, content)
+}
+
+/// A database or SMTP URL with its password replaced by `***`, for logs and `nextauth check`
+/// (one implementation, the storage crate's).
+pub use nextauth_sqlx::redact as redact_url;
+
+impl Settings {
+    /// The declarative session callback, when `[session.expose]` is set.
+    pub fn callbacks(&self) -> Option<Arc<ExposeClaims>> {
+        (!self.expose.is_empty()).then(|| {
+            Arc::new(ExposeClaims {
+                fields: self.expose.clone(),
+            })
+        })
+    }
+}
