@@ -23,7 +23,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use nextauth_core::clock::Clock;
-use nextauth_core::providers::{EmailTransport, ProviderKind};
+use nextauth_core::providers::EmailTransport;
 use nextauth_core::{Adapter, NextAuth};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
@@ -70,11 +70,6 @@ pub async fn build(settings: Settings, overrides: Overrides) -> anyhow::Result<N
     let mut auth = settings.auth.clone();
     if let Some(t) = &overrides.email_transport {
         auth = auth.with_email_transport(t);
-    }
-    for p in &auth.providers {
-        if let ProviderKind::Email(e) = &p.kind {
-            tracing::info!(provider = %p.id, transport = %e.transport.describe(), "email provider ready");
-        }
     }
     let adapter = match overrides.adapter {
         Some(a) => a,

@@ -261,6 +261,7 @@ fn email_provider(s: ProviderSection) -> Result<Provider, ProviderError> {
                     source,
                 }
             })?;
+            tracing::info!(server = %smtp.describe(), "email provider sends mail over SMTP");
             Arc::new(smtp)
         }
     };
