@@ -70,16 +70,47 @@ fn main() -> ExitCode {
         }
         settings::process_env(k)
     };
-    let settings = match settings::load(cli.config.as_deref(), &env) {
+    let mut settings = match settings::load(cli.config.as_deref(), &env) {
         Ok(s) => s,
         Err(e) => {
             say!("nextauth: invalid configuration: {e}");
             return ExitCode::from(2);
         }
     };
+    if let Some(port) = listen_port(&settings).filter(|&p| p != 0) {
+        default_base_on_port(&mut settings, port);
+    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check => check(&settings),
         Command::Serve => serve(settings),
+    }
+}
+
+/// The port of the `listen` address (validated as a socket address when the settings resolved).
+fn listen_port(s: &Settings) -> Option<u16> {
+    s.listen.parse::<std::net::SocketAddr>().ok().map(|a| a.port())
+}
+
+/// Whether neither `url` nor `NEXTAUTH_URL` is set.
+fn url_is_default(s: &Settings) -> bool {
+    s.sources
+        .iter()
+        .any(|(key, source)| *key == "url" && matches!(source, settings::Source::Default))
+}
+
+/// With neither `url` nor `NEXTAUTH_URL` set, the base URL is `http://localhost:<port>/api/auth`
+/// on the port the server listens on: `127.0.0.1:3000` (the default) keeps v4's
+/// `http://localhost:3000/api/auth`, and `--listen 127.0.0.1:0` gets the port actually bound, so
+/// a client (or a test harness) can start the server on a free port and use the address it
+/// prints. An explicit `url` is never changed.
+fn default_base_on_port(s: &mut Settings, port: u16) {
+    if !url_is_default(s) {
+        return;
+    }
+    let url = format!("http://localhost:{port}/api/auth");
+    // A well-formed literal: parsing cannot fail, and if it did the resolved default stays.
+    if let Ok(base) = nextauth_core::config::BaseUrl::parse(Some(&url)) {
+        s.auth.base = base;
     }
 }
 
@@ -100,12 +131,28 @@ fn check(s: &Settings) -> ExitCode {
 fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     let a = &s.auth;
     let names = nextauth_core::cookies::CookieNames::new(a.base.secure());
+    // `url` unset and `listen` on port 0: the base takes the port bound at start, unknown here.
+    let bound_later = url_is_default(s) && listen_port(s) == Some(0);
+    let (base, origin) = if bound_later {
+        (
+            "http://localhost:<bound port>/api/auth".to_string(),
+            "http://localhost:<bound port>".to_string(),
+        )
+    } else {
+        (a.base.base.clone(), a.base.origin.clone())
+    };
     writeln!(out, "configuration: OK")?;
     for (key, source) in &s.sources {
         writeln!(out, "  {key:<13} from {source}")?;
     }
-    writeln!(out, "base URL:      {}", a.base.base)?;
-    writeln!(out, "origin:        {}", a.base.origin)?;
+    writeln!(out, "base URL:      {base}")?;
+    writeln!(out, "origin:        {origin}")?;
+    if bound_later {
+        writeln!(
+            out,
+            "               (url unset, listen port 0: the port bound at start, printed in the listening line)"
+        )?;
+    }
     writeln!(out, "listen:        {}", s.listen)?;
     writeln!(
         out,
@@ -130,7 +177,7 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     )?;
     writeln!(out, "endpoints:")?;
     for e in &nextauth_core::routes::ENDPOINTS {
-        writeln!(out, "  {:<5}{}{}", e.method.as_str(), a.base.base, e.path())?;
+        writeln!(out, "  {:<5}{}{}", e.method.as_str(), base, e.path())?;
     }
     writeln!(out, "cookies (secure: {}):", names.secure)?;
     for n in [
@@ -151,7 +198,7 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
             p.id,
             p.type_str(),
             p.name,
-            a.signin_url(&p.id)
+            format!("{base}/signin/{}", p.id)
         )?;
     }
     for w in &s.warnings {
@@ -202,15 +249,11 @@ fn serve(settings: Settings) -> ExitCode {
         }
     };
     let code = runtime.block_on(async move {
+        let mut settings = settings;
         let listen = settings.listen.clone();
         let limits = settings.limits.clone();
-        let auth = match nextauth_server::build(settings).await {
-            Ok(a) => a,
-            Err(e) => {
-                say!("nextauth: {e:#}");
-                return ExitCode::from(2);
-            }
-        };
+        // Bound before the build, so that a default base URL can take the port bound for
+        // `--listen …:0` (see `default_base_on_port`).
         let listener = match tokio::net::TcpListener::bind(&listen).await {
             Ok(l) => l,
             Err(e) => {
@@ -218,10 +261,18 @@ fn serve(settings: Settings) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let addr = listener
-            .local_addr()
-            .map(|a| a.to_string())
-            .unwrap_or(listen);
+        let bound = listener.local_addr().ok();
+        if let Some(bound) = bound {
+            default_base_on_port(&mut settings, bound.port());
+        }
+        let auth = match nextauth_server::build(settings).await {
+            Ok(a) => a,
+            Err(e) => {
+                say!("nextauth: {e:#}");
+                return ExitCode::from(2);
+            }
+        };
+        let addr = bound.map_or(listen, |a| a.to_string());
         // The one stdout line other tools wait for. Nobody reading it (stdout closed, a full
         // disk) is no reason not to serve: then it goes to stderr.
         let line = format!(
