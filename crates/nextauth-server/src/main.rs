@@ -88,17 +88,22 @@ fn main() -> ExitCode {
 
 /// The port of the `listen` address (validated as a socket address when the settings resolved).
 fn listen_port(s: &Settings) -> Option<u16> {
-    s.listen.parse::<std::net::SocketAddr>().ok().map(|a| a.port())
+    s.listen
+        .parse::<std::net::SocketAddr>()
+        .ok()
+        .map(|a| a.port())
 }
 
-/// Whether neither `url` nor `NEXTAUTH_URL` is set.
+/// Whether a configuration file is used and neither its `url` nor `NEXTAUTH_URL` is set. The
+/// embedded default (no file) keeps v4's `http://localhost:3000/api/auth` whatever it listens on.
 fn url_is_default(s: &Settings) -> bool {
-    s.sources
-        .iter()
-        .any(|(key, source)| *key == "url" && matches!(source, settings::Source::Default))
+    s.file.is_some()
+        && s.sources
+            .iter()
+            .any(|(key, source)| *key == "url" && matches!(source, settings::Source::Default))
 }
 
-/// With neither `url` nor `NEXTAUTH_URL` set, the base URL is `http://localhost:<port>/api/auth`
+/// With a configuration file and neither `url` nor `NEXTAUTH_URL` set, the base URL is `http://localhost:<port>/api/auth`
 /// on the port the server listens on: `127.0.0.1:3000` (the default) keeps v4's
 /// `http://localhost:3000/api/auth`, and `--listen 127.0.0.1:0` gets the port actually bound, so
 /// a client (or a test harness) can start the server on a free port and use the address it
