@@ -203,7 +203,7 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
             p.id,
             p.type_str(),
             p.name,
-            format!("{base}/signin/{}", p.id)
+            format_args!("{base}/signin/{}", p.id)
         )?;
     }
     for w in &s.warnings {
