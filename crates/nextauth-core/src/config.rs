@@ -317,6 +317,14 @@ impl ValidConfig {
         self
     }
 
+    /// Replaces the base URL (the server's default base taking the port bound for
+    /// `--listen …:0`). [`AuthConfig::validate`] checks nothing about the base (it is valid once
+    /// parsed, [`BaseUrl::parse`]), so the config stays valid.
+    pub fn with_base(mut self, base: BaseUrl) -> ValidConfig {
+        self.0.base = base;
+        self
+    }
+
     /// The config itself.
     pub fn into_inner(self) -> AuthConfig {
         self.0

@@ -444,3 +444,72 @@ async fn serve_with_stdout_closed_still_serves() {
         );
     }
 }
+
+/// With `url` and NEXTAUTH_URL unset, the base URL takes the listen port: `--listen 127.0.0.1:0`
+/// serves on the port it bound and prints that base (so a harness needs no free-port guess);
+/// `check` says the port is the one bound at start; an explicit `url` is kept as it is.
+#[tokio::test]
+async fn an_unset_url_takes_the_bound_port() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("n.toml"),
+        "secret = \"file-secret-0123456789abcdefghijklmnop\"\n",
+    )
+    .unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("base URL:      http://localhost:<bound port>/api/auth\n"),
+        "{text}"
+    );
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml", "--listen", "127.0.0.1:4100"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("base URL:      http://localhost:4100/api/auth\n"),
+        "{text}"
+    );
+
+    let mut child = nextauth(dir.path())
+        .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let line = first_line(&mut child);
+    let addr = line
+        .strip_prefix("nextauth listening on http://")
+        .and_then(|rest| rest.split(' ').next())
+        .unwrap_or_else(|| panic!("no listening line: {line:?}"))
+        .to_string();
+    let port = addr.rsplit(':').next().unwrap();
+    assert_ne!(port, "0", "{line}");
+    assert!(
+        line.ends_with(&format!("(auth API at http://localhost:{port}/api/auth)\n")),
+        "{line}"
+    );
+    let r = reqwest::get(format!("http://{addr}/api/auth/csrf"))
+        .await
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(r.status(), 200);
+
+    // An explicit url keeps its port whatever is bound.
+    std::fs::write(dir.path().join("n.toml"), CONFIG).unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml", "--listen", "127.0.0.1:0"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("base URL:      https://auth.example.com/custom/auth\n"),
+        "{text}"
+    );
+}
