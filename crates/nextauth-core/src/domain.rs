@@ -7,7 +7,7 @@
 //! Rust and ISO-8601 strings in JSON (a JavaScript `Date` in v4). Secrets (OAuth tokens, session
 //! tokens, hashed e-mail tokens) are never written by `Debug`.
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::clock::{iso_ms, parse_iso_ms};
@@ -397,7 +397,10 @@ pub fn session_json(user: &User, expires_ms: i64) -> Value {
 
 /// `i64` ms ⇄ an ISO-8601 string (a JavaScript `Date` in JSON); a number is read as ms too.
 mod iso {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
+
+    use crate::clock::{iso_ms, parse_iso_ms};
 
     pub(super) fn serialize<S: Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&iso_ms(*ms))
@@ -418,7 +421,10 @@ mod iso {
 
 /// `Option<i64>` ms ⇄ an ISO-8601 string or `null`.
 mod iso_opt {
-    use super::*;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use serde_json::Value;
+
+    use crate::clock::{iso_ms, parse_iso_ms};
 
     pub(super) fn serialize<S: Serializer>(ms: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
         match ms {
