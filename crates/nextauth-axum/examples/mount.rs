@@ -123,7 +123,7 @@ fn app(auth: NextAuth) -> Router {
 }
 
 /// Only for signed-in users: 401 otherwise.
-async fn me(Session(session): Session) -> axum::Json<Value> {
+async fn me(Session(session): Session) -> axum::Json<nextauth_core::SessionData> {
     axum::Json(session)
 }
 
@@ -135,7 +135,7 @@ async fn home(
         Some(s) => format!(
             "{}, {}",
             state.greeting,
-            s["user"]["name"].as_str().unwrap_or("?")
+            s.user.name.as_deref().unwrap_or("?")
         ),
         None => format!("{}, stranger", state.greeting),
     }

@@ -7,7 +7,7 @@
 //! # use nextauth_axum::{Session, router};
 //! # async fn demo(auth: nextauth_core::NextAuth) {
 //! async fn me(Session(session): Session) -> String {
-//!     session["user"]["email"].to_string()
+//!     session.user.email.unwrap_or_default()
 //! }
 //! let app: Router = Router::new()
 //!     .nest("/api/auth", router())
@@ -27,7 +27,7 @@ use axum::extract::{FromRef, FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
-use nextauth_core::{AuthRequest, AuthResponse, NextAuth};
+use nextauth_core::{AuthRequest, AuthResponse, NextAuth, SessionData};
 
 /// Largest accepted body: Next.js's API-route body parser allows 1 MB.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -160,13 +160,17 @@ fn header_name(name: &'static str) -> HeaderName {
     }
 }
 
-/// The session of the request (as `GET session` answers it); rejects with 401 when there is none.
+/// The session of the request, as `GET session` answers it (the `jwt` and `session` callbacks
+/// run), typed: `session.user.email`, `session.expires`, the user's id in `session.user_id`, the
+/// JWT's claims in `session.token`, what a `session` callback added in the `extra` maps. Read
+/// directly by [`NextAuth::session`] (v4 `getServerSession`). Rejects with 401 when there is
+/// none.
 #[derive(Debug, Clone)]
-pub struct Session(pub serde_json::Value);
+pub struct Session(pub SessionData);
 
-/// The session of the request, if any.
+/// The session of the request, if any (see [`Session`]).
 #[derive(Debug, Clone)]
-pub struct OptionalSession(pub Option<serde_json::Value>);
+pub struct OptionalSession(pub Option<SessionData>);
 
 impl<S> FromRequestParts<S> for OptionalSession
 where
@@ -181,7 +185,7 @@ where
             .headers
             .get(header::COOKIE)
             .and_then(|v| v.to_str().ok());
-        Ok(OptionalSession(auth.get_session(cookie).await))
+        Ok(OptionalSession(auth.session(cookie).await))
     }
 }
 

@@ -21,7 +21,7 @@ use nextauth_core::providers::{
     Authorize, AuthorizeError, CredentialField, CredentialsProvider, Provider, ProviderKind,
 };
 use nextauth_core::request::{AuthRequest, Params};
-use nextauth_core::{AuthConfig, BaseUrl, NextAuth, Secret};
+use nextauth_core::{AuthConfig, BaseUrl, NextAuth, Secret, SessionData};
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 
@@ -76,12 +76,29 @@ fn auth(secret: &str, clock: Arc<FixedClock>) -> NextAuth {
     NextAuth::builder(config).clock(clock).build().unwrap()
 }
 
-async fn me(Session(session): Session) -> axum::Json<Value> {
+async fn me(Session(session): Session) -> axum::Json<SessionData> {
     axum::Json(session)
 }
 
-async fn maybe(OptionalSession(session): OptionalSession) -> axum::Json<Option<Value>> {
+async fn maybe(OptionalSession(session): OptionalSession) -> axum::Json<Option<SessionData>> {
     axum::Json(session)
+}
+
+/// The typed fields: the user's e-mail address and id (the JWT's `sub`), and the token's `sub`.
+async fn typed(Session(session): Session) -> String {
+    let sub = session
+        .token
+        .as_ref()
+        .and_then(|t| t.get("sub"))
+        .and_then(Value::as_str)
+        .unwrap_or("-")
+        .to_string();
+    format!(
+        "{} {} {} {sub}",
+        session.user.email.as_deref().unwrap_or("-"),
+        session.user.name.as_deref().unwrap_or("-"),
+        session.user_id.as_deref().unwrap_or("-"),
+    ) + &format!(" {}", session.expires)
 }
 
 fn app(auth: NextAuth) -> Router {
@@ -89,6 +106,7 @@ fn app(auth: NextAuth) -> Router {
         .nest("/api/auth", nextauth_axum::router())
         .route("/me", get(me))
         .route("/maybe", get(maybe))
+        .route("/typed", get(typed))
         .with_state(auth)
 }
 
@@ -219,6 +237,11 @@ async fn signed_in_both_extractors_give_the_session() {
         serde_json::from_str::<Value>(&r.body).unwrap(),
         alice_session()
     );
+    // The typed session: the user, the id and the token's `sub`.
+    let r = get_with(&app, "/typed", Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, format!("alice@example.com Alice 1 1 {EXPIRES}"));
+    assert_not_signed_in(&get_with(&app, "/typed", None).await);
     // Among other cookies, in any order.
     let r = get_with(&app, "/me", Some(&format!("a=1; {cookie}; b=2"))).await;
     assert_eq!(r.status, StatusCode::OK);

@@ -8,105 +8,15 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-/// A user row (`users`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AdapterUser {
-    /// Primary key, as a string (`String(id)` of the pg adapter's SERIAL).
-    pub id: String,
-    /// Display name.
-    pub name: Option<String>,
-    /// E-mail address (unique).
-    pub email: Option<String>,
-    /// When the address was last proven by a magic link.
-    pub email_verified: Option<i64>,
-    /// Avatar URL.
-    pub image: Option<String>,
-}
+pub use crate::domain::{NewUser, VerificationToken};
 
-/// A user to create (`createUser` gets no id).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct NewUser {
-    /// Display name.
-    pub name: Option<String>,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// When the address was proven.
-    pub email_verified: Option<i64>,
-    /// Avatar URL.
-    pub image: Option<String>,
-}
-
-/// A linked OAuth account (`accounts`), with the token columns of `@auth/pg-adapter`.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct AdapterAccount {
-    /// The user it belongs to.
-    pub user_id: String,
-    /// `oauth` (or `email`).
-    pub kind: String,
-    /// Provider id.
-    pub provider: String,
-    /// The user's id at the provider.
-    pub provider_account_id: String,
-    /// OAuth refresh token.
-    pub refresh_token: Option<String>,
-    /// OAuth access token.
-    pub access_token: Option<String>,
-    /// Access-token expiry, seconds since the epoch.
-    pub expires_at: Option<i64>,
-    /// Token type (`bearer`).
-    pub token_type: Option<String>,
-    /// Granted scope.
-    pub scope: Option<String>,
-    /// The raw ID token.
-    pub id_token: Option<String>,
-    /// OIDC session state.
-    pub session_state: Option<String>,
-}
-
-impl std::fmt::Debug for AdapterAccount {
-    // Tokens are secrets: never in logs.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdapterAccount")
-            .field("user_id", &self.user_id)
-            .field("kind", &self.kind)
-            .field("provider", &self.provider)
-            .field("provider_account_id", &self.provider_account_id)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
-
-/// A database session (`sessions`).
-#[derive(Clone, PartialEq, Eq)]
-pub struct AdapterSession {
-    /// The cookie value.
-    pub session_token: String,
-    /// The user it belongs to.
-    pub user_id: String,
-    /// Expiry, ms since the epoch.
-    pub expires: i64,
-}
-
-impl std::fmt::Debug for AdapterSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AdapterSession")
-            .field("session_token", &"[redacted]")
-            .field("user_id", &self.user_id)
-            .field("expires", &self.expires)
-            .finish()
-    }
-}
-
-/// A magic-link token (`verification_token`); `token` is the *hash* of the link's token.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VerificationToken {
-    /// The normalised e-mail address.
-    pub identifier: String,
-    /// `sha256_hex(token + secret)`.
-    pub token: String,
-    /// Expiry, ms since the epoch.
-    pub expires: i64,
-}
+/// A user row (`users`): the domain's [`User`](crate::domain::User) (its `extra` is empty).
+pub type AdapterUser = crate::domain::User;
+/// A linked account row (`accounts`): the domain's [`Account`](crate::domain::Account) (its
+/// `extra` is not stored).
+pub type AdapterAccount = crate::domain::Account;
+/// A database session row (`sessions`): the domain's [`Session`](crate::domain::Session).
+pub type AdapterSession = crate::domain::Session;
 
 /// A storage failure. The message is logged, never shown to a browser.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -218,6 +128,7 @@ impl Adapter for MemoryAdapter {
                 email: user.email,
                 email_verified: user.email_verified,
                 image: user.image,
+                extra: serde_json::Map::new(),
             };
             s.users.insert(u.id.clone(), u.clone());
             Ok(u)

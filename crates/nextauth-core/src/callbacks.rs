@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use serde_json::{Map, Value};
 
-use crate::adapter::AdapterUser;
 use crate::callback_url::{InvalidUrl, default_redirect};
+use crate::domain::{Account, User};
 use crate::error::AuthError;
 
 /// Why the `jwt` callback runs.
@@ -58,10 +58,13 @@ impl SignInDecision {
 /// Arguments of the `signIn` callback.
 #[derive(Debug)]
 pub struct SignInArgs<'a> {
-    /// The user: from the adapter when known, else from the provider.
-    pub user: &'a Map<String, Value>,
-    /// The account: `provider`, `type`, `providerAccountId`, and OAuth tokens.
-    pub account: &'a Map<String, Value>,
+    /// The user: from the adapter when known, else from the provider (the OAuth profile
+    /// mapping, the credentials `authorize()` result with its further fields in
+    /// [`User::extra`], the e-mail placeholder `{id: email, email}`).
+    pub user: &'a User,
+    /// The account: `provider`, `type`, `providerAccountId`, and OAuth tokens (the rest of the
+    /// token response in [`Account::extra`]).
+    pub account: &'a Account,
     /// The raw OAuth profile.
     pub profile: Option<&'a Value>,
     /// True when an e-mail sign-in is being *requested* (before the mail is sent).
@@ -74,9 +77,9 @@ pub struct JwtArgs<'a> {
     /// The token: `{name, email, picture, sub}` at sign-in, the decoded payload afterwards.
     pub token: Map<String, Value>,
     /// At sign-in: the user.
-    pub user: Option<&'a Map<String, Value>>,
+    pub user: Option<&'a User>,
     /// At sign-in: the account.
-    pub account: Option<&'a Map<String, Value>>,
+    pub account: Option<&'a Account>,
     /// At OAuth sign-in: the raw profile.
     pub profile: Option<&'a Value>,
     /// At sign-in with an adapter: whether the user was just created.
@@ -95,7 +98,7 @@ pub struct SessionArgs<'a> {
     /// JWT sessions: the token (after the `jwt` callback).
     pub token: Option<&'a Map<String, Value>>,
     /// Database sessions: the user row.
-    pub user: Option<&'a AdapterUser>,
+    pub user: Option<&'a User>,
     /// Database sessions on `update()`: the data the client sent.
     pub new_session: Option<&'a Value>,
     /// `Update` on `POST session`.
@@ -162,7 +165,7 @@ impl Callbacks for ExposeClaims {
     }
 }
 
-fn user_claim(user: &AdapterUser, claim: &str) -> Option<Value> {
+fn user_claim(user: &User, claim: &str) -> Option<Value> {
     let s = |v: &Option<String>| v.clone().map(Value::String);
     match claim {
         "sub" | "id" => Some(Value::String(user.id.clone())),

@@ -13,12 +13,14 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{AuthConfig, ConfigError, SessionStrategy, ValidConfig};
 use crate::cookies::{CookieNames, SetCookie};
 use crate::crypto::jwe::JweKeyring;
+use crate::domain::SessionData;
 use crate::init::{self, Ctx};
 use crate::pages::Renderer;
 use crate::providers::ProviderKind;
-use crate::request::{AuthRequest, Method};
+use crate::request::AuthRequest;
 use crate::response::{AuthResponse, Reply};
 use crate::routes::{self, BareRoute, Endpoint, FullRoute, Route};
+use crate::session;
 use crate::state::State;
 
 /// The auth API: a cheap-to-clone handle over immutable, validated state.
@@ -343,17 +345,41 @@ fn header_safe(url: &str) -> String {
 }
 
 impl NextAuth {
-    /// The session of a request, as `GET session` would answer it, for an app's own handlers
-    /// (v4 `getServerSession`). `None` without a valid session. Cookies are not refreshed.
+    /// The session of a request for an app's own handlers (v4 `getServerSession`): what
+    /// `GET session` would answer (the `jwt` and `session` callbacks run), typed, with the
+    /// user's id and, for JWT sessions, the token. `cookie_header` is the request's `Cookie`
+    /// header. `None` without a valid session (no cookie, an unreadable or expired JWT, an
+    /// unknown or expired session row, the storage unreachable) or when the `session` callback
+    /// answers something other than a non-empty object.
+    ///
+    /// Read directly (JWT decoding, or the adapter's `getSessionAndUser`), not through a
+    /// request. Cookies are not refreshed; a database session is extended as `GET session`
+    /// extends it.
+    pub async fn session(&self, cookie_header: Option<&str>) -> Option<SessionData> {
+        let found = self.found_session(cookie_header).await?;
+        let mut session = SessionData::from_json(found.body)?;
+        session.user_id = found.user_id;
+        session.token = found.claims;
+        Some(session)
+    }
+
+    /// [`NextAuth::session`] as the JSON `GET session` would answer (the `session` callback's
+    /// result, untyped). `None` without a valid session.
     pub async fn get_session(&self, cookie_header: Option<&str>) -> Option<serde_json::Value> {
-        let mut req = AuthRequest::new(Method::Get, "/session").ok()?;
-        if let Some(h) = cookie_header {
-            req.cookies = crate::request::parse_cookie_header(h);
-            req.headers.push(("cookie".into(), h.to_string()));
-        }
-        let res = self.handle(req).await;
-        match serde_json::from_slice::<serde_json::Value>(&res.body) {
-            Ok(serde_json::Value::Object(m)) if !m.is_empty() => Some(serde_json::Value::Object(m)),
+        Some(self.found_session(cookie_header).await?.body)
+    }
+
+    async fn found_session(&self, cookie_header: Option<&str>) -> Option<session::Found> {
+        let cookies = crate::request::parse_cookie_header(cookie_header?);
+        let token = crate::cookies::read_chunked(&self.inner.cookies.session_token, &cookies)?;
+        let now = self.inner.clock.now_ms();
+        match session::resolve(&self.inner, &token, now, None).await {
+            // `GET session` answers `{}` for "no session"; so does a callback that returns it.
+            session::Read::Found(found)
+                if found.body.as_object().is_some_and(|m| !m.is_empty()) =>
+            {
+                Some(found)
+            }
             _ => None,
         }
     }

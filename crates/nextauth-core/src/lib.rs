@@ -20,7 +20,7 @@
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
 //!  1 errors, storage adapter, error, callbacks
-//!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response
+//!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain
 //! ```
 //!
 //! The files mirror next-auth v4's `src/core`, so each one can be read beside the file it ports:
@@ -38,6 +38,7 @@
 //! | [`providers`] | OAuth/OIDC, email and credentials provider data and presets | `providers/*.ts` |
 //! | [`config`] | validated configuration: base URL, secrets, session, pages, theme | `core/lib/utils.ts`, `utils/parse-url.ts` |
 //! | [`error`] | why an action failed, the v4 error codes a browser sees, [`ConfigError`] | `core/errors.ts` |
+//! | [`domain`] | the typed domain: `User`, `Account`, `Session`, `VerificationToken`, the session JSON of a stored user | `adapters.ts`, `core/types.ts` |
 //! | [`adapter`] | the storage trait (v4 `Adapter`) and an in-memory implementation | `adapters.ts` |
 //! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
 //! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
@@ -57,6 +58,7 @@ pub mod clock;
 pub mod config;
 pub mod cookies;
 pub mod crypto;
+pub mod domain;
 pub mod error;
 pub mod flows;
 #[cfg(feature = "fuzzing")]
@@ -80,6 +82,7 @@ pub use clock::{Clock, SystemClock};
 pub use config::{
     AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme, ValidConfig,
 };
+pub use domain::{Account, SessionData, SessionUser, User, VerificationToken};
 pub use handler::NextAuth;
 pub use request::{Action, AuthRequest, Method};
 pub use response::AuthResponse;

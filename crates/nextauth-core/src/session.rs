@@ -10,6 +10,7 @@ use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
 use crate::cookies::{clear_chunked, read_chunked, write_chunked};
 use crate::crypto::random;
+use crate::domain::{Account, User, session_json};
 use crate::init::Ctx;
 use crate::response::Reply;
 use crate::state::State;
@@ -57,36 +58,86 @@ pub(crate) async fn read(
     let Some(token) = token_from_request(inner, ctx) else {
         return empty(no_store);
     };
-    let body = match inner.config.session.strategy {
-        SessionStrategy::Jwt => read_jwt(inner, ctx, &token, update).await,
-        SessionStrategy::Database => read_database(inner, ctx, &token, update).await,
-    };
-    match body {
-        // `serde_json::to_string` writes straight into a buffer (`Value`'s `Display` goes through
-        // the formatting machinery); serialising a `Value` cannot fail.
-        Some(body) => Reply::Json {
-            status: 200,
-            body: serde_json::to_string(&body).unwrap_or_else(|_| "{}".into()),
-            no_store,
-        },
-        None => empty(no_store),
+    match resolve(inner, &token, ctx.now_ms, update).await {
+        Read::Found(found) => {
+            let max_age = inner.config.session.max_age;
+            let expires = ctx.now_ms + max_age * 1000;
+            match &found.claims {
+                Some(claims) => {
+                    let encoded =
+                        inner
+                            .session_keys
+                            .encode_jwt(claims, max_age, ctx.now_ms.div_euclid(1000));
+                    set_cookie(inner, ctx, &encoded, expires);
+                }
+                // The cookie always moves, whatever the stored expiry says.
+                None => set_cookie(inner, ctx, &token, expires),
+            }
+            // `serde_json::to_string` writes straight into a buffer (`Value`'s `Display` goes
+            // through the formatting machinery); serialising a `Value` cannot fail.
+            Reply::Json {
+                status: 200,
+                body: serde_json::to_string(&found.body).unwrap_or_else(|_| "{}".into()),
+                no_store,
+            }
+        }
+        Read::Gone => {
+            clear_cookie(inner, ctx);
+            empty(no_store)
+        }
+        Read::Unavailable => empty(no_store),
     }
 }
 
-async fn read_jwt(
+/// A session found by [`resolve`].
+pub(crate) struct Found {
+    /// The `session` callback's result: what `GET session` answers.
+    pub(crate) body: Value,
+    /// JWT sessions: the token after the `jwt` callback (what the refreshed cookie carries).
+    pub(crate) claims: Option<Map<String, Value>>,
+    /// The user's id: the JWT's `sub`, or the session row's user.
+    pub(crate) user_id: Option<String>,
+}
+
+/// What reading a session cookie gave.
+pub(crate) enum Read {
+    /// A valid session.
+    Found(Found),
+    /// No session behind the cookie (unreadable JWT, unknown or expired row): the cookie should
+    /// be cleared.
+    Gone,
+    /// The storage could not answer: no session now, but the cookie is kept (the database may
+    /// come back).
+    Unavailable,
+}
+
+/// Reads the session of a session cookie's value `token` at `now_ms`, running the `jwt` and
+/// `session` callbacks (`update` is the client's `update(data)` payload). Writes no cookie; a
+/// database session is extended (at most once per `updateAge`) and an expired one deleted, as
+/// `GET session` does. Used by `GET`/`POST session` and by [`NextAuth::session`]
+/// (`getServerSession`).
+///
+/// [`NextAuth::session`]: crate::NextAuth::session
+pub(crate) async fn resolve(
     inner: &State,
-    ctx: &mut Ctx<'_>,
     token: &str,
+    now_ms: i64,
     update: Option<&Value>,
-) -> Option<Value> {
-    let now_s = ctx.now_ms.div_euclid(1000);
+) -> Read {
+    match inner.config.session.strategy {
+        SessionStrategy::Jwt => resolve_jwt(inner, token, now_ms, update).await,
+        SessionStrategy::Database => resolve_database(inner, token, now_ms, update).await,
+    }
+}
+
+async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Value>) -> Read {
+    let now_s = now_ms.div_euclid(1000);
     let decoded = match inner.session_keys.decode_jwt(token, now_s) {
         Ok(d) => d,
         Err(e) => {
             // The cookie is attacker-controlled: log why, never the token.
             tracing::info!(code = "JWT_SESSION_ERROR", reason = %e, "session cookie refused");
-            clear_cookie(inner, ctx);
-            return None;
+            return Read::Gone;
         }
     };
     let token = inner
@@ -101,8 +152,7 @@ async fn read_jwt(
             session: update,
         })
         .await;
-    let max_age = inner.config.session.max_age;
-    let expires = ctx.now_ms + max_age * 1000;
+    let expires = now_ms + inner.config.session.max_age * 1000;
     let session = json!({
         "user": user_view(&token, "picture"),
         "expires": iso_ms(expires),
@@ -117,37 +167,34 @@ async fn read_jwt(
             trigger: update.map(|_| Trigger::Update),
         })
         .await;
-    let encoded = inner.session_keys.encode_jwt(&token, max_age, now_s);
-    set_cookie(inner, ctx, &encoded, expires);
-    Some(body)
+    let user_id = token.get("sub").and_then(Value::as_str).map(str::to_string);
+    Read::Found(Found {
+        body,
+        claims: Some(token),
+        user_id,
+    })
 }
 
-async fn read_database(
-    inner: &State,
-    ctx: &mut Ctx<'_>,
-    token: &str,
-    update: Option<&Value>,
-) -> Option<Value> {
-    let adapter = inner.adapter.as_ref()?;
+async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&Value>) -> Read {
+    let Some(adapter) = inner.adapter.as_ref() else {
+        return Read::Unavailable;
+    };
     let found = match adapter.get_session_and_user(token).await {
         Ok(found) => found,
         Err(e) => {
             // v4: log SESSION_ERROR, answer {}, keep the cookie (the database may come back).
             tracing::error!(code = "SESSION_ERROR", error = %e, "reading the database session failed");
-            return None;
+            return Read::Unavailable;
         }
     };
     let Some((session, user)) = found else {
-        clear_cookie(inner, ctx);
-        return None;
+        return Read::Gone;
     };
-    let now = ctx.now_ms;
     if session.expires < now {
         if let Err(e) = adapter.delete_session(token).await {
             tracing::error!(code = "SESSION_ERROR", error = %e, "deleting an expired session failed");
         }
-        clear_cookie(inner, ctx);
-        return None;
+        return Read::Gone;
     }
     let cfg = &inner.config.session;
     // Extend at most once per update_age: the session was last extended at expires - max_age.
@@ -158,30 +205,22 @@ async fn read_database(
     {
         tracing::error!(code = "SESSION_ERROR", error = %e, "extending the session failed");
     }
-    let mut user_map = Map::new();
-    if let Some(v) = &user.name {
-        user_map.insert("name".into(), Value::String(v.clone()));
-    }
-    if let Some(v) = &user.email {
-        user_map.insert("email".into(), Value::String(v.clone()));
-    }
-    if let Some(v) = &user.image {
-        user_map.insert("image".into(), Value::String(v.clone()));
-    }
     // v4 answers the stored expiry (before any extension), while the cookie always moves.
-    let session_json = json!({ "user": user_map, "expires": iso_ms(session.expires) });
     let body = inner
         .callbacks
         .session(SessionArgs {
-            session: session_json,
+            session: session_json(&user, session.expires),
             token: None,
             user: Some(&user),
             new_session: update,
             trigger: update.map(|_| Trigger::Update),
         })
         .await;
-    set_cookie(inner, ctx, token, now + cfg.max_age * 1000);
-    Some(body)
+    Read::Found(Found {
+        body,
+        claims: None,
+        user_id: Some(user.id),
+    })
 }
 
 /// `{name, email, image}` from a token or user object: absent keys stay absent, `null` stays
@@ -198,10 +237,11 @@ pub(crate) fn user_view(src: &Map<String, Value>, image_key: &str) -> Value {
 
 /// A successful sign-in, ready to become a session.
 pub(crate) struct SignedIn<'a> {
-    /// The user: `id`, `name`, `email`, `image`.
-    pub(crate) user: &'a Map<String, Value>,
+    /// The user: `id`, `name`, `email`, `image` (and, for credentials, what else `authorize()`
+    /// returned).
+    pub(crate) user: &'a User,
     /// The account (`provider`, `type`, `providerAccountId`, tokens).
-    pub(crate) account: &'a Map<String, Value>,
+    pub(crate) account: &'a Account,
     /// The raw OAuth profile.
     pub(crate) profile: Option<&'a Value>,
     /// Whether the user was created by this sign-in (`None` without an adapter).
@@ -227,12 +267,7 @@ pub(crate) async fn start(
         && !signed_in.force_jwt
         && let Some(adapter) = &inner.adapter
     {
-        let user_id = signed_in
-            .user
-            .get("id")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let user_id = signed_in.user.id.clone();
         let session = adapter
             .create_session(&AdapterSession {
                 session_token: random::uuid_v4(),
@@ -251,17 +286,14 @@ pub(crate) async fn start(
         return Ok(());
     }
     let user = signed_in.user;
+    // v4's default token: `{name, email, picture: image, sub: id?.toString()}`.
     let mut token = Map::new();
     for (from, to) in [("name", "name"), ("email", "email"), ("image", "picture")] {
-        if let Some(v) = user.get(from) {
-            token.insert(to.into(), v.clone());
+        if let Some(v) = user.field(from) {
+            token.insert(to.into(), v);
         }
     }
-    if let Some(id) = user.get("id") {
-        let sub = match id {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
+    if let Some(sub) = user.sub() {
         token.insert("sub".into(), Value::String(sub));
     }
     let trigger = if signed_in.is_new_user == Some(true) {
@@ -301,14 +333,6 @@ pub(crate) enum CredentialsUserError {
     Storage(crate::adapter::AdapterError),
 }
 
-fn json_str(m: &Map<String, Value>, key: &str) -> Option<String> {
-    match m.get(key)? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
 /// Credentials under the database strategy (v4 cannot do this: it writes a JWT that the next
 /// `GET session` looks up as a session token and drops). The user row is found by a stable key,
 /// an `accounts` row `{type: "credentials", provider: <provider id>, providerAccountId: <the
@@ -328,8 +352,8 @@ pub(crate) async fn credentials_user(
     inner: &State,
     _ctx: &Ctx<'_>,
     provider_id: &str,
-    authorized: &Map<String, Value>,
-) -> Result<Map<String, Value>, CredentialsUserError> {
+    authorized: &User,
+) -> Result<User, CredentialsUserError> {
     use crate::adapter::{AdapterAccount, AdapterError, NewUser};
     use CredentialsUserError::{EmailTaken, NoIdentity, Storage};
 
@@ -338,10 +362,12 @@ pub(crate) async fn credentials_user(
             "no adapter configured".into(),
         )));
     };
-    let name = json_str(authorized, "name");
-    let email = json_str(authorized, "email");
-    let image = json_str(authorized, "image");
-    let account_id = json_str(authorized, "id")
+    let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+    let name = non_empty(&authorized.name);
+    let email = non_empty(&authorized.email);
+    let image = non_empty(&authorized.image);
+    let account_id = Some(authorized.id.clone())
+        .filter(|id| !id.is_empty())
         .or_else(|| email.clone())
         .ok_or(NoIdentity)?;
     let user = match adapter
@@ -387,26 +413,13 @@ pub(crate) async fn credentials_user(
             adapter
                 .link_account(&AdapterAccount {
                     user_id: user.id.clone(),
-                    kind: "credentials".into(),
-                    provider: provider_id.into(),
-                    provider_account_id: account_id,
-                    ..AdapterAccount::default()
+                    ..AdapterAccount::new("credentials", provider_id, &account_id)
                 })
                 .await
                 .map_err(Storage)?;
             user
         }
     };
-    let mut m = Map::new();
-    m.insert("id".into(), Value::String(user.id.clone()));
-    if let Some(v) = user.name {
-        m.insert("name".into(), Value::String(v));
-    }
-    if let Some(v) = user.email {
-        m.insert("email".into(), Value::String(v));
-    }
-    if let Some(v) = user.image {
-        m.insert("image".into(), Value::String(v));
-    }
-    Ok(m)
+    // The session sees the row, not the authorize result: its `id` is ours.
+    Ok(user)
 }

@@ -30,6 +30,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "callback_url",
             "request",
             "response",
+            "domain",
         ],
     ),
     ("1 errors and storage", &["adapter", "error", "callbacks"]),

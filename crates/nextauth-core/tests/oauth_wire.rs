@@ -804,9 +804,9 @@ mod oauth {
     #[async_trait]
     impl Callbacks for DenyBob {
         async fn sign_in(&self, args: SignInArgs<'_>) -> SignInDecision {
-            assert_eq!(args.account["type"], "oauth");
-            assert_eq!(args.account["access_token"], "AT");
-            assert!(args.account.contains_key("id_token"));
+            assert_eq!(args.account.kind, "oauth");
+            assert_eq!(args.account.access_token.as_deref(), Some("AT"));
+            assert!(args.account.id_token.is_some());
             match args.profile.and_then(|p| p["sub"].as_str()) {
                 Some("bob") => SignInDecision::Deny,
                 Some("carol") => SignInDecision::Error("Custom msg/&".into()),

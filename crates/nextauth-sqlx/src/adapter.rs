@@ -89,6 +89,7 @@ where
             .try_get::<Option<D::Time>, _>(at + 3)?
             .map(D::decode_time),
         image: row.try_get(at + 4)?,
+        extra: Default::default(),
     })
 }
 

@@ -130,6 +130,7 @@ impl SessionReader {
                     email: row.get(4)?,
                     email_verified: row.get(5)?,
                     image: row.get(6)?,
+                    extra: Default::default(),
                 };
                 let session = AdapterSession {
                     session_token: row.get(0)?,

@@ -131,6 +131,7 @@ async fn accounts(a: &dyn Adapter) {
         scope: Some("openid email".into()),
         id_token: Some("eyJ...".into()),
         session_state: None,
+        extra: Default::default(),
     };
     a.link_account(&account).await.unwrap();
     assert_eq!(

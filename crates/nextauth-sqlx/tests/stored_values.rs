@@ -38,6 +38,7 @@ async fn write_everything(a: &dyn Adapter) {
         email: Some("b@example.com".into()),
         email_verified: Some(T0 + 1),
         image: Some("https://example.com/b.png".into()),
+        extra: Default::default(),
     })
     .await
     .unwrap();
@@ -53,6 +54,7 @@ async fn write_everything(a: &dyn Adapter) {
         scope: Some("openid email".into()),
         id_token: Some("eyJ.x.y".into()),
         session_state: None,
+        extra: Default::default(),
     })
     .await
     .unwrap();

@@ -2,10 +2,9 @@
 //! `signIn` callback decides, and a session is opened (a JWT, or a row with database sessions).
 //! Ports the credentials branch of v4 `core/routes/callback.ts` (spec §14).
 
-use serde_json::{Map, Value, json};
-
 use crate::callbacks::SignInArgs;
 use crate::config::SessionStrategy;
+use crate::domain::{Account, User};
 use crate::error::AuthError;
 use crate::init::{Ctx, log_csrf_failure};
 use crate::providers::credentials::AuthorizeError;
@@ -41,7 +40,9 @@ pub(crate) async fn callback(
         return Reply::redirect(format!("{base}/signin?csrf=true"));
     }
     let user = match creds.authorize.authorize(&ctx.req.body, ctx.req).await {
-        Ok(Some(user)) => user,
+        // v4 hands the `authorize()` result to the callbacks as it is: further fields stay in
+        // `User::extra`.
+        Ok(Some(user)) => User::from_object(user),
         Ok(None) => {
             tracing::info!(provider = %provider.id, "credentials refused");
             return AuthError::CredentialsSignin {
@@ -59,11 +60,7 @@ pub(crate) async fn callback(
             return AuthError::CredentialsCheckFailed(reason).reply(base);
         }
     };
-    let user_id = user.get("id").cloned().unwrap_or(Value::Null);
-    let mut account = Map::new();
-    account.insert("providerAccountId".into(), user_id);
-    account.insert("type".into(), json!("credentials"));
-    account.insert("provider".into(), json!(provider.id));
+    let account = Account::new("credentials", &provider.id, &user.id);
     let decision = inner
         .callbacks
         .sign_in(SignInArgs {

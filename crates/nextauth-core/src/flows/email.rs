@@ -8,14 +8,13 @@
 //! names it *and* its address (a changed link spends nothing), and it is put back when the
 //! sign-in then fails on the server's side (storage), so the user's link works on a retry.
 
-use serde_json::{Map, Value, json};
 use unicode_normalization::UnicodeNormalization;
 
-use crate::adapter::{Adapter, AdapterError, AdapterUser, NewUser, VerificationToken};
+use crate::adapter::{Adapter, AdapterError, NewUser, VerificationToken};
 use crate::callbacks::{SignInArgs, SignInDecision};
-use crate::clock::iso_ms;
 use crate::cookies::encode_uri_component;
 use crate::crypto::{hash, random};
+use crate::domain::{Account, User};
 use crate::error::AuthError;
 use crate::init::Ctx;
 use crate::providers::{EmailProvider, Provider, VerificationEmail};
@@ -49,33 +48,13 @@ fn adapter(inner: &State) -> Result<&dyn Adapter, AdapterError> {
     inner.adapter.as_deref().ok_or_else(no_adapter)
 }
 
-fn user_json(user: &AdapterUser) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(user.id));
-    if let Some(v) = &user.name {
-        m.insert("name".into(), json!(v));
+/// v4's user object for an address that has no user yet: `{id: email, email, emailVerified: null}`.
+fn placeholder(email: &str) -> User {
+    User {
+        id: email.to_string(),
+        email: Some(email.to_string()),
+        ..User::default()
     }
-    if let Some(v) = &user.email {
-        m.insert("email".into(), json!(v));
-    }
-    if let Some(v) = &user.image {
-        m.insert("image".into(), json!(v));
-    }
-    // A JS Date in v4, so an ISO string in JSON.
-    m.insert(
-        "emailVerified".into(),
-        user.email_verified
-            .map_or(Value::Null, |ms| json!(iso_ms(ms))),
-    );
-    m
-}
-
-fn placeholder(email: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("id".into(), json!(email));
-    m.insert("email".into(), json!(email));
-    m.insert("emailVerified".into(), Value::Null);
-    m
 }
 
 /// `POST signin/email` (CSRF already verified).
@@ -105,17 +84,14 @@ pub(crate) async fn signin(
         Err(e) => return signin_storage_failure(inner, e),
     };
     let user = match store.get_user_by_email(&email).await {
-        Ok(u) => u
-            .as_ref()
-            .map(user_json)
-            .unwrap_or_else(|| placeholder(&email)),
+        Ok(u) => u.unwrap_or_else(|| placeholder(&email)),
         Err(e) => return signin_storage_failure(inner, e),
     };
-    let mut account = Map::new();
-    account.insert("providerAccountId".into(), json!(email));
-    account.insert("userId".into(), json!(email));
-    account.insert("type".into(), json!("email"));
-    account.insert("provider".into(), json!(provider.id));
+    // v4 `core/routes/signin.ts`: the request's account carries the address as `userId` too.
+    let account = Account {
+        user_id: email.clone(),
+        ..Account::new("email", &provider.id, &email)
+    };
     let decision = inner
         .callbacks
         .sign_in(SignInArgs {
@@ -333,18 +309,19 @@ async fn sign_in_with(
         Ok(u) => u,
         Err(e) => return Err(storage_failure(inner, e, "reading the user")),
     };
-    let profile = existing
-        .as_ref()
-        .map(user_json)
-        .unwrap_or_else(|| placeholder(&email));
-    let mut account = Map::new();
-    account.insert("providerAccountId".into(), json!(email));
-    account.insert("type".into(), json!("email"));
-    account.insert("provider".into(), json!(provider.id));
+    let placeholder_user;
+    let profile = match &existing {
+        Some(u) => u,
+        None => {
+            placeholder_user = placeholder(&email);
+            &placeholder_user
+        }
+    };
+    let account = Account::new("email", &provider.id, &email);
     if let Some(refusal) = inner
         .callbacks
         .sign_in(SignInArgs {
-            user: &profile,
+            user: profile,
             account: &account,
             profile: None,
             email_verification_request: false,
@@ -400,14 +377,11 @@ async fn sign_in_with(
             }
         },
     };
-    let user_map = user_json(&user);
-    let mut user_map_session = user_map.clone();
-    user_map_session.remove("emailVerified");
     if let Err(e) = session::start(
         inner,
         ctx,
         SignedIn {
-            user: &user_map_session,
+            user: &user,
             account: &account,
             profile: None,
             is_new_user: Some(is_new_user),

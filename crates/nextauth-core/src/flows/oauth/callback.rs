@@ -22,6 +22,7 @@ use serde_json::{Map, Value, json};
 
 use crate::callbacks::{SignInArgs, SignInDecision};
 use crate::cookies::encode_uri_component;
+use crate::domain::{Account, User};
 use crate::error::{AuthError, OAuthError};
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -94,7 +95,7 @@ pub(crate) async fn handle(
     };
 
     let user = match map_profile(&provider.profile, &fetched.profile) {
-        Ok(u) => u,
+        Ok(u) => User::from_object(u),
         Err(reason) => {
             // v4 quirk kept: back to the sign-in page, with no error code.
             tracing::error!(
@@ -106,18 +107,8 @@ pub(crate) async fn handle(
             return Reply::redirect(format!("{base}/signin"));
         }
     };
-    let provider_account_id = user
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let mut account = Map::new();
-    account.insert("provider".into(), json!(provider_id));
-    account.insert("type".into(), json!("oauth"));
-    account.insert("providerAccountId".into(), json!(provider_account_id));
-    for (k, v) in fetched.tokens {
-        account.insert(k, v);
-    }
+    let provider_account_id = user.id.clone();
+    let account = Account::oauth(provider_id, &provider_account_id, fetched.tokens);
 
     // The `signIn` callback sees the stored user when the account is known (spec §11.4 step 5).
     let stored = match &inner.adapter {
@@ -137,14 +128,10 @@ pub(crate) async fn handle(
         },
         None => None,
     };
-    let callback_user = stored
-        .as_ref()
-        .map(sign_in_handler::user_json)
-        .unwrap_or_else(|| user.clone());
     let decision = inner
         .callbacks
         .sign_in(SignInArgs {
-            user: &callback_user,
+            user: stored.as_ref().unwrap_or(&user),
             account: &account,
             profile: Some(&fetched.profile),
             email_verification_request: false,

@@ -2,11 +2,11 @@
 //! whether a user is created, or whether the sign-in is refused. Ports the OAuth half of v4
 //! `core/lib/callback-handler.ts` (spec §12).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::adapter::{AdapterAccount, AdapterError, AdapterUser, NewUser};
-use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
+use crate::domain::{Account, User};
 use crate::error::AuthError;
 use crate::init::Ctx;
 use crate::providers::OAuthProvider;
@@ -17,55 +17,16 @@ use crate::state::State;
 #[derive(Debug, Clone)]
 pub(crate) struct Outcome {
     /// The user: the stored one with an adapter, else the mapped profile.
-    pub(crate) user: Map<String, Value>,
+    pub(crate) user: User,
     /// `None` without an adapter (v4 leaves `isNewUser` undefined).
     pub(crate) is_new_user: Option<bool>,
 }
 
-/// A stored user as v4's adapter user object: `{id, name, email, emailVerified, image}`.
-pub(crate) fn user_json(user: &AdapterUser) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("id".into(), Value::String(user.id.clone()));
-    if let Some(v) = &user.name {
-        m.insert("name".into(), Value::String(v.clone()));
-    }
-    if let Some(v) = &user.email {
-        m.insert("email".into(), Value::String(v.clone()));
-    }
-    m.insert(
-        "emailVerified".into(),
-        user.email_verified
-            .map(|ms| Value::String(iso_ms(ms)))
-            .unwrap_or(Value::Null),
-    );
-    if let Some(v) = &user.image {
-        m.insert("image".into(), Value::String(v.clone()));
-    }
-    m
-}
-
-fn str_of(m: &Map<String, Value>, k: &str) -> Option<String> {
-    match m.get(k)? {
-        Value::String(s) => Some(s.clone()),
-        Value::Null => None,
-        other => Some(other.to_string()),
-    }
-}
-
-/// The account row to link: the token columns of `@auth/pg-adapter`'s `accounts` table.
-fn adapter_account(account: &Map<String, Value>, user_id: &str) -> AdapterAccount {
+/// The account row to link: the account of the sign-in, now with its user.
+fn adapter_account(account: &Account, user_id: &str) -> AdapterAccount {
     AdapterAccount {
         user_id: user_id.to_string(),
-        kind: "oauth".into(),
-        provider: str_of(account, "provider").unwrap_or_default(),
-        provider_account_id: str_of(account, "providerAccountId").unwrap_or_default(),
-        refresh_token: str_of(account, "refresh_token"),
-        access_token: str_of(account, "access_token"),
-        expires_at: account.get("expires_at").and_then(Value::as_i64),
-        token_type: str_of(account, "token_type"),
-        scope: str_of(account, "scope"),
-        id_token: str_of(account, "id_token"),
-        session_state: str_of(account, "session_state"),
+        ..account.clone()
     }
 }
 
@@ -80,8 +41,8 @@ pub(crate) async fn handle(
     inner: &State,
     ctx: &Ctx<'_>,
     provider: &OAuthProvider,
-    profile: &Map<String, Value>,
-    account: &Map<String, Value>,
+    profile: &User,
+    account: &Account,
 ) -> Result<Outcome, AuthError> {
     let Some(adapter) = &inner.adapter else {
         return Ok(Outcome {
@@ -122,24 +83,23 @@ pub(crate) async fn handle(
         }
     }
 
-    let provider_id = str_of(account, "provider").unwrap_or_default();
-    let provider_account_id = str_of(account, "providerAccountId").unwrap_or_default();
+    let provider_id = &account.provider;
     let by_account = adapter
-        .get_user_by_account(&provider_id, &provider_account_id)
+        .get_user_by_account(provider_id, &account.provider_account_id)
         .await
         .map_err(storage("reading the account"))?;
 
     if let Some(known) = by_account {
         return match &current {
             Some(cur) if cur.id == known.id => Ok(Outcome {
-                user: user_json(&known),
+                user: known,
                 is_new_user: Some(false),
             }),
             Some(_) => Err(AuthError::OAuthAccountNotLinked(
                 "the account is already linked to another user than the one signed in",
             )),
             None => Ok(Outcome {
-                user: user_json(&known),
+                user: known,
                 is_new_user: Some(false),
             }),
         };
@@ -153,15 +113,12 @@ pub(crate) async fn handle(
             .map_err(storage("linking the account"))?;
         tracing::info!(provider = %provider_id, user = %cur.id, "linked an account to the signed-in user");
         return Ok(Outcome {
-            user: user_json(&cur),
+            user: cur,
             is_new_user: Some(false),
         });
     }
 
-    let email = profile
-        .get("email")
-        .and_then(Value::as_str)
-        .filter(|e| !e.is_empty());
+    let email = profile.email.as_deref().filter(|e| !e.is_empty());
     let by_email = match email {
         Some(e) => adapter
             .get_user_by_email(e)
@@ -178,10 +135,10 @@ pub(crate) async fn handle(
         }
         None => adapter
             .create_user(NewUser {
-                name: str_of(profile, "name"),
+                name: profile.name.clone(),
                 email: email.map(str::to_string),
                 email_verified: None,
-                image: str_of(profile, "image"),
+                image: profile.image.clone(),
             })
             .await
             .map_err(AuthError::OAuthCreateAccount)?,
@@ -192,7 +149,7 @@ pub(crate) async fn handle(
         .map_err(storage("linking the account"))?;
     // v4 quirk kept: with dangerous e-mail linking, isNewUser is true too (spec §12).
     Ok(Outcome {
-        user: user_json(&user),
+        user,
         is_new_user: Some(true),
     })
 }
