@@ -20,7 +20,8 @@
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
 //!  1 errors, storage adapter, error, callbacks
-//!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain
+//!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
+//!                    webhook
 //! ```
 //!
 //! The files mirror next-auth v4's `src/core`, so each one can be read beside the file it ports:
@@ -46,6 +47,7 @@
 //! | [`cookies`] | cookie names, `__Secure-`/`__Host-` prefixes, serialisation, chunking | `core/lib/cookie.ts` |
 //! | [`callback_url`] | callbackUrl validation and the default `redirect` callback | `core/lib/callback-url.ts` |
 //! | [`clock`] | an injectable "now", so expiry is testable | |
+//! | [`webhook`] | outgoing webhooks: Standard Webhooks signature, one bounded signed POST | |
 //!
 //! Where v4 is unsafe or vague we are strict, and say so where it happens: only `dir`/`A256GCM`
 //! JWEs are accepted, CSRF tokens are compared in constant time, and a `callbackUrl` that v4 would
@@ -75,6 +77,7 @@ pub mod routes;
 pub mod secret;
 pub mod session;
 pub(crate) mod state;
+pub mod webhook;
 
 pub use adapter::{Adapter, AdapterError, MemoryAdapter};
 pub use callbacks::{Callbacks, DefaultCallbacks};

@@ -31,6 +31,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "request",
             "response",
             "domain",
+            "webhook",
         ],
     ),
     ("1 errors and storage", &["adapter", "error", "callbacks"]),
