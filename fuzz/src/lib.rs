@@ -20,8 +20,9 @@ use nextauth_core::providers::oauth::OAuthProvider;
 use nextauth_core::providers::{Provider, ProviderKind};
 use nextauth_core::request::{Params, parse_cookie_header, parse_urlencoded};
 use nextauth_core::{
-    AuthConfig, AuthRequest, BaseUrl, MemoryAdapter, Method, NextAuth, Secret, SessionStrategy,
+    AuthConfig, AuthRequest, BaseUrl, Method, NextAuth, Secret, SessionStrategy,
 };
+use nextauth_core::testing::MemoryAdapter;
 use serde_json::{Map, Value};
 
 /// The secret of every app the targets build.

@@ -1,9 +1,12 @@
-//! Storage: the v4 `Adapter` interface (spec §16.1) and an in-memory implementation.
+//! Storage: the v4 `Adapter` interface (spec §16.1) and, with the `testing` feature, an in-memory
+//! implementation ([`crate::testing::MemoryAdapter`]).
 //!
 //! The core reaches storage only through `Arc<dyn Adapter>`; the SQL implementations live in
 //! their own crate. Times are milliseconds since the Unix epoch.
 
+#[cfg(any(test, feature = "testing"))]
 use std::collections::HashMap;
+#[cfg(any(test, feature = "testing"))]
 use std::sync::Mutex;
 
 use async_trait::async_trait;
@@ -82,11 +85,14 @@ pub trait Adapter: Send + Sync + 'static {
 }
 
 /// An in-process adapter: for tests, and for trying things out. Everything is lost on restart.
+/// Feature `testing` (it is no storage for a deployment).
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Default)]
 pub struct MemoryAdapter {
     state: Mutex<MemoryState>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Default)]
 struct MemoryState {
     next_id: u64,
@@ -96,6 +102,7 @@ struct MemoryState {
     tokens: Vec<VerificationToken>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl MemoryAdapter {
     /// An empty store.
     pub fn new() -> Self {
@@ -112,6 +119,7 @@ impl MemoryAdapter {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 #[async_trait]
 impl Adapter for MemoryAdapter {
     async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {

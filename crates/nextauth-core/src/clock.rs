@@ -1,5 +1,6 @@
 //! An injectable clock, so session expiry and token lifetimes are testable without sleeping.
 
+#[cfg(any(test, feature = "testing"))]
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -22,10 +23,13 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock that stands still until moved; for tests of expiry and sliding sessions.
+/// A clock that stands still until moved; for tests of expiry and sliding sessions (feature
+/// `testing`).
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug)]
 pub struct FixedClock(AtomicI64);
 
+#[cfg(any(test, feature = "testing"))]
 impl FixedClock {
     /// A clock at `now_ms`.
     pub fn new(now_ms: i64) -> Self {
@@ -38,6 +42,7 @@ impl FixedClock {
     }
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl Clock for FixedClock {
     fn now_ms(&self) -> i64 {
         self.0.load(Ordering::SeqCst)

@@ -320,9 +320,8 @@ impl ValidConfig {
     /// Replaces the base URL (the server's default base taking the port bound for
     /// `--listen …:0`). [`AuthConfig::validate`] checks nothing about the base (it is valid once
     /// parsed, [`BaseUrl::parse`]), so the config stays valid.
-    pub fn with_base(mut self, base: BaseUrl) -> ValidConfig {
+    pub fn set_base(&mut self, base: BaseUrl) {
         self.0.base = base;
-        self
     }
 
     /// The config itself.

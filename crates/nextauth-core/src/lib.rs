@@ -19,7 +19,7 @@
 //!  4 pages           pages (Renderer over a PageView: config + a few request values)
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
-//!  1 errors, storage adapter, error, callbacks
+//!  1 errors, storage adapter, error, callbacks, testing (feature `testing`)
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
 //!                    webhook
 //! ```
@@ -40,7 +40,8 @@
 //! | [`config`] | validated configuration: base URL, secrets, session, pages, theme | `core/lib/utils.ts`, `utils/parse-url.ts` |
 //! | [`error`] | why an action failed, the v4 error codes a browser sees, [`ConfigError`] | `core/errors.ts` |
 //! | [`domain`] | the typed domain: `User`, `Account`, `Session`, `VerificationToken`, the session JSON of a stored user | `adapters.ts`, `core/types.ts` |
-//! | [`adapter`] | the storage trait (v4 `Adapter`) and an in-memory implementation | `adapters.ts` |
+//! | [`adapter`] | the storage trait (v4 `Adapter`) | `adapters.ts` |
+//! | `testing` | test doubles (feature `testing`): `MemoryAdapter`, `FixedClock` | |
 //! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
 //! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
@@ -77,16 +78,25 @@ pub mod routes;
 pub mod secret;
 pub mod session;
 pub(crate) mod state;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod webhook;
 
-pub use adapter::{Adapter, AdapterError, MemoryAdapter};
-pub use callbacks::{Callbacks, DefaultCallbacks};
+// What a library user needs, at the root; everything else stays at its module path.
+pub use adapter::{Adapter, AdapterError, AdapterResult};
+pub use callbacks::{
+    Callbacks, DefaultCallbacks, JwtArgs, SessionArgs, SignInArgs, SignInDecision, Trigger,
+};
 pub use clock::{Clock, SystemClock};
 pub use config::{
     AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme, ValidConfig,
 };
-pub use domain::{Account, SessionData, SessionUser, User, VerificationToken};
+pub use domain::{Account, NewUser, Session, SessionData, SessionUser, User, VerificationToken};
+pub use error::{AuthError, ErrorCode};
 pub use handler::NextAuth;
-pub use request::{Action, AuthRequest, Method};
+pub use providers::credentials::Authorize;
+pub use providers::email::EmailTransport;
+pub use providers::{Provider, ProviderKind};
+pub use request::{Action, AuthRequest, Method, Params};
 pub use response::AuthResponse;
 pub use secret::Secret;

@@ -12,7 +12,8 @@ use nextauth_core::providers::credentials::{
 use nextauth_core::providers::email::EmailProvider;
 use nextauth_core::providers::{Provider, ProviderKind};
 use nextauth_core::request::Params;
-use nextauth_core::{AuthConfig, AuthRequest, BaseUrl, MemoryAdapter, NextAuth, Secret};
+use nextauth_core::testing::MemoryAdapter;
+use nextauth_core::{AuthConfig, AuthRequest, BaseUrl, NextAuth, Secret};
 use serde_json::{Map, Value};
 
 struct NoUser;

@@ -27,8 +27,9 @@ use nextauth_core::providers::oauth::{Check, ProfileMapping};
 use nextauth_core::providers::{OAuthProvider, Provider, ProviderKind};
 use nextauth_core::{
     Adapter, AdapterError, AuthConfig, AuthRequest, AuthResponse, BaseUrl, Callbacks,
-    MemoryAdapter, NextAuth, Secret,
+    NextAuth, Secret,
 };
+use nextauth_core::testing::MemoryAdapter;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

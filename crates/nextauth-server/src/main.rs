@@ -70,52 +70,16 @@ fn main() -> ExitCode {
         }
         settings::process_env(k)
     };
-    let mut settings = match settings::load(cli.config.as_deref(), &env) {
+    let settings = match settings::load(cli.config.as_deref(), &env) {
         Ok(s) => s,
         Err(e) => {
             say!("nextauth: invalid configuration: {e}");
             return ExitCode::from(2);
         }
     };
-    if let Some(port) = listen_port(&settings).filter(|&p| p != 0) {
-        default_base_on_port(&mut settings, port);
-    }
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check => check(&settings),
         Command::Serve => serve(settings),
-    }
-}
-
-/// The port of the `listen` address (validated as a socket address when the settings resolved).
-fn listen_port(s: &Settings) -> Option<u16> {
-    s.listen
-        .parse::<std::net::SocketAddr>()
-        .ok()
-        .map(|a| a.port())
-}
-
-/// Whether a configuration file is used and neither its `url` nor `NEXTAUTH_URL` is set. The
-/// embedded default (no file) keeps v4's `http://localhost:3000/api/auth` whatever it listens on.
-fn url_is_default(s: &Settings) -> bool {
-    s.file.is_some()
-        && s.sources
-            .iter()
-            .any(|(key, source)| *key == "url" && matches!(source, settings::Source::Default))
-}
-
-/// With a configuration file and neither `url` nor `NEXTAUTH_URL` set, the base URL is `http://localhost:<port>/api/auth`
-/// on the port the server listens on: `127.0.0.1:3000` (the default) keeps v4's
-/// `http://localhost:3000/api/auth`, and `--listen 127.0.0.1:0` gets the port actually bound, so
-/// a client (or a test harness) can start the server on a free port and use the address it
-/// prints. An explicit `url` is never changed.
-fn default_base_on_port(s: &mut Settings, port: u16) {
-    if !url_is_default(s) {
-        return;
-    }
-    let url = format!("http://localhost:{port}/api/auth");
-    // A well-formed literal: parsing cannot fail, and if it did the resolved default stays.
-    if let Ok(base) = nextauth_core::config::BaseUrl::parse(Some(&url)) {
-        s.auth = s.auth.clone().with_base(base);
     }
 }
 
@@ -137,7 +101,7 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     let a = &s.auth;
     let names = nextauth_core::cookies::CookieNames::new(a.base.secure());
     // `url` unset and `listen` on port 0: the base takes the port bound at start, unknown here.
-    let bound_later = url_is_default(s) && listen_port(s) == Some(0);
+    let bound_later = s.base_awaits_bound_port;
     let (base, origin) = if bound_later {
         (
             "http://localhost:<bound port>/api/auth".to_string(),
@@ -261,7 +225,7 @@ fn serve(settings: Settings) -> ExitCode {
         let listen = settings.listen.clone();
         let limits = settings.limits.clone();
         // Bound before the build, so that a default base URL can take the port bound for
-        // `--listen …:0` (see `default_base_on_port`).
+        // `--listen …:0` (`Settings::bound_to`).
         let listener = match tokio::net::TcpListener::bind(&listen).await {
             Ok(l) => l,
             Err(e) => {
@@ -271,7 +235,7 @@ fn serve(settings: Settings) -> ExitCode {
         };
         let bound = listener.local_addr().ok();
         if let Some(bound) = bound {
-            default_base_on_port(&mut settings, bound.port());
+            settings.bound_to(bound.port());
         }
         let auth =
             match nextauth_server::build(settings, nextauth_server::Overrides::default()).await {

@@ -1,7 +1,8 @@
 //! The email (magic link) provider's settings and how its mail is sent.
 //!
-//! Ports v4 `providers/email.ts`. The sign-in and callback flows live in `routes/signin.rs` and
-//! `routes/callback.rs`.
+//! Ports v4 `providers/email.ts`. The flow itself (sending the link on `POST signin/email`,
+//! spending it on `GET callback/email`) is `flows/email.rs`; the SMTP transport is the
+//! `nextauth-smtp` crate, any other [`EmailTransport`] can be plugged in.
 
 use std::sync::Arc;
 

@@ -15,83 +15,125 @@ pub struct EnvKey {
     pub key: &'static str,
     /// The environment variable (`NEXTAUTH_MAX_CONNECTIONS`).
     pub var: &'static str,
-    /// Writes the variable's text (the second argument) into the file's struct; the error names
-    /// `key` and the variable.
-    set: fn(&mut FileConfig, String, &Source) -> Result<(), SettingsError>,
+    /// How the variable's text lands in the file's struct.
+    how: How,
+}
+
+/// How one [`EnvKey`] writes its variable into the file's struct.
+enum How {
+    /// Its own parse: `set` writes the variable's text (the second argument), its error names
+    /// the key and the variable; `in_file` says whether the file itself sets the key.
+    Custom {
+        set: fn(&mut FileConfig, String, &Source) -> Result<(), SettingsError>,
+        in_file: fn(&FileConfig) -> bool,
+    },
+    /// A number of seconds (fractions allowed; the range is checked with the file's values)
+    /// into the field this names; the file set it when the field is `Some`.
+    Seconds(fn(&mut FileConfig) -> &mut Option<f64>),
+}
+
+impl EnvKey {
+    /// A row with its own parse (see [`How::Custom`]).
+    const fn custom(
+        key: &'static str,
+        var: &'static str,
+        set: fn(&mut FileConfig, String, &Source) -> Result<(), SettingsError>,
+        in_file: fn(&FileConfig) -> bool,
+    ) -> EnvKey {
+        EnvKey {
+            key,
+            var,
+            how: How::Custom { set, in_file },
+        }
+    }
+
+    /// A timeout in seconds written into the field `slot` names (see [`How::Seconds`]).
+    const fn seconds(
+        key: &'static str,
+        var: &'static str,
+        slot: fn(&mut FileConfig) -> &mut Option<f64>,
+    ) -> EnvKey {
+        EnvKey {
+            key,
+            var,
+            how: How::Seconds(slot),
+        }
+    }
+
+    /// Writes the variable's text `v` into `f`; the error names the key and the variable.
+    fn set(&self, f: &mut FileConfig, v: String, src: &Source) -> Result<(), SettingsError> {
+        match self.how {
+            How::Custom { set, .. } => set(f, v, src),
+            How::Seconds(slot) => {
+                *slot(f) = Some(seconds(self.key, &v, src)?);
+                Ok(())
+            }
+        }
+    }
+
     /// Whether the file itself sets the key.
-    in_file: fn(&FileConfig) -> bool,
+    fn in_file(&self, f: &mut FileConfig) -> bool {
+        match self.how {
+            How::Custom { in_file, .. } => in_file(f),
+            How::Seconds(slot) => slot(f).is_some(),
+        }
+    }
 }
 
 /// Every key an environment variable sets, in the order `nextauth check` lists them. A key may
 /// have more than one row (`secret`): the first variable that is set wins.
 pub const KEYS: &[EnvKey] = &[
-    EnvKey {
-        key: "url",
-        var: "NEXTAUTH_URL",
-        set: |f, v, _| {
+    EnvKey::custom(
+        "url",
+        "NEXTAUTH_URL",
+        |f, v, _| {
             f.url = Some(v);
             Ok(())
         },
-        in_file: |f| f.url.is_some(),
-    },
-    EnvKey {
-        key: "listen",
-        var: "NEXTAUTH_LISTEN",
-        set: |f, v, _| {
+        |f| f.url.is_some(),
+    ),
+    EnvKey::custom(
+        "listen",
+        "NEXTAUTH_LISTEN",
+        |f, v, _| {
             f.listen = Some(v);
             Ok(())
         },
-        in_file: |f| f.listen.is_some(),
-    },
-    EnvKey {
-        key: "database.url",
-        var: "DATABASE_URL",
-        set: |f, v, _| {
+        |f| f.listen.is_some(),
+    ),
+    EnvKey::custom(
+        "database.url",
+        "DATABASE_URL",
+        |f, v, _| {
             f.database.url = Some(v);
             Ok(())
         },
-        in_file: |f| f.database.url.is_some(),
-    },
-    EnvKey {
-        key: "server.header_read_timeout",
-        var: "NEXTAUTH_HEADER_READ_TIMEOUT",
-        set: |f, v, src| {
-            f.server.header_read_timeout = Some(seconds("server.header_read_timeout", &v, src)?);
-            Ok(())
-        },
-        in_file: |f| f.server.header_read_timeout.is_some(),
-    },
-    EnvKey {
-        key: "server.body_read_timeout",
-        var: "NEXTAUTH_BODY_READ_TIMEOUT",
-        set: |f, v, src| {
-            f.server.body_read_timeout = Some(seconds("server.body_read_timeout", &v, src)?);
-            Ok(())
-        },
-        in_file: |f| f.server.body_read_timeout.is_some(),
-    },
-    EnvKey {
-        key: "server.keep_alive_timeout",
-        var: "NEXTAUTH_KEEP_ALIVE_TIMEOUT",
-        set: |f, v, src| {
-            f.server.keep_alive_timeout = Some(seconds("server.keep_alive_timeout", &v, src)?);
-            Ok(())
-        },
-        in_file: |f| f.server.keep_alive_timeout.is_some(),
-    },
-    EnvKey {
-        key: "server.shutdown_timeout",
-        var: "NEXTAUTH_SHUTDOWN_TIMEOUT",
-        set: |f, v, src| {
-            f.server.shutdown_timeout = Some(seconds("server.shutdown_timeout", &v, src)?);
-            Ok(())
-        },
-        in_file: |f| f.server.shutdown_timeout.is_some(),
-    },
-    EnvKey {
-        key: "server.max_connections",
-        var: "NEXTAUTH_MAX_CONNECTIONS",
-        set: |f, v, src| {
+        |f| f.database.url.is_some(),
+    ),
+    EnvKey::seconds(
+        "server.header_read_timeout",
+        "NEXTAUTH_HEADER_READ_TIMEOUT",
+        |f| &mut f.server.header_read_timeout,
+    ),
+    EnvKey::seconds(
+        "server.body_read_timeout",
+        "NEXTAUTH_BODY_READ_TIMEOUT",
+        |f| &mut f.server.body_read_timeout,
+    ),
+    EnvKey::seconds(
+        "server.keep_alive_timeout",
+        "NEXTAUTH_KEEP_ALIVE_TIMEOUT",
+        |f| &mut f.server.keep_alive_timeout,
+    ),
+    EnvKey::seconds(
+        "server.shutdown_timeout",
+        "NEXTAUTH_SHUTDOWN_TIMEOUT",
+        |f| &mut f.server.shutdown_timeout,
+    ),
+    EnvKey::custom(
+        "server.max_connections",
+        "NEXTAUTH_MAX_CONNECTIONS",
+        |f, v, src| {
             // Range-checked here so that the error quotes the variable's own text.
             match v.trim().parse::<u64>() {
                 Ok(n) if super::MAX_CONNECTIONS.contains(&n) => {
@@ -101,28 +143,28 @@ pub const KEYS: &[EnvKey] = &[
                 _ => Err(super::max_connections_error(&v, src)),
             }
         },
-        in_file: |f| f.server.max_connections.is_some(),
-    },
-    EnvKey {
-        key: "secret",
-        var: "NEXTAUTH_SECRET",
-        set: |f, v, _| {
+        |f| f.server.max_connections.is_some(),
+    ),
+    EnvKey::custom(
+        "secret",
+        "NEXTAUTH_SECRET",
+        |f, v, _| {
             f.secret = Some(SecretSetting::Many(split_secrets(&v)));
             Ok(())
         },
-        in_file: |f| f.secret.is_some(),
-    },
-    EnvKey {
-        key: "secret",
-        var: "NEXTAUTH_SECRET_FILE",
-        set: |f, path, src| {
+        |f| f.secret.is_some(),
+    ),
+    EnvKey::custom(
+        "secret",
+        "NEXTAUTH_SECRET_FILE",
+        |f, path, src| {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| err("secret", src, format!("reading {path}: {e}")))?;
             f.secret = Some(SecretSetting::Many(split_secrets(text.trim())));
             Ok(())
         },
-        in_file: |f| f.secret.is_some(),
-    },
+        |f| f.secret.is_some(),
+    ),
 ];
 
 /// Writes every set variable of [`KEYS`] into `file`; returns where each key's value comes from
@@ -145,10 +187,10 @@ pub(super) fn apply(
         let source = match env(row.var) {
             Some(v) => {
                 let src = Source::Env(row.var);
-                (row.set)(file, v, &src)?;
+                row.set(file, v, &src)?;
                 src
             }
-            None if (row.in_file)(file) => file_src.clone(),
+            None if row.in_file(file) => file_src.clone(),
             None => Source::Default,
         };
         match sources.iter_mut().find(|(k, _)| *k == row.key) {

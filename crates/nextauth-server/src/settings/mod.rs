@@ -77,6 +77,9 @@ pub struct Settings {
     pub expose: Vec<(String, String)>,
     /// Address to bind.
     pub listen: String,
+    /// `url` is unset in a configuration file and `listen` is on port 0: the base URL takes the
+    /// port bound at start ([`Settings::bound_to`]); until then it says port 0.
+    pub base_awaits_bound_port: bool,
     /// Database URL (`sqlite://…` or `postgres://…`).
     pub database_url: String,
     /// Where each value of [`env::KEYS`] came from, in that table's order.
@@ -152,22 +155,31 @@ pub fn resolve(
     };
     let mut warnings = Vec::new();
 
-    // url
-    let url = file
-        .url
-        .take()
-        .unwrap_or_else(|| "http://localhost:3000/api/auth".into());
-    let base = BaseUrl::parse(Some(&url)).map_err(|e| err("url", &src_of("url"), e))?;
-
     // listen
     let listen = file.listen.take().unwrap_or_else(|| DEFAULT_LISTEN.into());
-    if listen.parse::<std::net::SocketAddr>().is_err() {
-        return Err(err(
-            "listen",
-            &src_of("listen"),
-            format!("{listen:?} is not an address like 127.0.0.1:3000"),
-        ));
-    }
+    let listen_port = match listen.parse::<std::net::SocketAddr>() {
+        Ok(a) => a.port(),
+        Err(_) => {
+            return Err(err(
+                "listen",
+                &src_of("listen"),
+                format!("{listen:?} is not an address like 127.0.0.1:3000"),
+            ));
+        }
+    };
+
+    // url. Unset: the embedded default keeps v4's `http://localhost:3000/api/auth` whatever it
+    // listens on; a configuration file gets `http://localhost:<listen port>/api/auth`, so
+    // `--listen 127.0.0.1:0` serves on the port actually bound ([`Settings::bound_to`]) and a
+    // client (or a test harness) can use the address it prints. An explicit `url` is never
+    // changed.
+    let url_unset = file.url.is_none();
+    let url = file.url.take().unwrap_or_else(|| {
+        let port = if embedded { 3000 } else { listen_port };
+        format!("http://localhost:{port}/api/auth")
+    });
+    let base = BaseUrl::parse(Some(&url)).map_err(|e| err("url", &src_of("url"), e))?;
+    let base_awaits_bound_port = url_unset && !embedded && listen_port == 0;
 
     // database
     let database_url = file
@@ -300,6 +312,7 @@ pub fn resolve(
         auth,
         expose,
         listen,
+        base_awaits_bound_port,
         database_url,
         sources,
         file: path,
@@ -444,6 +457,20 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
 pub use nextauth_sqlx::redact as redact_url;
 
 impl Settings {
+    /// Tells the settings the port the listener got. When [`Settings::base_awaits_bound_port`]
+    /// the base URL becomes `http://localhost:<port>/api/auth`; otherwise nothing changes.
+    pub fn bound_to(&mut self, port: u16) {
+        if !self.base_awaits_bound_port {
+            return;
+        }
+        let url = format!("http://localhost:{port}/api/auth");
+        // A well-formed literal: parsing cannot fail, and if it did the base would stay.
+        if let Ok(base) = BaseUrl::parse(Some(&url)) {
+            self.auth.set_base(base);
+            self.base_awaits_bound_port = false;
+        }
+    }
+
     /// The declarative session callback, when `[session.expose]` is set.
     pub fn callbacks(&self) -> Option<Arc<ExposeClaims>> {
         (!self.expose.is_empty()).then(|| {
