@@ -15,15 +15,7 @@ use common::*;
 use serde_json::{Value, json};
 
 fn session_cookie_value(r: &reqwest::Response) -> String {
-    set_cookies(r)
-        .into_iter()
-        .find(|c| c.starts_with("next-auth.session-token="))
-        .and_then(|c| {
-            c.split(';')
-                .next()
-                .map(|p| p.split_once('=').unwrap().1.to_string())
-        })
-        .expect("session cookie")
+    cookie_value(r, "next-auth.session-token").expect("session cookie")
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+use testkit::http::{client as browser, cookie, location, param, set_cookies};
 use testkit::{Idp, IdpOptions, interop};
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -157,51 +158,12 @@ fn start_idp(signing: &'static str, clients: Vec<Value>) -> Idp {
     })
 }
 
-/// A browser: cookie jar, no automatic redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-fn set_cookies(r: &reqwest::Response) -> Vec<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect()
-}
-
-fn cookie<'a>(cookies: &'a [String], name: &str) -> Option<&'a String> {
-    cookies.iter().find(|c| c.starts_with(&format!("{name}=")))
-}
-
 async fn csrf(b: &reqwest::Client, app: &App) -> String {
-    let r = b.get(app.url("/csrf")).send().await.unwrap();
-    r.json::<Value>().await.unwrap()["csrfToken"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    testkit::http::csrf(b, &app.base).await
 }
 
 async fn session(b: &reqwest::Client, app: &App) -> Value {
-    b.get(app.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    testkit::http::session(b, &app.base).await
 }
 
 /// `POST signin/<id>` (with `query`, e.g. `?login_hint=bob`): answers the response.
@@ -227,39 +189,10 @@ enum Return {
     Post(String, Vec<(String, String)>),
 }
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&#x2F;", "/")
-        .replace("&#47;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// `attr="value"` inside `tag`.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
-    let end = tag[start..].find('"')? + start;
-    Some(html_unescape(&tag[start..end]))
-}
-
+/// The first form of the IdP's page (response_mode=form_post): its action and fields.
 fn parse_form_post(html: &str) -> Option<(String, Vec<(String, String)>)> {
-    let form_start = html.find("<form")?;
-    let form_tag = &html[form_start..form_start + html[form_start..].find('>')?];
-    let action = attr(form_tag, "action")?;
-    let mut fields = Vec::new();
-    let mut rest = &html[form_start..];
-    while let Some(i) = rest.find("<input") {
-        let end = rest[i..].find('>')? + i;
-        let tag = &rest[i..end];
-        if let (Some(n), Some(v)) = (attr(tag, "name"), attr(tag, "value")) {
-            fields.push((n, v));
-        }
-        rest = &rest[end..];
-    }
-    Some((action, fields))
+    let form = testkit::http::page_forms(html).into_iter().next()?;
+    Some((form.action, form.fields))
 }
 
 /// Follows the IdP's redirects from the authorization URL until it hands the browser back to
@@ -313,12 +246,6 @@ async fn start_flow(
     let authz = reqwest::Url::parse(&location(&r)).unwrap();
     let ret = walk_idp(b, authz.as_str(), &app.url(&format!("/callback/{id}"))).await;
     (authz, ret)
-}
-
-fn param(url: &reqwest::Url, key: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
 }
 
 fn assert_error_redirect(r: &reqwest::Response, app: &App, code: &str) {

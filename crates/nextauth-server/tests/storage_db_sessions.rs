@@ -148,17 +148,18 @@ async fn slides_with_update_age(database_url: &str) {
 }
 
 async fn credentials_sign_in(b: &reqwest::Client, app: &App, password: &str) -> reqwest::Response {
-    let token = csrf(b, &app.base).await;
-    b.post(format!("{}/callback/credentials", app.base))
-        .form(&[
+    let callback = format!("{}/after-credentials", app.origin);
+    testkit::http::post_with_csrf(
+        b,
+        &app.base,
+        "callback/credentials",
+        &[
             ("username", "alice"),
             ("password", password),
-            ("csrfToken", token.as_str()),
-            ("callbackUrl", &format!("{}/after-credentials", app.origin)),
-        ])
-        .send()
-        .await
-        .unwrap()
+            ("callbackUrl", &callback),
+        ],
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -281,13 +282,7 @@ async fn storage_credentials_refuses_an_address_owned_by_another_user() {
 }
 
 fn token_of(r: &reqwest::Response) -> String {
-    set_session_cookie(r)
-        .expect("a session cookie")
-        .trim_start_matches("next-auth.session-token=")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
+    testkit::http::cookie_value(r, "next-auth.session-token").expect("a session cookie")
 }
 
 /// Every sign-in issues a new session token and retires the one the browser came with, for the

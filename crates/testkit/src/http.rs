@@ -20,6 +20,15 @@ pub fn client() -> reqwest::Client {
         .expect("reqwest client")
 }
 
+/// [`client`] without a cookie jar: a request carries only the cookies it names.
+pub fn client_without_cookies() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .build()
+        .expect("reqwest client")
+}
+
 /// Every `Set-Cookie` header of `r`, in order.
 pub fn set_cookies(r: &reqwest::Response) -> Vec<String> {
     r.headers()
@@ -41,6 +50,11 @@ pub fn cookie<'a>(cookies: &'a [String], name: &str) -> Option<&'a String> {
 pub fn cookie_pair(r: &reqwest::Response, name: &str) -> Option<String> {
     let cookies = set_cookies(r);
     cookie(&cookies, name).map(|c| c.split(';').next().unwrap_or_default().to_string())
+}
+
+/// The value (attributes cut, not decoded) of the first `Set-Cookie` of `r` that sets `name`.
+pub fn cookie_value(r: &reqwest::Response, name: &str) -> Option<String> {
+    cookie_pair(r, name).map(|pair| pair[name.len() + 1..].to_string())
 }
 
 /// The whole `Set-Cookie` of the session cookie `next-auth.session-token` that `r` sets, if any.
@@ -116,9 +130,9 @@ pub async fn post_with_csrf(
     post_form(c, &format!("{base}/{action}"), &all).await
 }
 
-/// The value of query parameter `key` of `url` (decoded), if present.
-pub fn param(url: &str, key: &str) -> Option<String> {
-    url::Url::parse(url)
+/// The value of query parameter `key` of `url` (a `&str` or a `&Url`; decoded), if present.
+pub fn param(url: impl AsRef<str>, key: &str) -> Option<String> {
+    url::Url::parse(url.as_ref())
         .ok()?
         .query_pairs()
         .find(|(k, _)| k == key)

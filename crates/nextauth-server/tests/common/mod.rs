@@ -25,8 +25,8 @@ use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
 pub use testkit::http::{
-    Listening, PageForm, client, cookie, cookie_pair, location, page_form, page_forms, page_links,
-    param, post_form, set_cookies, set_session_cookie,
+    Listening, PageForm, client, cookie, cookie_pair, cookie_value, location, page_form,
+    page_forms, page_links, param, post_form, set_cookies, set_session_cookie,
 };
 
 pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
@@ -287,4 +287,25 @@ checks = ["pkce", "state", "nonce"]
             client_secret = testkit::Idp::DEFAULT_CLIENT_SECRET,
         ),
     )
+}
+
+/// A server with all three provider types ([`all_providers_config`]) and its live peers.
+pub struct AllProviders {
+    pub s: Server,
+    pub sink: testkit::SmtpSink,
+    pub idp: testkit::Idp,
+    pub hook: Webhook,
+}
+
+/// Starts the peers (credentials webhook, SMTP sink, OpenID provider) and a server using them.
+pub async fn all_providers() -> AllProviders {
+    let hook = webhook().await;
+    let sink = testkit::SmtpSink::start();
+    let idp = testkit::Idp::start(testkit::IdpOptions::default());
+    let s = Server::spawn(&all_providers_config(
+        &hook.url,
+        sink.smtp_port(),
+        &idp.issuer,
+    ));
+    AllProviders { s, sink, idp, hook }
 }

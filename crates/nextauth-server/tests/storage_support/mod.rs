@@ -1,19 +1,27 @@
 //! Helpers of the storage and e-mail acceptance tests (`storage_*.rs`, `email_*.rs`): an
-//! in-process `nextauth` server on a free port (settings parsed from TOML exactly as the binary
-//! does), a browser-like client (cookie jar, no redirects followed), and CSRF/session shortcuts.
+//! in-process `nextauth` server on 127.0.0.1:0 (settings parsed from TOML exactly as the binary
+//! does); the browser-like client and CSRF/session shortcuts are `testkit::http`'s.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use nextauth_core::clock::Clock;
 use nextauth_core::{Adapter, NextAuth};
-use reqwest::redirect::Policy;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+pub use testkit::http::{
+    client as browser, cookie, cookie_pair, csrf, location, post_form, session, set_cookies,
+    set_session_cookie,
+};
 
 pub const SECRET: &str = "storage-test-secret-0123456789abcdef0123";
 
@@ -112,46 +120,6 @@ impl App {
     }
 }
 
-/// A browser: its own cookie jar, redirects not followed.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .cookie_store(true)
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
-
-/// `GET csrf` → the token (and the csrf cookie in the jar).
-pub async fn csrf(b: &reqwest::Client, base: &str) -> String {
-    let j: Value = b
-        .get(format!("{base}/csrf"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    j["csrfToken"].as_str().unwrap().to_string()
-}
-
-/// `GET session` as JSON.
-pub async fn session(b: &reqwest::Client, base: &str) -> Value {
-    let r = b.get(format!("{base}/session")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
-}
-
-/// The `Location` of a redirect (panics if there is none).
-pub fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .unwrap_or_else(|| panic!("no Location on {} {}", r.status(), r.url()))
-        .to_str()
-        .unwrap()
-        .to_string()
-}
-
 /// `POST signin/email` with the CSRF token; the response (a redirect).
 pub async fn request_link(
     b: &reqwest::Client,
@@ -159,16 +127,13 @@ pub async fn request_link(
     email: &str,
     callback: &str,
 ) -> reqwest::Response {
-    let token = csrf(b, base).await;
-    b.post(format!("{base}/signin/email"))
-        .form(&[
-            ("email", email),
-            ("csrfToken", &token),
-            ("callbackUrl", callback),
-        ])
-        .send()
-        .await
-        .unwrap()
+    testkit::http::post_with_csrf(
+        b,
+        base,
+        "signin/email",
+        &[("email", email), ("callbackUrl", callback)],
+    )
+    .await
 }
 
 /// A unique address per call, so tests sharing a database never collide.
@@ -177,14 +142,4 @@ pub fn unique_email(tag: &str) -> String {
         "{tag}-{}@example.com",
         hex::encode(rand::random::<[u8; 5]>())
     )
-}
-
-/// The value of the session cookie a response sets (`None` if it sets none).
-pub fn set_session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("next-auth.session-token="))
-        .map(|c| c.to_string())
 }
