@@ -39,16 +39,7 @@ async fn credentials_sign_in_session_update_sign_out() {
         .to_string();
 
     // A wrong password: 302 to the error, or 401 {url} in JSON mode.
-    let bad = c
-        .post(s.url("/callback/credentials"))
-        .form(&[
-            ("username", "alice"),
-            ("password", "nope"),
-            ("csrfToken", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let bad = post_credentials(&c, &s, &token, "alice", "nope").await;
     assert_eq!(bad.status(), 302);
     assert_eq!(
         location(&bad),
@@ -192,25 +183,9 @@ async fn webhook_failures_are_errors_never_panics() {
         );
     }
     // A numeric id becomes a string `sub`; a null name stays null.
-    let r = c
-        .post(s.url("/callback/credentials"))
-        .form(&[
-            ("username", "numeric"),
-            ("password", "x"),
-            ("csrfToken", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_credentials(&c, &s, &token, "numeric", "x").await;
     assert_eq!(r.status(), 302);
-    let session: Value = c
-        .get(s.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = session(&c, &s).await;
     assert_eq!(
         session["user"],
         json!({"name": null, "email": "n@example.com"})
@@ -218,16 +193,7 @@ async fn webhook_failures_are_errors_never_panics() {
     // The webhook gone: still a clean redirect, and the reason is in the log.
     drop(hook);
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    let r = c
-        .post(s.url("/callback/credentials"))
-        .form(&[
-            ("username", "alice"),
-            ("password", "password"),
-            ("csrfToken", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_credentials(&c, &s, &token, "alice", "password").await;
     assert_eq!(r.status(), 302);
     assert_eq!(location(&r), s.url("/error?error=Callback"));
     assert!(
@@ -243,16 +209,7 @@ async fn long_sessions_are_chunked_and_reassembled() {
     let s = Server::spawn(&credentials_config(&hook.url, ""));
     let c = client();
     let token = csrf(&c, &s).await;
-    let r = c
-        .post(s.url("/callback/credentials"))
-        .form(&[
-            ("username", "long"),
-            ("password", "x"),
-            ("csrfToken", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_credentials(&c, &s, &token, "long", "x").await;
     let names: Vec<String> = set_cookies(&r)
         .iter()
         .map(|c| c.split('=').next().unwrap().to_string())
@@ -267,14 +224,7 @@ async fn long_sessions_are_chunked_and_reassembled() {
         "{names:?}"
     );
     assert!(!names.contains(&"next-auth.session-token".to_string()));
-    let session: Value = c
-        .get(s.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = session(&c, &s).await;
     assert_eq!(session["user"]["name"].as_str().unwrap().len(), 6000);
     // Signing out clears every chunk.
     let r = c
@@ -607,14 +557,7 @@ async fn expose_claims_in_the_session() {
     ));
     let c = client();
     sign_in_alice(&c, &s, "/").await;
-    let session: Value = c
-        .get(s.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = session(&c, &s).await;
     assert_eq!(session["user"]["id"], "credentials-alice");
 }
 

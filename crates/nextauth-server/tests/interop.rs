@@ -50,16 +50,7 @@ async fn our_chunked_session_reads_with_get_token() {
     let s = Server::spawn(&credentials_config(&hook.url, ""));
     let c = client();
     let token = csrf(&c, &s).await;
-    let r = c
-        .post(s.url("/callback/credentials"))
-        .form(&[
-            ("username", "long"),
-            ("password", "x"),
-            ("csrfToken", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_credentials(&c, &s, &token, "long", "x").await;
     let header: Vec<String> = set_cookies(&r)
         .into_iter()
         .filter(|c| c.starts_with("next-auth.session-token."))

@@ -240,6 +240,27 @@ type = "password"
     )
 }
 
+/// `POST callback/credentials` with `username`, `password` and the CSRF `token` already fetched
+/// (the client must hold its cookie).
+pub async fn post_credentials(
+    c: &reqwest::Client,
+    s: &Server,
+    token: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    post_form(
+        c,
+        &s.url("/callback/credentials"),
+        &[
+            ("username", username),
+            ("password", password),
+            ("csrfToken", token),
+        ],
+    )
+    .await
+}
+
 /// Signs in alice through the credentials form; returns the response of the callback POST.
 pub async fn sign_in_alice(c: &reqwest::Client, s: &Server, callback: &str) -> reqwest::Response {
     testkit::http::post_with_csrf(
