@@ -14,21 +14,16 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use nextauth_core::clock::FixedClock;
 use nextauth_core::cookies::encode_uri_component;
-use nextauth_core::crypto::csrf::csrf_cookie_value;
-use nextauth_core::providers::credentials::{
-    Authorize, AuthorizeError, CredentialField, CredentialsProvider,
-};
 use nextauth_core::providers::email::{
     EmailProvider, EmailTransport, SendError, VerificationEmail,
 };
 use nextauth_core::providers::oauth::OAuthProvider;
 use nextauth_core::providers::{Provider, ProviderKind};
-use nextauth_core::request::Params;
 use nextauth_core::routes::ENDPOINTS;
 use nextauth_core::{
     AuthConfig, AuthRequest, AuthResponse, BaseUrl, MemoryAdapter, NextAuth, Secret,
 };
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 const SECRET: &str = "routes-test-secret-0123456789abcdef0123456789";
 /// v4's default `NEXTAUTH_URL` (unset): every URL below is absolute on it.
@@ -40,27 +35,6 @@ const NOW_MS: i64 = 1_798_435_754_439;
 const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 // ------------------------------------------------------------------ harness ----
-
-/// `authorize`: alice / password signs in, anything else is `null`.
-struct Alice;
-
-#[async_trait]
-impl Authorize for Alice {
-    async fn authorize(
-        &self,
-        credentials: &Params,
-        _request: &AuthRequest,
-    ) -> Result<Option<Map<String, Value>>, AuthorizeError> {
-        let ok = credentials.get("username").and_then(Value::as_str) == Some("alice")
-            && credentials.get("password").and_then(Value::as_str) == Some("password");
-        Ok(ok.then(|| {
-            json!({"id": "1", "name": "Alice", "email": "alice@example.com"})
-                .as_object()
-                .cloned()
-                .unwrap()
-        }))
-    }
-}
 
 /// An e-mail transport that keeps the magic links it is given.
 #[derive(Default)]
@@ -86,27 +60,9 @@ struct App {
 
 fn app() -> App {
     let mut config = AuthConfig::new(BaseUrl::parse(None).unwrap(), Secret::new(SECRET));
-    config.providers.push(Provider {
-        id: "credentials".into(),
-        name: "Credentials".into(),
-        kind: ProviderKind::Credentials(CredentialsProvider {
-            fields: vec![
-                CredentialField {
-                    name: "username".into(),
-                    label: None,
-                    input_type: None,
-                    placeholder: None,
-                },
-                CredentialField {
-                    name: "password".into(),
-                    label: None,
-                    input_type: Some("password".into()),
-                    placeholder: None,
-                },
-            ],
-            authorize: Arc::new(Alice),
-        }),
-    });
+    config
+        .providers
+        .push(testkit::inproc::credentials_provider("Credentials"));
     let outbox = Arc::new(Outbox::default());
     config.providers.push(Provider {
         id: "email".into(),
@@ -163,10 +119,7 @@ async fn send(
 
 /// The `Cookie` header of a browser holding a valid CSRF cookie for [`TOKEN`].
 fn csrf_cookie() -> String {
-    format!(
-        "next-auth.csrf-token={}",
-        encode_uri_component(&csrf_cookie_value(TOKEN, SECRET.as_bytes()))
-    )
+    testkit::inproc::csrf_cookie(TOKEN, SECRET)
 }
 
 /// Names of the cookies a response sets, in order.

@@ -10,6 +10,7 @@
 //! [`http`] holds the one set of HTTP helpers every integration test uses (a browser-like client,
 //! `Set-Cookie`/`Location` reading, the CSRF round trip, form POSTs, page forms), and
 //! [`http::Listening`] reads the `nextauth listening on …` line of a server started on port 0.
+//! [`inproc`] has the pieces of an in-process app (`NextAuth::handle`, no socket).
 
 // This crate exists only for tests: a harness that cannot start its peers must stop the test with a
 // clear message, so unwrap/expect/panic are the intended way to fail here.
@@ -269,6 +270,7 @@ fn http_client() -> reqwest::Client {
 }
 
 pub mod http;
+pub mod inproc;
 
 // ---------------------------------------------------------------------------------------------
 // OpenID Provider
