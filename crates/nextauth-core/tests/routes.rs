@@ -122,6 +122,29 @@ fn csrf_cookie() -> String {
     testkit::inproc::csrf_cookie(TOKEN, SECRET)
 }
 
+/// `POST` with a valid CSRF cookie and `csrfToken` added to `form`.
+async fn post_with_csrf(app: &App, path: &str, form: &[(&str, &str)]) -> AuthResponse {
+    let mut fields = form.to_vec();
+    fields.push(("csrfToken", TOKEN));
+    send(app, "POST", path, "", &csrf_cookie(), &fields).await
+}
+
+/// The session cookie a response sets (panics, listing the cookies, when there is none).
+fn session_cookie(r: &AuthResponse) -> &nextauth_core::cookies::SetCookie {
+    r.cookies
+        .iter()
+        .find(|c| c.name == "next-auth.session-token")
+        .unwrap_or_else(|| panic!("no session cookie: {:?}", r.cookies))
+}
+
+/// The init cookies of §3.2 for a fresh browser: csrf, then callback-url.
+fn assert_init_cookies(r: &AuthResponse) {
+    assert_eq!(
+        cookie_names(r),
+        ["next-auth.csrf-token", "next-auth.callback-url"]
+    );
+}
+
 /// Names of the cookies a response sets, in order.
 fn cookie_names(r: &AuthResponse) -> Vec<&str> {
     r.cookies.iter().map(|c| c.name.as_str()).collect()
@@ -199,24 +222,13 @@ fn assert_html(r: &AuthResponse) {
 /// Signs alice in through `POST callback/credentials`; the `Cookie` header of her browser
 /// afterwards (CSRF and session cookies).
 async fn signed_in(app: &App) -> String {
-    let r = send(
+    let r = post_with_csrf(
         app,
-        "POST",
         "/callback/credentials",
-        "",
-        &csrf_cookie(),
-        &[
-            ("csrfToken", TOKEN),
-            ("username", "alice"),
-            ("password", "password"),
-        ],
+        &[("username", "alice"), ("password", "password")],
     )
     .await;
-    let session = r
-        .cookies
-        .iter()
-        .find(|c| c.name == "next-auth.session-token")
-        .unwrap_or_else(|| panic!("no session cookie: {:?}", r.cookies));
+    let session = session_cookie(&r);
     format!(
         "{}; next-auth.session-token={}",
         csrf_cookie(),
@@ -255,10 +267,7 @@ async fn get_csrf(app: &App) {
     assert_eq!(r.status, 200);
     assert_json(&r);
     assert_no_cache(&r);
-    assert_eq!(
-        cookie_names(&r),
-        ["next-auth.csrf-token", "next-auth.callback-url"]
-    );
+    assert_init_cookies(&r);
     let token = json_body(&r)["csrfToken"].as_str().unwrap().to_string();
     assert!(
         token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()),
@@ -278,10 +287,7 @@ async fn get_session(app: &App) {
     assert_json(&r);
     assert_no_cache(&r);
     assert_eq!(json_body(&r), json!({}));
-    assert_eq!(
-        cookie_names(&r),
-        ["next-auth.csrf-token", "next-auth.callback-url"]
-    );
+    assert_init_cookies(&r);
 
     let cookie = signed_in(app).await;
     let r = send(app, "GET", "/session", "", &cookie, &[]).await;
@@ -305,11 +311,7 @@ async fn get_session(app: &App) {
     )
     .await;
     assert_eq!(json_body(&r), json!({}));
-    let gone = r
-        .cookies
-        .iter()
-        .find(|c| c.name == "next-auth.session-token")
-        .expect("deletion cookie");
+    let gone = session_cookie(&r);
     assert_eq!(gone.max_age, Some(0));
 }
 
@@ -319,20 +321,9 @@ async fn post_session(app: &App) {
     let r = send(app, "POST", "/session", "", "", &[]).await;
     assert_eq!(r.status, 400);
     assert_eq!(json_body(&r), json!({}));
-    assert_eq!(
-        cookie_names(&r),
-        ["next-auth.csrf-token", "next-auth.callback-url"]
-    );
+    assert_init_cookies(&r);
 
-    let r = send(
-        app,
-        "POST",
-        "/session",
-        "",
-        &csrf_cookie(),
-        &[("csrfToken", TOKEN)],
-    )
-    .await;
+    let r = post_with_csrf(app, "/session", &[]).await;
     assert_eq!(r.status, 200);
     assert_eq!(json_body(&r), json!({}));
 
@@ -360,10 +351,7 @@ async fn get_signin(app: &App) {
         let r = send(app, "GET", path, "", "", &[]).await;
         assert_eq!(r.status, 200, "{path}");
         assert_html(&r);
-        assert_eq!(
-            cookie_names(&r),
-            ["next-auth.csrf-token", "next-auth.callback-url"]
-        );
+        assert_init_cookies(&r);
         let html = body(&r);
         for action in [
             format!("{BASE}/callback/credentials"),
@@ -384,26 +372,14 @@ async fn get_signin(app: &App) {
 async fn post_signin(app: &App) {
     let r = send(app, "POST", "/signin/email", "", "", &[("email", "a@b.c")]).await;
     assert_eq!(location(&r), format!("{BASE}/signin?csrf=true"));
-    assert_eq!(
-        cookie_names(&r),
-        ["next-auth.csrf-token", "next-auth.callback-url"]
-    );
-    let ok = &[("csrfToken", TOKEN)];
-    let r = send(app, "POST", "/signin/nope", "", &csrf_cookie(), ok).await;
+    assert_init_cookies(&r);
+    let r = post_with_csrf(app, "/signin/nope", &[]).await;
     assert_unknown_provider(&r, "signin", "nope");
 
-    let r = send(app, "POST", "/signin/credentials", "", &csrf_cookie(), ok).await;
+    let r = post_with_csrf(app, "/signin/credentials", &[]).await;
     assert_eq!(location(&r), format!("{BASE}/signin"));
 
-    let r = send(
-        app,
-        "POST",
-        "/signin/email",
-        "",
-        &csrf_cookie(),
-        &[("csrfToken", TOKEN), ("email", "bob@example.com")],
-    )
-    .await;
+    let r = post_with_csrf(app, "/signin/email", &[("email", "bob@example.com")]).await;
     assert_eq!(
         location(&r),
         format!("{BASE}/verify-request?provider=email&type=email")
@@ -421,7 +397,7 @@ async fn post_signin(app: &App) {
         "{link}"
     );
 
-    let r = send(app, "POST", "/signin/idp", "", &csrf_cookie(), ok).await;
+    let r = post_with_csrf(app, "/signin/idp", &[]).await;
     assert_eq!(location(&r), format!("{BASE}/error?error=OAuthSignin"));
 }
 
@@ -447,17 +423,10 @@ async fn get_callback(app: &App) {
     let r = send(app, "GET", "/callback/email", "", "", &[]).await;
     assert_eq!(location(&r), format!("{BASE}/error?error=Verification"));
 
-    let r = send(
+    let r = post_with_csrf(
         app,
-        "POST",
         "/signin/email",
-        "",
-        &csrf_cookie(),
-        &[
-            ("csrfToken", TOKEN),
-            ("email", "carol@example.com"),
-            ("callbackUrl", "/welcome"),
-        ],
+        &[("email", "carol@example.com"), ("callbackUrl", "/welcome")],
     )
     .await;
     assert_eq!(r.status, 302);
@@ -498,61 +467,27 @@ async fn post_callback(app: &App) {
     let r = send(app, "POST", "/callback/credentials", "", "", &alice).await;
     assert_eq!(location(&r), format!("{BASE}/signin?csrf=true"));
 
-    let mut with_token = alice.to_vec();
-    with_token.push(("csrfToken", TOKEN));
-    let r = send(
-        app,
-        "POST",
-        "/callback/credentials",
-        "",
-        &csrf_cookie(),
-        &with_token,
-    )
-    .await;
+    let r = post_with_csrf(app, "/callback/credentials", &alice).await;
     assert_eq!(location(&r), format!("{ORIGIN}/after"));
-    let session = r
-        .cookies
-        .iter()
-        .find(|c| c.name == "next-auth.session-token")
-        .expect("session cookie");
     // The cookie lives as long as the session: 30 days after the fixed clock.
-    assert_eq!(session.expires_ms, Some(NOW_MS + 30 * 86_400_000));
-
-    let wrong = [
-        ("csrfToken", TOKEN),
-        ("username", "alice"),
-        ("password", "nope"),
-    ];
-    let r = send(
-        app,
-        "POST",
-        "/callback/credentials",
-        "",
-        &csrf_cookie(),
-        &wrong,
-    )
-    .await;
     assert_eq!(
-        location(&r),
-        format!("{BASE}/error?error=CredentialsSignin&provider=credentials")
+        session_cookie(&r).expires_ms,
+        Some(NOW_MS + 30 * 86_400_000)
     );
-    let mut json_mode = wrong.to_vec();
-    json_mode.push(("json", "true"));
-    let r = send(
+
+    let failed = format!("{BASE}/error?error=CredentialsSignin&provider=credentials");
+    let wrong = [("username", "alice"), ("password", "nope")];
+    let r = post_with_csrf(app, "/callback/credentials", &wrong).await;
+    assert_eq!(location(&r), failed);
+    let r = post_with_csrf(
         app,
-        "POST",
         "/callback/credentials",
-        "",
-        &csrf_cookie(),
-        &json_mode,
+        &[wrong[0], wrong[1], ("json", "true")],
     )
     .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.header("location"), None);
-    assert_eq!(
-        json_body(&r),
-        json!({"url": format!("{BASE}/error?error=CredentialsSignin&provider=credentials")})
-    );
+    assert_eq!(json_body(&r), json!({ "url": failed }));
 }
 
 /// §8.9: the built-in sign-out page, a form POSTing to `BASE/signout` with only `csrfToken`.
@@ -560,10 +495,7 @@ async fn get_signout(app: &App) {
     let r = send(app, "GET", "/signout", "", "", &[]).await;
     assert_eq!(r.status, 200);
     assert_html(&r);
-    assert_eq!(
-        cookie_names(&r),
-        ["next-auth.csrf-token", "next-auth.callback-url"]
-    );
+    assert_init_cookies(&r);
     let html = body(&r);
     assert!(
         html.contains(&format!("action=\"{BASE}/signout\"")),
@@ -578,15 +510,7 @@ async fn post_signout(app: &App) {
     let r = send(app, "POST", "/signout", "", "", &[]).await;
     assert_eq!(location(&r), format!("{BASE}/signout?csrf=true"));
 
-    let r = send(
-        app,
-        "POST",
-        "/signout",
-        "",
-        &csrf_cookie(),
-        &[("csrfToken", TOKEN), ("callbackUrl", "/bye")],
-    )
-    .await;
+    let r = post_with_csrf(app, "/signout", &[("callbackUrl", "/bye")]).await;
     assert_eq!(location(&r), format!("{ORIGIN}/bye"));
     assert!(!cookie_names(&r).contains(&"next-auth.session-token"));
 
@@ -601,11 +525,7 @@ async fn post_signout(app: &App) {
     )
     .await;
     assert_eq!(location(&r), format!("{ORIGIN}/bye"));
-    let gone = r
-        .cookies
-        .iter()
-        .find(|c| c.name == "next-auth.session-token")
-        .expect("deletion cookie");
+    let gone = session_cookie(&r);
     assert_eq!(gone.max_age, Some(0));
     assert_eq!(gone.value, "");
 }
@@ -630,11 +550,7 @@ async fn get_error(app: &App) {
         let r = send(app, "GET", "/error", query, "", &[]).await;
         assert_eq!(r.status, status, "{query}");
         assert_html(&r);
-        assert_eq!(
-            cookie_names(&r),
-            ["next-auth.csrf-token", "next-auth.callback-url"],
-            "{query}"
-        );
+        assert_init_cookies(&r);
     }
 }
 
@@ -651,10 +567,7 @@ async fn get_verify_request(app: &App) {
     .await;
     assert_eq!(r.status, 200);
     assert_html(&r);
-    assert_eq!(
-        cookie_names(&r),
-        ["next-auth.csrf-token", "next-auth.callback-url"]
-    );
+    assert_init_cookies(&r);
 }
 
 /// §8.12: no CSRF, always 200 with an empty body and no cookies.
