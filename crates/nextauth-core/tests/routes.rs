@@ -51,6 +51,13 @@ impl EmailTransport for Outbox {
     }
 }
 
+impl Outbox {
+    /// The last magic link sent (panics when none was).
+    fn last(&self) -> String {
+        self.0.lock().unwrap().last().cloned().expect("a mail")
+    }
+}
+
 /// The app under test: credentials (`credentials`), e-mail (`email`) and an OIDC provider
 /// (`idp`) whose issuer is a closed loopback port (discovery is refused at once).
 struct App {
@@ -384,14 +391,7 @@ async fn post_signin(app: &App) {
         location(&r),
         format!("{BASE}/verify-request?provider=email&type=email")
     );
-    let link = app
-        .outbox
-        .0
-        .lock()
-        .unwrap()
-        .last()
-        .cloned()
-        .expect("a mail");
+    let link = app.outbox.last();
     assert!(
         link.starts_with(&format!("{BASE}/callback/email?")),
         "{link}"
@@ -430,14 +430,7 @@ async fn get_callback(app: &App) {
     )
     .await;
     assert_eq!(r.status, 302);
-    let link = app
-        .outbox
-        .0
-        .lock()
-        .unwrap()
-        .last()
-        .cloned()
-        .expect("a mail");
+    let link = app.outbox.last();
     let query = link.split_once('?').unwrap().1;
     let r = send(app, "GET", "/callback/email", query, "", &[]).await;
     assert_eq!(location(&r), format!("{ORIGIN}/welcome"));

@@ -248,6 +248,13 @@ async fn start_flow(
     (authz, ret)
 }
 
+/// `r` (the callback's answer) went to `<origin>/after`, and the browser's session is `email`'s.
+async fn assert_signed_in(b: &reqwest::Client, app: &App, r: &reqwest::Response, email: &str) {
+    assert_eq!(r.status(), 302, "{}", app.logs.text());
+    assert_eq!(location(r), format!("{}/after", app.origin));
+    assert_eq!(session(b, app).await["user"]["email"], email);
+}
+
 fn assert_error_redirect(r: &reqwest::Response, app: &App, code: &str) {
     assert_eq!(r.status(), 302);
     assert_eq!(location(r), app.url(&format!("/error?error={code}")));
@@ -476,12 +483,7 @@ mod oauth {
             assert!(deleted.is_empty(), "{forged}: {deleted:?}");
         }
         let r = deliver(&b, &ret).await;
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "carol@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
     }
 
     /// Database strategy: every sign-in issues a new session token and retires the one the
@@ -608,12 +610,7 @@ mod oauth {
         assert_eq!(action, &app.url("/callback/oidc"));
         assert!(fields.iter().any(|(k, _)| k == "code"));
         let r = deliver(&b, &ret).await;
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "carol@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
     }
 
     #[tokio::test]
@@ -656,12 +653,7 @@ mod oauth {
         let b = browser();
         let (_, ret) = start_flow(&b, &app, "oidc", "").await;
         let r = deliver(&b, &ret).await;
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "alice@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
     }
 
     #[tokio::test]
@@ -700,12 +692,7 @@ mod oauth {
                 .all(|c| !c.starts_with("next-auth.state="))
         );
         let r = b.get(url).send().await.unwrap();
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "alice@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
     }
 
     #[tokio::test]
