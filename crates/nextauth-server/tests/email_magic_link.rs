@@ -19,7 +19,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use nextauth_core::Adapter;
-use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
 use serde_json::Value;
 use storage_support::*;
 use testkit::SmtpSink;
@@ -197,10 +196,7 @@ async fn email_magic_link_sqlite_database_sessions() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_magic_link_postgres_database_sessions() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     let check = nextauth_sqlx::open(&db.url).await.unwrap();
     magic_link_round_trip(&db.url, "database", Some(check)).await;
 }
@@ -447,10 +443,7 @@ async fn rejected_links_spend_nothing_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_links_spend_nothing_postgres() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     rejected_links_spend_nothing(&db.url, "database").await;
 }
 
@@ -496,10 +489,7 @@ async fn concurrent_openings_sign_in_once_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_openings_sign_in_once_postgres() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     concurrent_openings_sign_in_once(&db.url, "jwt").await;
 }
 

@@ -120,6 +120,15 @@ impl App {
     }
 }
 
+/// A fresh PostgreSQL database of this test's own (dropped with the value), on testkit's server.
+/// Panics when PostgreSQL is unreachable or `NEXTAUTH_SKIP_POSTGRES` is set (see
+/// `nextauth_sqlx::testing::postgres_url_or_skip`: a skipped test is filtered, never passed).
+pub async fn postgres_database() -> nextauth_sqlx::testing::TestDatabase {
+    let base = nextauth_sqlx::testing::postgres_url_or_skip(testkit::postgres::database_url())
+        .expect("postgres_url_or_skip never returns None");
+    nextauth_sqlx::testing::TestDatabase::create(&base).await
+}
+
 /// `POST signin/email` with the CSRF token; the response (a redirect).
 pub async fn request_link(
     b: &reqwest::Client,
