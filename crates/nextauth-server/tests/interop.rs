@@ -73,12 +73,7 @@ async fn next_auth_tokens_are_accepted_by_get_session() {
         None,
     );
     let c = client();
-    let r = c
-        .get(s.url("/session"))
-        .header("cookie", format!("next-auth.session-token={token}"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_session_with_token(&c, &s, &token).await;
     let reissued = session_cookie_value(&r);
     let session: Value = r.json().await.unwrap();
     assert_eq!(
@@ -90,12 +85,7 @@ async fn next_auth_tokens_are_accepted_by_get_session() {
     assert_eq!(back["sub"], "u1");
     // An expired next-auth token gives {} and a deletion.
     let expired = testkit::interop::encode(SECRET, &json!({"sub": "u1"}), Some(-60));
-    let r = c
-        .get(s.url("/session"))
-        .header("cookie", format!("next-auth.session-token={expired}"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_session_with_token(&c, &s, &expired).await;
     assert!(
         set_cookies(&r)
             .iter()

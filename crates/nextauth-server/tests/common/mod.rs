@@ -152,6 +152,26 @@ pub async fn session(c: &reqwest::Client, s: &Server) -> Value {
     testkit::http::session(c, &s.base).await
 }
 
+/// `POST _log`'s answer (v4 §8.12): 200, no cookies, an empty body.
+pub async fn assert_log_answer(r: reqwest::Response) {
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("set-cookie").is_none(), "{:?}", r.headers());
+    assert_eq!(r.text().await.unwrap(), "");
+}
+
+/// `GET session` on `s` sending only `next-auth.session-token=<token>`.
+pub async fn get_session_with_token(
+    c: &reqwest::Client,
+    s: &Server,
+    token: &str,
+) -> reqwest::Response {
+    c.get(s.url("/session"))
+        .header("cookie", format!("next-auth.session-token={token}"))
+        .send()
+        .await
+        .unwrap()
+}
+
 /// A credentials webhook: alice/password signs in; `boom` answers 500; `garbage` answers
 /// non-JSON; `slow` never answers in time; `long` returns a user whose name makes the session
 /// cookie chunk; anything else is 401 `null`.
