@@ -177,21 +177,22 @@ async fn magic_link_round_trip(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn email_magic_link_sqlite_jwt() {
+/// [`magic_link_round_trip`] on a SQLite file, with a second handle on it to look at the rows.
+async fn sqlite_round_trip(strategy: &str) {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
-    // A second handle on the same file, to look at the rows.
     let app_db = nextauth_sqlx::open(&url).await.unwrap();
-    magic_link_round_trip(&url, "jwt", Some(app_db)).await;
+    magic_link_round_trip(&url, strategy, Some(app_db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_magic_link_sqlite_jwt() {
+    sqlite_round_trip("jwt").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_magic_link_sqlite_database_sessions() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = sqlite_url(&dir);
-    let app_db = nextauth_sqlx::open(&url).await.unwrap();
-    magic_link_round_trip(&url, "database", Some(app_db)).await;
+    sqlite_round_trip("database").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

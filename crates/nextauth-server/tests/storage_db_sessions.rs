@@ -175,17 +175,22 @@ async fn credentials_sign_in(b: &reqwest::Client, app: &App, password: &str) -> 
     .await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn storage_credentials_with_database_sessions() {
-    let webhook = testkit::Webhook::start();
-    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
-    let app = App::start(AppOptions {
+/// Database sessions with the credentials provider (testkit's webhook) on `store`.
+async fn credentials_app(webhook: &testkit::Webhook, store: &Arc<dyn Adapter>) -> App {
+    App::start(AppOptions {
         strategy: "database",
         authorize_url: Some(webhook.url()),
         adapter: Some(store.clone()),
         ..AppOptions::default()
     })
-    .await;
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_credentials_with_database_sessions() {
+    let webhook = testkit::Webhook::start();
+    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
+    let app = credentials_app(&webhook, &store).await;
 
     let b = browser();
     let bad = credentials_sign_in(&b, &app, "wrong").await;
@@ -270,13 +275,7 @@ async fn storage_credentials_refuses_an_address_owned_by_another_user() {
         })
         .await
         .unwrap();
-    let app = App::start(AppOptions {
-        strategy: "database",
-        authorize_url: Some(webhook.url()),
-        adapter: Some(store.clone()),
-        ..AppOptions::default()
-    })
-    .await;
+    let app = credentials_app(&webhook, &store).await;
     let b = browser();
     let r = credentials_sign_in(&b, &app, "password").await;
     assert_eq!(
