@@ -1,4 +1,4 @@
-//! The auth API over real HTTP: the `nextauth` binary on a free port, a cookie jar, and a real
+//! The auth API over real HTTP: the `nextauth` binary on `--listen 127.0.0.1:0`, a cookie jar, and a real
 //! credentials webhook started by the test. csrf → credentials sign-in → session → update →
 //! sign-out, and the v4 details around it.
 
