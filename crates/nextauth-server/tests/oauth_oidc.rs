@@ -8,7 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
@@ -16,7 +15,9 @@ use testkit::http::{client as browser, cookie, location, param, set_cookies};
 use testkit::{Idp, IdpOptions, interop};
 use tracing_subscriber::fmt::MakeWriter;
 
-const SECRET: &str = "oauth-integration-secret-0123456789abcdef";
+mod storage_support;
+
+use storage_support::SECRET;
 
 // ------------------------------------------------------------------ harness ----
 
@@ -48,19 +49,13 @@ impl Logs {
     }
 }
 
-/// The server under test.
+/// The server under test (served in process by `storage_support::App`) and its log.
 struct App {
     origin: String,
     base: String,
     logs: Logs,
+    _app: storage_support::App,
     _log_guard: tracing::subscriber::DefaultGuard,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 impl App {
@@ -69,53 +64,33 @@ impl App {
     }
 }
 
-/// Binds 127.0.0.1:0, then builds the server from `providers` (TOML `[[providers]]` tables) with
-/// the bound origin as its URL.
+/// The server with `providers` (TOML `[[providers]]` tables), JWT sessions, SQLite in memory.
 async fn start_app(providers: &str) -> App {
-    start_app_with(providers, "").await
+    start_app_with(providers, "jwt").await
 }
 
-/// [`start_app`] with more top-level tables (e.g. `[session]`).
-async fn start_app_with(providers: &str, tables: &str) -> App {
+/// [`start_app`] with the session `strategy` (`jwt` or `database`).
+async fn start_app_with(providers: &str, strategy: &str) -> App {
     let logs = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(logs.clone())
         .with_ansi(false)
         .with_max_level(tracing::Level::DEBUG)
         .finish();
+    // Thread-local: the test's current-thread runtime runs the server, so it logs here.
     let guard = tracing::subscriber::set_default(subscriber);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let toml = format!(
-        r#"
-url = "{origin}/api/auth"
-secret = "{SECRET}"
-
-[database]
-url = "sqlite::memory:"
-
-{tables}
-
-{providers}
-"#
-    );
-    let path = PathBuf::from("oauth-test.toml");
-    let file = nextauth_server::settings::parse_file(&toml, &path).unwrap();
-    let no_env = |_: &str| None;
-    let settings = nextauth_server::settings::resolve(file, Some(path), &no_env).unwrap();
-    let auth = nextauth_server::build(settings, nextauth_server::Overrides::default())
-        .await
-        .unwrap();
-    let app = nextauth_server::app(auth);
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let app = storage_support::App::start(storage_support::AppOptions {
+        strategy,
+        extra: providers,
+        ..Default::default()
+    })
+    .await;
     App {
-        base: format!("{origin}/api/auth"),
-        origin,
+        origin: app.origin.clone(),
+        base: app.base.clone(),
         logs,
+        _app: app,
         _log_guard: guard,
-        task,
     }
 }
 
@@ -503,7 +478,7 @@ mod oauth {
             oidc_provider("oidc", &idp, ""),
             oidc_provider("other", &idp, "")
         );
-        let app = start_app_with(&providers, "[session]\nstrategy = \"database\"").await;
+        let app = start_app_with(&providers, "database").await;
         let b = browser();
         let sign_in = |id: &'static str| {
             let (b, app) = (&b, &app);

@@ -56,6 +56,8 @@ pub struct AppOptions<'a> {
     pub clock: Option<Arc<dyn Clock>>,
     /// Use this adapter instead of opening `database_url` (shares one pool between apps).
     pub adapter: Option<Arc<dyn Adapter>>,
+    /// More TOML appended at the end (e.g. `[[providers]]` tables).
+    pub extra: &'a str,
 }
 
 impl Default for AppOptions<'_> {
@@ -68,6 +70,7 @@ impl Default for AppOptions<'_> {
             session_extra: "",
             clock: None,
             adapter: None,
+            extra: "",
         }
     }
 }
@@ -91,6 +94,7 @@ impl App {
                 "\n[[providers]]\nid = \"credentials\"\ntype = \"credentials\"\nauthorize_url = \"{url}\"\n[providers.credentials.username]\nlabel = \"Username\"\n[providers.credentials.password]\nlabel = \"Password\"\ntype = \"password\"\n"
             ));
         }
+        toml.push_str(o.extra);
         let path = Path::new("/nonexistent/storage-test.toml");
         let file = nextauth_server::settings::parse_file(&toml, path).unwrap();
         let no_env = |_: &str| -> Option<String> { None };
