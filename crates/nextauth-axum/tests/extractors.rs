@@ -9,70 +9,27 @@
 
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::routing::get;
 use http_body_util::BodyExt;
 use nextauth_axum::{OptionalSession, Session};
-use nextauth_core::clock::FixedClock;
-use nextauth_core::providers::{
-    Authorize, AuthorizeError, CredentialField, CredentialsProvider, Provider, ProviderKind,
-};
-use nextauth_core::request::{AuthRequest, Params};
+use nextauth_core::testing::FixedClock;
 use nextauth_core::{AuthConfig, BaseUrl, NextAuth, Secret, SessionData};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use tower::ServiceExt;
 
 const NOW_MS: i64 = 1_700_000_000_000;
 /// `new Date(1700000000000 + 30 * 24 * 3600 * 1000).toISOString()` (v4's default `maxAge`).
 const EXPIRES: &str = "2023-12-14T22:13:20.000Z";
 
-struct Users;
-
-#[async_trait]
-impl Authorize for Users {
-    async fn authorize(
-        &self,
-        credentials: &Params,
-        _request: &AuthRequest,
-    ) -> Result<Option<Map<String, Value>>, AuthorizeError> {
-        let ok = credentials.get("username").and_then(Value::as_str) == Some("alice")
-            && credentials.get("password").and_then(Value::as_str) == Some("password");
-        Ok(ok.then(|| {
-            json!({"id": "1", "name": "Alice", "email": "alice@example.com"})
-                .as_object()
-                .cloned()
-                .unwrap()
-        }))
-    }
-}
-
 fn auth(secret: &str, clock: Arc<FixedClock>) -> NextAuth {
     let base = BaseUrl::parse(Some("http://localhost:3000/api/auth")).unwrap();
     let mut config = AuthConfig::new(base, Secret::new(secret));
-    config.providers.push(Provider {
-        id: "credentials".into(),
-        name: "Users".into(),
-        kind: ProviderKind::Credentials(CredentialsProvider {
-            fields: vec![
-                CredentialField {
-                    name: "username".into(),
-                    label: None,
-                    input_type: None,
-                    placeholder: None,
-                },
-                CredentialField {
-                    name: "password".into(),
-                    label: None,
-                    input_type: Some("password".into()),
-                    placeholder: None,
-                },
-            ],
-            authorize: Arc::new(Users),
-        }),
-    });
+    config
+        .providers
+        .push(testkit::inproc::credentials_provider("Users"));
     NextAuth::builder(config).clock(clock).build().unwrap()
 }
 

@@ -34,7 +34,10 @@ const FLOORS: &[(&str, &[&str])] = &[
             "webhook",
         ],
     ),
-    ("1 errors and storage", &["adapter", "error", "callbacks", "testing"]),
+    (
+        "1 errors and storage",
+        &["adapter", "error", "callbacks", "testing"],
+    ),
     ("2 provider data", &["providers"]),
     ("3 configuration and the IdP client", &["config", "idp"]),
     ("4 pages", &["pages"]),

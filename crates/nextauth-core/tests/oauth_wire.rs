@@ -25,11 +25,11 @@ use nextauth_core::callbacks::{SignInArgs, SignInDecision};
 use nextauth_core::cookies::encode_uri_component;
 use nextauth_core::providers::oauth::{Check, ProfileMapping};
 use nextauth_core::providers::{OAuthProvider, Provider, ProviderKind};
-use nextauth_core::{
-    Adapter, AdapterError, AuthConfig, AuthRequest, AuthResponse, BaseUrl, Callbacks,
-    NextAuth, Secret,
-};
 use nextauth_core::testing::MemoryAdapter;
+use nextauth_core::{
+    Adapter, AdapterError, AuthConfig, AuthRequest, AuthResponse, BaseUrl, Callbacks, NextAuth,
+    Secret,
+};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 

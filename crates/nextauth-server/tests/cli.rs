@@ -9,19 +9,11 @@
 )]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-fn nextauth(dir: &std::path::Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_nextauth"));
-    c.current_dir(dir)
-        .env_remove("NEXTAUTH_URL")
-        .env_remove("NEXTAUTH_SECRET")
-        .env_remove("NEXTAUTH_SECRET_FILE")
-        .env_remove("NEXTAUTH_CONFIG")
-        .env_remove("NEXTAUTH_LISTEN")
-        .env_remove("DATABASE_URL");
-    c
-}
+mod common;
+
+use common::nextauth_command as nextauth;
 
 /// The first stdout line of a spawned server (the "nextauth listening on …" line).
 fn first_line(child: &mut std::process::Child) -> String {
@@ -390,11 +382,6 @@ fn check_into_a_closed_pipe_exits_cleanly() {
 async fn serve_with_stdout_closed_still_serves() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("n.toml"), CONFIG).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
     let stderr_path = dir.path().join("stderr.log");
     for stdout in ["closed pipe", "/dev/full"] {
         let out: Stdio = if stdout == "closed pipe" {
@@ -409,21 +396,22 @@ async fn serve_with_stdout_closed_still_serves() {
                 .into()
         };
         let mut child = nextauth(dir.path())
-            .args([
-                "--config",
-                "n.toml",
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-            ])
+            .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
             .stdout(out)
             .stderr(std::fs::File::create(&stderr_path).unwrap())
             .spawn()
             .unwrap();
-        let url = format!("http://127.0.0.1:{port}/custom/auth/providers");
+        // The listening line went to stderr: the bound address is read from there.
         let mut answer = None;
         for _ in 0..100 {
-            if let Ok(r) = reqwest::get(&url).await {
-                answer = Some(r.status());
+            let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+            let listening = err.lines().find_map(|l| {
+                l.find("nextauth listening on ")
+                    .and_then(|i| testkit::http::Listening::parse(&l[i..]))
+            });
+            if let Some(l) = listening {
+                let url = format!("{}/custom/auth/providers", l.socket_origin());
+                answer = reqwest::get(&url).await.ok().map(|r| r.status());
                 break;
             }
             if child.try_wait().unwrap().is_some() {

@@ -74,14 +74,7 @@ async fn a_webhook_that_never_answers_is_error_callback_after_the_timeout() {
     );
 
     // Still signed out, and the reason is in the log.
-    let session: Value = form_client
-        .get(s.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session = session(&form_client, &s).await;
     assert_eq!(session, json!({}));
     let logs = s.logs();
     assert!(logs.contains("timed out"), "{logs}");

@@ -19,7 +19,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use nextauth_core::Adapter;
-use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
 use serde_json::Value;
 use storage_support::*;
 use testkit::SmtpSink;
@@ -178,29 +177,27 @@ async fn magic_link_round_trip(
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn email_magic_link_sqlite_jwt() {
+/// [`magic_link_round_trip`] on a SQLite file, with a second handle on it to look at the rows.
+async fn sqlite_round_trip(strategy: &str) {
     let dir = tempfile::tempdir().unwrap();
     let url = sqlite_url(&dir);
-    // A second handle on the same file, to look at the rows.
     let app_db = nextauth_sqlx::open(&url).await.unwrap();
-    magic_link_round_trip(&url, "jwt", Some(app_db)).await;
+    magic_link_round_trip(&url, strategy, Some(app_db)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_magic_link_sqlite_jwt() {
+    sqlite_round_trip("jwt").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_magic_link_sqlite_database_sessions() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = sqlite_url(&dir);
-    let app_db = nextauth_sqlx::open(&url).await.unwrap();
-    magic_link_round_trip(&url, "database", Some(app_db)).await;
+    sqlite_round_trip("database").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn email_magic_link_postgres_database_sessions() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     let check = nextauth_sqlx::open(&db.url).await.unwrap();
     magic_link_round_trip(&db.url, "database", Some(check)).await;
 }
@@ -447,10 +444,7 @@ async fn rejected_links_spend_nothing_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rejected_links_spend_nothing_postgres() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     rejected_links_spend_nothing(&db.url, "database").await;
 }
 
@@ -496,10 +490,7 @@ async fn concurrent_openings_sign_in_once_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_openings_sign_in_once_postgres() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     concurrent_openings_sign_in_once(&db.url, "jwt").await;
 }
 

@@ -15,15 +15,7 @@ use common::*;
 use serde_json::{Value, json};
 
 fn session_cookie_value(r: &reqwest::Response) -> String {
-    set_cookies(r)
-        .into_iter()
-        .find(|c| c.starts_with("next-auth.session-token="))
-        .and_then(|c| {
-            c.split(';')
-                .next()
-                .map(|p| p.split_once('=').unwrap().1.to_string())
-        })
-        .expect("session cookie")
+    cookie_value(r, "next-auth.session-token").expect("session cookie")
 }
 
 #[tokio::test]
@@ -58,16 +50,7 @@ async fn our_chunked_session_reads_with_get_token() {
     let s = Server::spawn(&credentials_config(&hook.url, ""));
     let c = client();
     let token = csrf(&c, &s).await;
-    let r = c
-        .post(s.url("/callback/credentials"))
-        .form(&[
-            ("username", "long"),
-            ("password", "x"),
-            ("csrfToken", &token),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let r = post_credentials(&c, &s, &token, "long", "x").await;
     let header: Vec<String> = set_cookies(&r)
         .into_iter()
         .filter(|c| c.starts_with("next-auth.session-token."))
@@ -90,12 +73,7 @@ async fn next_auth_tokens_are_accepted_by_get_session() {
         None,
     );
     let c = client();
-    let r = c
-        .get(s.url("/session"))
-        .header("cookie", format!("next-auth.session-token={token}"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_session_with_token(&c, &s, &token).await;
     let reissued = session_cookie_value(&r);
     let session: Value = r.json().await.unwrap();
     assert_eq!(
@@ -107,12 +85,7 @@ async fn next_auth_tokens_are_accepted_by_get_session() {
     assert_eq!(back["sub"], "u1");
     // An expired next-auth token gives {} and a deletion.
     let expired = testkit::interop::encode(SECRET, &json!({"sub": "u1"}), Some(-60));
-    let r = c
-        .get(s.url("/session"))
-        .header("cookie", format!("next-auth.session-token={expired}"))
-        .send()
-        .await
-        .unwrap();
+    let r = get_session_with_token(&c, &s, &expired).await;
     assert!(
         set_cookies(&r)
             .iter()

@@ -16,8 +16,7 @@ use common::*;
 
 /// Sends raw bytes and returns the status line's code (0 if the server closed the connection).
 fn raw(s: &Server, request: &[u8]) -> u16 {
-    let addr = s.origin.trim_start_matches("http://").to_string();
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let mut stream = std::net::TcpStream::connect(s.addr).unwrap();
     stream
         .set_read_timeout(Some(std::time::Duration::from_secs(10)))
         .unwrap();
@@ -253,7 +252,12 @@ async fn answer(r: reqwest::Response) -> (u16, Vec<String>, Vec<String>, String,
         .iter()
         .map(|c| c.split(';').next().unwrap().to_string())
         .collect();
-    let loc = location(&r);
+    // Not every answer here is a redirect: no Location is "".
+    let loc = r
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
     (status, names, cookies, loc, r.text().await.unwrap())
 }
 

@@ -8,14 +8,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
+use testkit::http::{client as browser, cookie, location, param, set_cookies};
 use testkit::{Idp, IdpOptions, interop};
 use tracing_subscriber::fmt::MakeWriter;
 
-const SECRET: &str = "oauth-integration-secret-0123456789abcdef";
+mod storage_support;
+
+use storage_support::SECRET;
 
 // ------------------------------------------------------------------ harness ----
 
@@ -47,19 +49,13 @@ impl Logs {
     }
 }
 
-/// The server under test.
+/// The server under test (served in process by `storage_support::App`) and its log.
 struct App {
     origin: String,
     base: String,
     logs: Logs,
+    _app: storage_support::App,
     _log_guard: tracing::subscriber::DefaultGuard,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for App {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
 }
 
 impl App {
@@ -68,53 +64,33 @@ impl App {
     }
 }
 
-/// Binds 127.0.0.1:0, then builds the server from `providers` (TOML `[[providers]]` tables) with
-/// the bound origin as its URL.
+/// The server with `providers` (TOML `[[providers]]` tables), JWT sessions, SQLite in memory.
 async fn start_app(providers: &str) -> App {
-    start_app_with(providers, "").await
+    start_app_with(providers, "jwt").await
 }
 
-/// [`start_app`] with more top-level tables (e.g. `[session]`).
-async fn start_app_with(providers: &str, tables: &str) -> App {
+/// [`start_app`] with the session `strategy` (`jwt` or `database`).
+async fn start_app_with(providers: &str, strategy: &str) -> App {
     let logs = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(logs.clone())
         .with_ansi(false)
         .with_max_level(tracing::Level::DEBUG)
         .finish();
+    // Thread-local: the test's current-thread runtime runs the server, so it logs here.
     let guard = tracing::subscriber::set_default(subscriber);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let toml = format!(
-        r#"
-url = "{origin}/api/auth"
-secret = "{SECRET}"
-
-[database]
-url = "sqlite::memory:"
-
-{tables}
-
-{providers}
-"#
-    );
-    let path = PathBuf::from("oauth-test.toml");
-    let file = nextauth_server::settings::parse_file(&toml, &path).unwrap();
-    let no_env = |_: &str| None;
-    let settings = nextauth_server::settings::resolve(file, Some(path), &no_env).unwrap();
-    let auth = nextauth_server::build(settings, nextauth_server::Overrides::default())
-        .await
-        .unwrap();
-    let app = nextauth_server::app(auth);
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let app = storage_support::App::start(storage_support::AppOptions {
+        strategy,
+        extra: providers,
+        ..Default::default()
+    })
+    .await;
     App {
-        base: format!("{origin}/api/auth"),
-        origin,
+        origin: app.origin.clone(),
+        base: app.base.clone(),
         logs,
+        _app: app,
         _log_guard: guard,
-        task,
     }
 }
 
@@ -157,51 +133,12 @@ fn start_idp(signing: &'static str, clients: Vec<Value>) -> Idp {
     })
 }
 
-/// A browser: cookie jar, no automatic redirects.
-fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
-
-fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
-}
-
-fn set_cookies(r: &reqwest::Response) -> Vec<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect()
-}
-
-fn cookie<'a>(cookies: &'a [String], name: &str) -> Option<&'a String> {
-    cookies.iter().find(|c| c.starts_with(&format!("{name}=")))
-}
-
 async fn csrf(b: &reqwest::Client, app: &App) -> String {
-    let r = b.get(app.url("/csrf")).send().await.unwrap();
-    r.json::<Value>().await.unwrap()["csrfToken"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    testkit::http::csrf(b, &app.base).await
 }
 
 async fn session(b: &reqwest::Client, app: &App) -> Value {
-    b.get(app.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    testkit::http::session(b, &app.base).await
 }
 
 /// `POST signin/<id>` (with `query`, e.g. `?login_hint=bob`): answers the response.
@@ -227,39 +164,10 @@ enum Return {
     Post(String, Vec<(String, String)>),
 }
 
-fn html_unescape(s: &str) -> String {
-    s.replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&#x27;", "'")
-        .replace("&#x2F;", "/")
-        .replace("&#47;", "/")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
-}
-
-/// `attr="value"` inside `tag`.
-fn attr(tag: &str, name: &str) -> Option<String> {
-    let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
-    let end = tag[start..].find('"')? + start;
-    Some(html_unescape(&tag[start..end]))
-}
-
+/// The first form of the IdP's page (response_mode=form_post): its action and fields.
 fn parse_form_post(html: &str) -> Option<(String, Vec<(String, String)>)> {
-    let form_start = html.find("<form")?;
-    let form_tag = &html[form_start..form_start + html[form_start..].find('>')?];
-    let action = attr(form_tag, "action")?;
-    let mut fields = Vec::new();
-    let mut rest = &html[form_start..];
-    while let Some(i) = rest.find("<input") {
-        let end = rest[i..].find('>')? + i;
-        let tag = &rest[i..end];
-        if let (Some(n), Some(v)) = (attr(tag, "name"), attr(tag, "value")) {
-            fields.push((n, v));
-        }
-        rest = &rest[end..];
-    }
-    Some((action, fields))
+    let form = testkit::http::page_forms(html).into_iter().next()?;
+    Some((form.action, form.fields))
 }
 
 /// Follows the IdP's redirects from the authorization URL until it hands the browser back to
@@ -315,10 +223,11 @@ async fn start_flow(
     (authz, ret)
 }
 
-fn param(url: &reqwest::Url, key: &str) -> Option<String> {
-    url.query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+/// `r` (the callback's answer) went to `<origin>/after`, and the browser's session is `email`'s.
+async fn assert_signed_in(b: &reqwest::Client, app: &App, r: &reqwest::Response, email: &str) {
+    assert_eq!(r.status(), 302, "{}", app.logs.text());
+    assert_eq!(location(r), format!("{}/after", app.origin));
+    assert_eq!(session(b, app).await["user"]["email"], email);
 }
 
 fn assert_error_redirect(r: &reqwest::Response, app: &App, code: &str) {
@@ -549,12 +458,7 @@ mod oauth {
             assert!(deleted.is_empty(), "{forged}: {deleted:?}");
         }
         let r = deliver(&b, &ret).await;
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "carol@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
     }
 
     /// Database strategy: every sign-in issues a new session token and retires the one the
@@ -574,7 +478,7 @@ mod oauth {
             oidc_provider("oidc", &idp, ""),
             oidc_provider("other", &idp, "")
         );
-        let app = start_app_with(&providers, "[session]\nstrategy = \"database\"").await;
+        let app = start_app_with(&providers, "database").await;
         let b = browser();
         let sign_in = |id: &'static str| {
             let (b, app) = (&b, &app);
@@ -681,12 +585,7 @@ mod oauth {
         assert_eq!(action, &app.url("/callback/oidc"));
         assert!(fields.iter().any(|(k, _)| k == "code"));
         let r = deliver(&b, &ret).await;
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "carol@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
     }
 
     #[tokio::test]
@@ -729,12 +628,7 @@ mod oauth {
         let b = browser();
         let (_, ret) = start_flow(&b, &app, "oidc", "").await;
         let r = deliver(&b, &ret).await;
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "alice@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
     }
 
     #[tokio::test]
@@ -773,12 +667,7 @@ mod oauth {
                 .all(|c| !c.starts_with("next-auth.state="))
         );
         let r = b.get(url).send().await.unwrap();
-        assert_eq!(r.status(), 302, "{}", app.logs.text());
-        assert_eq!(location(&r), format!("{}/after", app.origin));
-        assert_eq!(
-            session(&b, &app).await["user"]["email"],
-            "alice@example.com"
-        );
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
     }
 
     #[tokio::test]

@@ -13,32 +13,11 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
-use testkit::{Idp, IdpOptions, SmtpSink};
 
-/// The server with all three provider types, and its peers (kept alive with it).
-struct Setup {
-    s: Server,
-    sink: SmtpSink,
-    _idp: Idp,
-    hook: Webhook,
-}
+type Setup = AllProviders;
 
 async fn setup() -> Setup {
-    let hook = webhook().await;
-    let sink = SmtpSink::start();
-    let idp = Idp::start(IdpOptions::default());
-    let s = Server::spawn(&all_providers_config(
-        &hook.url,
-        sink.smtp_port(),
-        &idp.issuer,
-    ));
-    Setup {
-        s,
-        sink,
-        _idp: idp,
-        hook,
-    }
+    all_providers().await
 }
 
 fn enc(s: &str) -> String {
@@ -66,21 +45,7 @@ async fn submit(
     values: &[(&str, &str)],
 ) -> reqwest::Response {
     assert_eq!(form.method, "POST", "{form:?}");
-    c.post(&form.action)
-        .form(&form.filled(values))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn session(c: &reqwest::Client, s: &Server) -> Value {
-    c.get(s.url("/session"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    post_form(c, &form.action, &form.filled(values)).await
 }
 
 /// Every sign-in form on the page (OAuth, e-mail, credentials) has a hidden `callbackUrl` with

@@ -36,6 +36,44 @@ async fn get_session(base: &str, token: &str) -> (Value, Option<String>) {
     (r.json().await.unwrap(), cookie)
 }
 
+/// An app with database sessions (v4's default 30 days, extended at most once a day) on the
+/// fixed clock at `T0`, and in its store a user with a session `token` expiring at `T0 + 30 d`.
+async fn with_a_session(
+    database_url: &str,
+    name: Option<&str>,
+    email: &str,
+    token: &str,
+) -> (App, Arc<dyn Adapter>, Arc<FixedClock>) {
+    let store = nextauth_sqlx::open(database_url).await.unwrap();
+    let clock = Arc::new(FixedClock::new(T0));
+    let app = App::start(AppOptions {
+        strategy: "database",
+        // v4's defaults, spelled out: 30 days, extended at most once a day.
+        session_extra: "max_age = 2592000\nupdate_age = 86400",
+        clock: Some(clock.clone() as Arc<dyn Clock>),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await;
+    let user = store
+        .create_user(NewUser {
+            name: name.map(str::to_string),
+            email: Some(email.into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    store
+        .create_session(&AdapterSession {
+            session_token: token.into(),
+            user_id: user.id,
+            expires: T0 + 30 * DAY,
+        })
+        .await
+        .unwrap();
+    (app, store, clock)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_database_session_slides_with_update_age() {
     slides_with_update_age("sqlite::memory:").await;
@@ -50,34 +88,9 @@ async fn storage_database_session_slides_with_update_age_sqlite_file() {
 }
 
 async fn slides_with_update_age(database_url: &str) {
-    let store = nextauth_sqlx::open(database_url).await.unwrap();
-    let clock = Arc::new(FixedClock::new(T0));
-    let app = App::start(AppOptions {
-        strategy: "database",
-        // v4's defaults, spelled out: 30 days, extended at most once a day.
-        session_extra: "max_age = 2592000\nupdate_age = 86400",
-        clock: Some(clock.clone() as Arc<dyn Clock>),
-        adapter: Some(store.clone()),
-        ..AppOptions::default()
-    })
-    .await;
-    let user = store
-        .create_user(NewUser {
-            name: Some("Slider".into()),
-            email: Some("slider@example.com".into()),
-            ..NewUser::default()
-        })
-        .await
-        .unwrap();
     let token = "0ae28019-7ab9-4450-aeb6-ca7f6544c992";
-    store
-        .create_session(&AdapterSession {
-            session_token: token.into(),
-            user_id: user.id.clone(),
-            expires: T0 + 30 * DAY,
-        })
-        .await
-        .unwrap();
+    let (app, store, clock) =
+        with_a_session(database_url, Some("Slider"), "slider@example.com", token).await;
     let stored = |store: Arc<dyn Adapter>| async move {
         store
             .get_session_and_user(token)
@@ -148,30 +161,36 @@ async fn slides_with_update_age(database_url: &str) {
 }
 
 async fn credentials_sign_in(b: &reqwest::Client, app: &App, password: &str) -> reqwest::Response {
-    let token = csrf(b, &app.base).await;
-    b.post(format!("{}/callback/credentials", app.base))
-        .form(&[
+    let callback = format!("{}/after-credentials", app.origin);
+    testkit::http::post_with_csrf(
+        b,
+        &app.base,
+        "callback/credentials",
+        &[
             ("username", "alice"),
             ("password", password),
-            ("csrfToken", token.as_str()),
-            ("callbackUrl", &format!("{}/after-credentials", app.origin)),
-        ])
-        .send()
-        .await
-        .unwrap()
+            ("callbackUrl", &callback),
+        ],
+    )
+    .await
+}
+
+/// Database sessions with the credentials provider (testkit's webhook) on `store`.
+async fn credentials_app(webhook: &testkit::Webhook, store: &Arc<dyn Adapter>) -> App {
+    App::start(AppOptions {
+        strategy: "database",
+        authorize_url: Some(webhook.url()),
+        adapter: Some(store.clone()),
+        ..AppOptions::default()
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_credentials_with_database_sessions() {
     let webhook = testkit::Webhook::start();
     let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
-    let app = App::start(AppOptions {
-        strategy: "database",
-        authorize_url: Some(webhook.url()),
-        adapter: Some(store.clone()),
-        ..AppOptions::default()
-    })
-    .await;
+    let app = credentials_app(&webhook, &store).await;
 
     let b = browser();
     let bad = credentials_sign_in(&b, &app, "wrong").await;
@@ -256,13 +275,7 @@ async fn storage_credentials_refuses_an_address_owned_by_another_user() {
         })
         .await
         .unwrap();
-    let app = App::start(AppOptions {
-        strategy: "database",
-        authorize_url: Some(webhook.url()),
-        adapter: Some(store.clone()),
-        ..AppOptions::default()
-    })
-    .await;
+    let app = credentials_app(&webhook, &store).await;
     let b = browser();
     let r = credentials_sign_in(&b, &app, "password").await;
     assert_eq!(
@@ -281,13 +294,7 @@ async fn storage_credentials_refuses_an_address_owned_by_another_user() {
 }
 
 fn token_of(r: &reqwest::Response) -> String {
-    set_session_cookie(r)
-        .expect("a session cookie")
-        .trim_start_matches("next-auth.session-token=")
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string()
+    testkit::http::cookie_value(r, "next-auth.session-token").expect("a session cookie")
 }
 
 /// Every sign-in issues a new session token and retires the one the browser came with, for the
@@ -350,32 +357,9 @@ async fn storage_sign_in_while_signed_in_replaces_the_session_token() {
 /// extended even when it is due.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_refused_session_update_changes_nothing() {
-    let store = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
-    let clock = Arc::new(FixedClock::new(T0));
-    let app = App::start(AppOptions {
-        strategy: "database",
-        session_extra: "max_age = 2592000\nupdate_age = 86400",
-        clock: Some(clock.clone() as Arc<dyn Clock>),
-        adapter: Some(store.clone()),
-        ..AppOptions::default()
-    })
-    .await;
-    let user = store
-        .create_user(NewUser {
-            email: Some("upd@example.com".into()),
-            ..NewUser::default()
-        })
-        .await
-        .unwrap();
     let token = "5d1c1a3e-2f4b-4c8e-9a51-3f0f6b7c2d10";
-    store
-        .create_session(&AdapterSession {
-            session_token: token.into(),
-            user_id: user.id,
-            expires: T0 + 30 * DAY,
-        })
-        .await
-        .unwrap();
+    let (app, store, clock) =
+        with_a_session("sqlite::memory:", None, "upd@example.com", token).await;
     clock.advance_ms(2 * DAY);
     // No cookie jar: both cookies by hand.
     let b = reqwest::Client::new();

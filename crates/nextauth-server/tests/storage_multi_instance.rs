@@ -13,7 +13,7 @@ mod storage_support;
 
 use std::time::{Duration, Instant};
 
-use nextauth_sqlx::testing::{PgCluster, TestDatabase, postgres_url_or_skip};
+use nextauth_sqlx::testing::{PgCluster, postgres_url_or_skip};
 use serde_json::{Value, json};
 use storage_support::*;
 use testkit::SmtpSink;
@@ -52,10 +52,7 @@ fn on(app: &App, link: &str, issuer: &App) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_postgres_two_apps_share_sessions_and_links() {
-    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
-        return;
-    };
-    let db = TestDatabase::create(&base).await;
+    let db = postgres_database().await;
     let sink = SmtpSink::start();
     let (a, b) = two_apps(&db.url, &sink).await;
     // The rows themselves, read straight from PostgreSQL (not through either app).

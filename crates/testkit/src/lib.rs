@@ -6,6 +6,11 @@
 //! `bash scripts/test.sh` installs them (`npm ci` in `testkit/node`).
 //!
 //! Set `TESTKIT_VERBOSE=1` to echo every line the Node peers print to the test's stderr.
+//!
+//! [`http`] holds the one set of HTTP helpers every integration test uses (a browser-like client,
+//! `Set-Cookie`/`Location` reading, the CSRF round trip, form POSTs, page forms), and
+//! [`http::Listening`] reads the `nextauth listening on …` line of a server started on port 0.
+//! [`inproc`] has the pieces of an in-process app (`NextAuth::handle`, no socket).
 
 // This crate exists only for tests: a harness that cannot start its peers must stop the test with a
 // clear message, so unwrap/expect/panic are the intended way to fail here.
@@ -263,6 +268,9 @@ fn http_client() -> reqwest::Client {
         .build()
         .expect("reqwest client")
 }
+
+pub mod http;
+pub mod inproc;
 
 // ---------------------------------------------------------------------------------------------
 // OpenID Provider

@@ -1,13 +1,20 @@
-//! Shared helpers of the server's integration tests: spawn the real `nextauth` binary on a free
-//! port with a config file, a reqwest client with a cookie jar, and an in-process credentials
-//! webhook (a real HTTP server on its own port).
+//! Shared helpers of the server's integration tests: spawn the real `nextauth` binary with
+//! `--listen 127.0.0.1:0` and a config file (the address and auth base are read from the line it
+//! prints, so no port is guessed), and an in-process credentials webhook (a real HTTP server on
+//! its own port). The HTTP helpers are `testkit::http`'s, re-exported here.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
+use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -17,12 +24,21 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use serde_json::{Value, json};
 
+pub use testkit::http::{
+    Listening, PageForm, client, cookie, cookie_pair, cookie_value, location, page_form,
+    page_forms, page_links, param, post_form, set_cookies, set_session_cookie,
+};
+
 pub const SECRET: &str = "integration-test-secret-0123456789abcdef";
 
 /// A running `nextauth` process, killed on drop.
 pub struct Server {
     child: Child,
+    /// The socket address it listens on (raw TCP goes here).
+    pub addr: SocketAddr,
+    /// The origin of [`base`](Self::base): `http://localhost:<port>` when the config has no `url`.
     pub origin: String,
+    /// The auth API base it printed, e.g. `http://localhost:<port>/api/auth`.
     pub base: String,
     pub dir: tempfile::TempDir,
     pub stderr_path: PathBuf,
@@ -35,115 +51,125 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// The `nextauth` binary with a clean environment (no `NEXTAUTH_*`, no `DATABASE_URL`), run in
+/// `dir`.
+pub fn nextauth_command(dir: &std::path::Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_nextauth"));
+    c.current_dir(dir)
+        .env_remove("NEXTAUTH_URL")
+        .env_remove("NEXTAUTH_SECRET")
+        .env_remove("NEXTAUTH_SECRET_FILE")
+        .env_remove("NEXTAUTH_CONFIG")
+        .env_remove("NEXTAUTH_LISTEN")
+        .env_remove("DATABASE_URL");
+    c
 }
 
 impl Server {
-    /// Spawns `nextauth --config <file>` where the file is `config` with `{ORIGIN}` replaced by
-    /// `http://127.0.0.1:<port>` (a free port picked just before).
+    /// Spawns `nextauth --config <file> --listen 127.0.0.1:0` and waits for its listening line.
+    ///
+    /// Leave `url` out of `config` to serve at `http://localhost:<bound port>/api/auth` (the
+    /// server's own default with a config file); an explicit `url` is kept, and requests then go
+    /// to [`addr`](Self::addr). The old `{ORIGIN}` placeholder (a port guessed before the start)
+    /// is refused.
     pub fn spawn(config: &str) -> Server {
         Self::spawn_with(config, &[])
     }
 
+    /// [`spawn`](Self::spawn) with extra environment variables.
     pub fn spawn_with(config: &str, envs: &[(&str, &str)]) -> Server {
-        for attempt in 0..3 {
-            let port = free_port();
-            let origin = format!("http://127.0.0.1:{port}");
-            let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("nextauth.toml");
-            std::fs::write(&path, config.replace("{ORIGIN}", &origin)).unwrap();
-            let stderr_path = dir.path().join("stderr.log");
-            let mut cmd = Command::new(env!("CARGO_BIN_EXE_nextauth"));
-            cmd.arg("--config")
-                .arg(&path)
-                .arg("--listen")
-                .arg(format!("127.0.0.1:{port}"))
-                .current_dir(dir.path())
-                .env_remove("NEXTAUTH_URL")
-                .env_remove("NEXTAUTH_SECRET")
-                .env_remove("DATABASE_URL")
-                .env("RUST_LOG", "info")
-                .stdout(Stdio::piped())
-                .stderr(std::fs::File::create(&stderr_path).unwrap());
-            for (k, v) in envs {
-                cmd.env(k, v);
-            }
-            let mut child = cmd.spawn().unwrap();
-            let stdout = child.stdout.take().unwrap();
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            if line.contains("listening on http://") {
-                let base = config_base(&line, &origin);
-                return Server {
-                    child,
-                    origin,
-                    base,
-                    dir,
-                    stderr_path,
-                };
-            }
+        assert!(
+            !config.contains("{ORIGIN}"),
+            "Server::spawn: `{{ORIGIN}}` is gone (the port is bound at start): leave `url` unset \
+             and the base is http://localhost:<bound port>/api/auth"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nextauth.toml");
+        std::fs::write(&path, config).unwrap();
+        let stderr_path = dir.path().join("stderr.log");
+        let mut cmd = nextauth_command(dir.path());
+        cmd.arg("--config")
+            .arg(&path)
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&stderr_path).unwrap());
+        for (k, v) in envs {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        let _ = BufReader::new(stdout).read_line(&mut line);
+        let Some(l) = Listening::parse(&line) else {
             let _ = child.kill();
             let _ = child.wait();
             let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-            if attempt == 2 || !err.contains("listen") {
-                panic!("nextauth did not start: stdout {line:?}, stderr:\n{err}");
-            }
+            panic!("nextauth did not start: stdout {line:?}, stderr:\n{err}");
+        };
+        Server {
+            child,
+            addr: l.addr,
+            origin: l.origin,
+            base: l.base,
+            dir,
+            stderr_path,
         }
-        unreachable!()
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
+    /// `http://<addr><path>`: a URL on the socket whatever the configured base says.
+    pub fn socket_url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.stderr_path).unwrap_or_default()
     }
+
+    /// The process id (to send it signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The exit status if the process has ended.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
 }
 
-/// The auth base printed in the listening line: `… (auth API at <base>)`.
-fn config_base(line: &str, origin: &str) -> String {
-    line.split("auth API at ")
-        .nth(1)
-        .map(|s| s.trim().trim_end_matches(')').to_string())
-        .unwrap_or_else(|| format!("{origin}/api/auth"))
-}
-
-/// A browser-like client: cookie jar, no automatic redirects.
-pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
-
+/// `GET csrf` on `s` → the token (the CSRF cookie lands in the jar).
 pub async fn csrf(c: &reqwest::Client, s: &Server) -> String {
-    let r = c.get(s.url("/csrf")).send().await.unwrap();
+    testkit::http::csrf(c, &s.base).await
+}
+
+/// `GET session` on `s` as JSON.
+pub async fn session(c: &reqwest::Client, s: &Server) -> Value {
+    testkit::http::session(c, &s.base).await
+}
+
+/// `POST _log`'s answer (v4 §8.12): 200, no cookies, an empty body.
+pub async fn assert_log_answer(r: reqwest::Response) {
     assert_eq!(r.status(), 200);
-    let j: Value = r.json().await.unwrap();
-    j["csrfToken"].as_str().unwrap().to_string()
+    assert!(r.headers().get("set-cookie").is_none(), "{:?}", r.headers());
+    assert_eq!(r.text().await.unwrap(), "");
 }
 
-pub fn set_cookies(r: &reqwest::Response) -> Vec<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_string())
-        .collect()
-}
-
-pub fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default()
+/// `GET session` on `s` sending only `next-auth.session-token=<token>`.
+pub async fn get_session_with_token(
+    c: &reqwest::Client,
+    s: &Server,
+    token: &str,
+) -> reqwest::Response {
+    c.get(s.url("/session"))
+        .header("cookie", format!("next-auth.session-token={token}"))
+        .send()
+        .await
+        .unwrap()
 }
 
 /// A credentials webhook: alice/password signs in; `boom` answers 500; `garbage` answers
@@ -210,11 +236,11 @@ pub async fn webhook() -> Webhook {
     }
 }
 
-/// A config with a credentials provider pointing at `webhook_url`.
+/// A config with a credentials provider pointing at `webhook_url` and no `url` (the base is
+/// `http://localhost:<bound port>/api/auth`); `extra` goes at the top level (it may set `url`).
 pub fn credentials_config(webhook_url: &str, extra: &str) -> String {
     format!(
         r#"
-url = "{{ORIGIN}}/api/auth"
 secret = "{SECRET}"
 {extra}
 
@@ -234,19 +260,40 @@ type = "password"
     )
 }
 
+/// `POST callback/credentials` with `username`, `password` and the CSRF `token` already fetched
+/// (the client must hold its cookie).
+pub async fn post_credentials(
+    c: &reqwest::Client,
+    s: &Server,
+    token: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::Response {
+    post_form(
+        c,
+        &s.url("/callback/credentials"),
+        &[
+            ("username", username),
+            ("password", password),
+            ("csrfToken", token),
+        ],
+    )
+    .await
+}
+
 /// Signs in alice through the credentials form; returns the response of the callback POST.
 pub async fn sign_in_alice(c: &reqwest::Client, s: &Server, callback: &str) -> reqwest::Response {
-    let token = csrf(c, s).await;
-    c.post(s.url("/callback/credentials"))
-        .form(&[
+    testkit::http::post_with_csrf(
+        c,
+        &s.base,
+        "callback/credentials",
+        &[
             ("username", "alice"),
             ("password", "password"),
-            ("csrfToken", token.as_str()),
             ("callbackUrl", callback),
-        ])
-        .send()
-        .await
-        .unwrap()
+        ],
+    )
+    .await
 }
 
 /// A config with one provider of each type, so every path of every action is reachable:
@@ -283,79 +330,23 @@ checks = ["pkce", "state", "nonce"]
     )
 }
 
-/// A `<form>` of a rendered page: its `action`, `method` and every named `<input>` with its
-/// value, in document order (entities decoded by a real HTML parser).
-#[derive(Debug, Clone)]
-pub struct PageForm {
-    pub action: String,
-    pub method: String,
-    pub fields: Vec<(String, String)>,
+/// A server with all three provider types ([`all_providers_config`]) and its live peers.
+pub struct AllProviders {
+    pub s: Server,
+    pub sink: testkit::SmtpSink,
+    pub idp: testkit::Idp,
+    pub hook: Webhook,
 }
 
-impl PageForm {
-    /// The value of the first field with this name.
-    pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// The fields with `values` filled in (by name), as a browser submits them.
-    pub fn filled(&self, values: &[(&str, &str)]) -> Vec<(String, String)> {
-        self.fields
-            .iter()
-            .map(|(k, v)| {
-                let v = values
-                    .iter()
-                    .find(|(name, _)| name == k)
-                    .map_or(v.clone(), |(_, v)| v.to_string());
-                (k.clone(), v)
-            })
-            .collect()
-    }
-}
-
-/// Every form of `html`.
-pub fn page_forms(html: &str) -> Vec<PageForm> {
-    let doc = scraper::Html::parse_document(html);
-    let form = scraper::Selector::parse("form").unwrap();
-    let input = scraper::Selector::parse("input[name]").unwrap();
-    doc.select(&form)
-        .map(|f| PageForm {
-            action: f.value().attr("action").unwrap_or_default().to_string(),
-            method: f
-                .value()
-                .attr("method")
-                .unwrap_or("GET")
-                .to_ascii_uppercase(),
-            fields: f
-                .select(&input)
-                .map(|i| {
-                    let v = i.value();
-                    (
-                        v.attr("name").unwrap_or_default().to_string(),
-                        v.attr("value").unwrap_or_default().to_string(),
-                    )
-                })
-                .collect(),
-        })
-        .collect()
-}
-
-/// The form of `html` whose action is `action` (panics, showing the page, if there is none).
-pub fn page_form(html: &str, action: &str) -> PageForm {
-    page_forms(html)
-        .into_iter()
-        .find(|f| f.action == action)
-        .unwrap_or_else(|| panic!("no form with action {action} in:\n{html}"))
-}
-
-/// The `href`s of the `<a>` elements of `html` matching the CSS `selector`.
-pub fn page_links(html: &str, selector: &str) -> Vec<String> {
-    let doc = scraper::Html::parse_document(html);
-    let sel = scraper::Selector::parse(selector).unwrap();
-    doc.select(&sel)
-        .filter_map(|a| a.value().attr("href").map(str::to_string))
-        .collect()
+/// Starts the peers (credentials webhook, SMTP sink, OpenID provider) and a server using them.
+pub async fn all_providers() -> AllProviders {
+    let hook = webhook().await;
+    let sink = testkit::SmtpSink::start();
+    let idp = testkit::Idp::start(testkit::IdpOptions::default());
+    let s = Server::spawn(&all_providers_config(
+        &hook.url,
+        sink.smtp_port(),
+        &idp.issuer,
+    ));
+    AllProviders { s, sink, idp, hook }
 }

@@ -1,19 +1,27 @@
 //! Helpers of the storage and e-mail acceptance tests (`storage_*.rs`, `email_*.rs`): an
-//! in-process `nextauth` server on a free port (settings parsed from TOML exactly as the binary
-//! does), a browser-like client (cookie jar, no redirects followed), and CSRF/session shortcuts.
+//! in-process `nextauth` server on 127.0.0.1:0 (settings parsed from TOML exactly as the binary
+//! does); the browser-like client and CSRF/session shortcuts are `testkit::http`'s.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unused_imports,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use nextauth_core::clock::Clock;
 use nextauth_core::{Adapter, NextAuth};
-use reqwest::redirect::Policy;
-use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+pub use testkit::http::{
+    client as browser, cookie, cookie_pair, csrf, location, post_form, session, set_cookies,
+    set_session_cookie,
+};
 
 pub const SECRET: &str = "storage-test-secret-0123456789abcdef0123";
 
@@ -48,6 +56,8 @@ pub struct AppOptions<'a> {
     pub clock: Option<Arc<dyn Clock>>,
     /// Use this adapter instead of opening `database_url` (shares one pool between apps).
     pub adapter: Option<Arc<dyn Adapter>>,
+    /// More TOML appended at the end (e.g. `[[providers]]` tables).
+    pub extra: &'a str,
 }
 
 impl Default for AppOptions<'_> {
@@ -60,6 +70,7 @@ impl Default for AppOptions<'_> {
             session_extra: "",
             clock: None,
             adapter: None,
+            extra: "",
         }
     }
 }
@@ -83,6 +94,7 @@ impl App {
                 "\n[[providers]]\nid = \"credentials\"\ntype = \"credentials\"\nauthorize_url = \"{url}\"\n[providers.credentials.username]\nlabel = \"Username\"\n[providers.credentials.password]\nlabel = \"Password\"\ntype = \"password\"\n"
             ));
         }
+        toml.push_str(o.extra);
         let path = Path::new("/nonexistent/storage-test.toml");
         let file = nextauth_server::settings::parse_file(&toml, path).unwrap();
         let no_env = |_: &str| -> Option<String> { None };
@@ -112,44 +124,13 @@ impl App {
     }
 }
 
-/// A browser: its own cookie jar, redirects not followed.
-pub fn browser() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(Policy::none())
-        .cookie_store(true)
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
-
-/// `GET csrf` → the token (and the csrf cookie in the jar).
-pub async fn csrf(b: &reqwest::Client, base: &str) -> String {
-    let j: Value = b
-        .get(format!("{base}/csrf"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    j["csrfToken"].as_str().unwrap().to_string()
-}
-
-/// `GET session` as JSON.
-pub async fn session(b: &reqwest::Client, base: &str) -> Value {
-    let r = b.get(format!("{base}/session")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    r.json().await.unwrap()
-}
-
-/// The `Location` of a redirect (panics if there is none).
-pub fn location(r: &reqwest::Response) -> String {
-    r.headers()
-        .get("location")
-        .unwrap_or_else(|| panic!("no Location on {} {}", r.status(), r.url()))
-        .to_str()
-        .unwrap()
-        .to_string()
+/// A fresh PostgreSQL database of this test's own (dropped with the value), on testkit's server.
+/// Panics when PostgreSQL is unreachable or `NEXTAUTH_SKIP_POSTGRES` is set (see
+/// `nextauth_sqlx::testing::postgres_url_or_skip`: a skipped test is filtered, never passed).
+pub async fn postgres_database() -> nextauth_sqlx::testing::TestDatabase {
+    let base = nextauth_sqlx::testing::postgres_url_or_skip(testkit::postgres::database_url())
+        .expect("postgres_url_or_skip never returns None");
+    nextauth_sqlx::testing::TestDatabase::create(&base).await
 }
 
 /// `POST signin/email` with the CSRF token; the response (a redirect).
@@ -159,16 +140,13 @@ pub async fn request_link(
     email: &str,
     callback: &str,
 ) -> reqwest::Response {
-    let token = csrf(b, base).await;
-    b.post(format!("{base}/signin/email"))
-        .form(&[
-            ("email", email),
-            ("csrfToken", &token),
-            ("callbackUrl", callback),
-        ])
-        .send()
-        .await
-        .unwrap()
+    testkit::http::post_with_csrf(
+        b,
+        base,
+        "signin/email",
+        &[("email", email), ("callbackUrl", callback)],
+    )
+    .await
 }
 
 /// A unique address per call, so tests sharing a database never collide.
@@ -177,14 +155,4 @@ pub fn unique_email(tag: &str) -> String {
         "{tag}-{}@example.com",
         hex::encode(rand::random::<[u8; 5]>())
     )
-}
-
-/// The value of the session cookie a response sets (`None` if it sets none).
-pub fn set_session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("next-auth.session-token="))
-        .map(|c| c.to_string())
 }
