@@ -19,7 +19,7 @@
 //!  4 pages           pages (Renderer over a PageView: config + a few request values)
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
-//!  1 errors, storage adapter, error, callbacks
+//!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
 //!                    webhook
 //! ```
@@ -41,6 +41,8 @@
 //! | [`error`] | why an action failed, the v4 error codes a browser sees, [`ConfigError`] | `core/errors.ts` |
 //! | [`domain`] | the typed domain: `User`, `Account`, `Session`, `VerificationToken`, the session JSON of a stored user | `adapters.ts`, `core/types.ts` |
 //! | [`adapter`] | the storage trait (v4 `Adapter`) and an in-memory implementation | `adapters.ts` |
+//! | [`events`] | v4's `events` as the [`Events`] trait, and their durable outbox form | `core/types.ts` (`EventCallbacks`) |
+//! | [`outbox`] | the outbox delivery worker: claims, signed POSTs, backoff, give-up | |
 //! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
 //! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
@@ -62,6 +64,7 @@ pub mod cookies;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod flows;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -69,6 +72,7 @@ pub mod fuzzing;
 pub mod handler;
 pub(crate) mod idp;
 pub mod init;
+pub mod outbox;
 pub mod pages;
 pub mod providers;
 pub mod request;
@@ -86,6 +90,7 @@ pub use config::{
     AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme, ValidConfig,
 };
 pub use domain::{Account, SessionData, SessionUser, User, VerificationToken};
+pub use events::{Events, NoEvents, OutboxEvents};
 pub use handler::NextAuth;
 pub use request::{Action, AuthRequest, Method};
 pub use response::AuthResponse;

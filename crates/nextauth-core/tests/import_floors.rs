@@ -34,7 +34,10 @@ const FLOORS: &[(&str, &[&str])] = &[
             "webhook",
         ],
     ),
-    ("1 errors and storage", &["adapter", "error", "callbacks"]),
+    (
+        "1 errors and storage",
+        &["adapter", "error", "callbacks", "outbox", "events"],
+    ),
     ("2 provider data", &["providers"]),
     ("3 configuration and the IdP client", &["config", "idp"]),
     ("4 pages", &["pages"]),
