@@ -1,0 +1,274 @@
+//! `[events]`: v4's events as signed webhooks from a durable outbox, with real peers: the spawned
+//! `nextauth` binary, a Node receiver that verifies every delivery with npm `standardwebhooks`
+//! (`testkit/node/events_receiver.mjs`), real SQLite files and a real PostgreSQL database.
+//!
+//! * SQLite, database sessions: events arrive live; then the receiver goes down, users sign in
+//!   and out, `nextauth` is restarted during the outage, more sign-ins and -outs; once the
+//!   receiver is back every event arrives, each id once, none lost, and the outbox is empty.
+//! * PostgreSQL, two instances on one database: a backlog built while the receiver is down is
+//!   delivered by both workers racing for it, each event exactly once.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use common::*;
+use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
+use serde_json::Value;
+use testkit::NodeProcess;
+
+/// `whsec_` + base64 of 32 bytes.
+const WEBHOOK_SECRET: &str = "whsec_ZXZlbnRzLXRlc3Qta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn receiver(port: u16) -> NodeProcess {
+    NodeProcess::start(
+        "events_receiver.mjs",
+        &[
+            ("EVENTS_PORT", &port.to_string()),
+            ("EVENTS_SECRET", WEBHOOK_SECRET),
+        ],
+    )
+}
+
+async fn received(r: &NodeProcess) -> Vec<Value> {
+    let c = reqwest::Client::new();
+    let rejected: Vec<Value> = c
+        .get(format!("{}/__rejected", r.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(rejected.is_empty(), "deliveries failed verification: {rejected:?}");
+    c.get(format!("{}/__received", r.url()))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Waits until the receiver holds at least `n` deliveries (up to `limit`), then a little more
+/// so that a duplicate would show.
+async fn wait_for(r: &NodeProcess, n: usize, limit: Duration) -> Vec<Value> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let got = received(r).await;
+        if got.len() >= n {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            return received(r).await;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {n} events arrived: {got:#?}",
+            got.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+fn config(authorize_url: &str, database_url: &str, events_port: u16) -> String {
+    credentials_config(
+        authorize_url,
+        &format!(
+            r#"
+[session]
+strategy = "database"
+[database]
+url = "{database_url}"
+[callbacks]
+webhook_secret = "{WEBHOOK_SECRET}"
+[events]
+url = "http://127.0.0.1:{events_port}/events"
+retry_base = 0.2
+max_backoff = 1.0
+"#
+        ),
+    )
+}
+
+async fn sign_out(c: &reqwest::Client, s: &Server) {
+    let token = csrf(c, s).await;
+    let r = c
+        .post(s.url("/signout"))
+        .form(&[("csrfToken", token.as_str()), ("callbackUrl", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302, "{}", s.logs());
+}
+
+async fn sign_in(c: &reqwest::Client, s: &Server) {
+    let r = sign_in_alice(c, s, "/").await;
+    assert_eq!(r.status(), 302, "{}", s.logs());
+    assert!(
+        set_cookies(&r).iter().any(|c| c.contains("session-token=")),
+        "{}",
+        s.logs()
+    );
+}
+
+/// The types in arrival order, and a check of every delivery: the body's id is the
+/// `webhook-id`, tokens never appear, the data has v4's arguments.
+fn check(deliveries: &[Value]) -> Vec<String> {
+    for d in deliveries {
+        assert_eq!(d["webhookId"], d["id"], "{d}");
+        let body = d["body"].as_str().unwrap();
+        assert!(!body.contains("access_token") && !body.contains("id_token"), "{body}");
+        let data = &d["data"];
+        match d["type"].as_str().unwrap() {
+            "createUser" => assert_eq!(data["user"]["email"], "alice@example.com", "{d}"),
+            "linkAccount" => {
+                assert_eq!(data["account"]["provider"], "credentials", "{d}");
+                assert_eq!(data["user"]["email"], "alice@example.com", "{d}");
+            }
+            "signIn" => {
+                assert_eq!(data["user"]["email"], "alice@example.com", "{d}");
+                assert_eq!(data["account"]["type"], "credentials", "{d}");
+                assert!(data["isNewUser"].is_boolean(), "{d}");
+            }
+            "signOut" => {
+                // Database strategy: `{session}`, the deleted row.
+                assert!(data["session"]["userId"].is_string(), "{d}");
+                assert!(data["session"]["expires"].is_string(), "{d}");
+            }
+            other => panic!("unexpected type {other}: {d}"),
+        }
+    }
+    deliveries
+        .iter()
+        .map(|d| d["type"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Every id exactly once, and a repeated id (a retry) always with the same body.
+fn ids_once(deliveries: &[Value]) -> BTreeSet<String> {
+    let mut bodies: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for d in deliveries {
+        bodies
+            .entry(d["id"].as_str().unwrap().to_string())
+            .or_default()
+            .push(d["body"].as_str().unwrap().to_string());
+    }
+    for (id, b) in &bodies {
+        assert_eq!(b.len(), 1, "{id} delivered {} times", b.len());
+    }
+    bodies.into_keys().collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_survive_a_receiver_outage_and_a_restart_sqlite() {
+    let authorize = webhook().await;
+    let data = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/events.db", data.path().display());
+    let port = free_port();
+    let cfg = config(&authorize.url, &db, port);
+
+    // Live: the first sign-in's three events arrive while the receiver is up.
+    let r1 = receiver(port);
+    let s1 = Server::spawn(&cfg);
+    let browser = client();
+    sign_in(&browser, &s1).await;
+    let live = wait_for(&r1, 3, Duration::from_secs(10)).await;
+    assert_eq!(check(&live), ["createUser", "linkAccount", "signIn"]);
+    let mut all = live;
+
+    // Outage: the receiver goes away; sign out, in, out.
+    drop(r1);
+    sign_out(&browser, &s1).await;
+    sign_in(&browser, &s1).await;
+    sign_out(&browser, &s1).await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        s1.logs().contains("event delivery failed; will retry"),
+        "{}",
+        s1.logs()
+    );
+    // Restart during the outage: the pending rows are in the file, nowhere else.
+    drop(s1);
+    let s2 = Server::spawn(&cfg);
+    sign_in(&browser, &s2).await;
+    sign_out(&browser, &s2).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // Back: everything written during the outage arrives, on the same port.
+    let r2 = receiver(port);
+    let late = wait_for(&r2, 5, Duration::from_secs(15)).await;
+    let mut late_types = check(&late);
+    late_types.sort();
+    assert_eq!(
+        late_types,
+        ["signIn", "signIn", "signOut", "signOut", "signOut"],
+        "{late:#?}"
+    );
+    all.extend(late);
+    assert_eq!(ids_once(&all).len(), 8);
+
+    // Delivered rows leave the outbox.
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nextauth_outbox")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0, "{}", s2.logs());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_on_postgres_deliver_each_event_once() {
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    let authorize = webhook().await;
+    let port = free_port();
+    let cfg = config(&authorize.url, &db.url, port);
+    let a = Server::spawn(&cfg);
+    let b = Server::spawn(&cfg);
+
+    // A backlog while nothing listens: both workers keep failing on it.
+    let browser = client();
+    let rounds = 5;
+    for _ in 0..rounds {
+        for s in [&a, &b] {
+            sign_in(&browser, s).await;
+            sign_out(&browser, s).await;
+        }
+    }
+    let expected = 2 + 4 * rounds; // createUser, linkAccount, then signIn + signOut per sign-in
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+
+    // The receiver comes up; both instances race for the same rows.
+    let r = receiver(port);
+    let got = wait_for(&r, expected, Duration::from_secs(20)).await;
+    check(&got);
+    assert_eq!(got.len(), expected, "{got:#?}");
+    assert_eq!(ids_once(&got).len(), expected);
+    for s in [&a, &b] {
+        assert!(
+            s.logs().contains("event delivery failed; will retry"),
+            "{}",
+            s.logs()
+        );
+    }
+
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nextauth_outbox")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    pool.close().await;
+}
