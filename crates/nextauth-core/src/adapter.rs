@@ -263,6 +263,18 @@ impl MemoryState {
         Ok(())
     }
 
+    /// A duplicate event id is refused, as the SQL primary key does.
+    fn check_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {
+        for (i, e) in events.iter().enumerate() {
+            if self.outbox.iter().any(|r| r.event.id == e.id)
+                || events[..i].iter().any(|o| o.id == e.id)
+            {
+                return Err(AdapterError::Conflict("nextauth_outbox.id".into()));
+            }
+        }
+        Ok(())
+    }
+
     fn push_events(&mut self, events: &[OutboxEvent]) {
         self.outbox.extend(events.iter().map(|e| MemoryOutboxRow {
             event: e.clone(),
@@ -409,7 +421,13 @@ impl Adapter for MemoryAdapter {
     ) -> AdapterResult<AdapterUser> {
         self.with(|s| {
             let u = s.create_user(user)?;
-            s.push_events(&events(&u));
+            let rows = events(&u);
+            if let Err(e) = s.check_events(&rows) {
+                // Rolled back with its event.
+                s.users.remove(&u.id);
+                return Err(e);
+            }
+            s.push_events(&rows);
             Ok(u)
         })?
     }
@@ -420,10 +438,11 @@ impl Adapter for MemoryAdapter {
         events: &[OutboxEvent],
     ) -> AdapterResult<AdapterUser> {
         self.with(|s| {
+            s.check_events(events)?;
             s.users.insert(user.id.clone(), user.clone());
             s.push_events(events);
-            user.clone()
-        })
+            Ok(user.clone())
+        })?
     }
 
     async fn link_account_with_events(
@@ -432,6 +451,7 @@ impl Adapter for MemoryAdapter {
         events: &[OutboxEvent],
     ) -> AdapterResult<()> {
         self.with(|s| {
+            s.check_events(events)?;
             s.link_account(account)?;
             s.push_events(events);
             Ok(())
@@ -444,11 +464,12 @@ impl Adapter for MemoryAdapter {
         events: &[OutboxEvent],
     ) -> AdapterResult<AdapterSession> {
         self.with(|s| {
+            s.check_events(events)?;
             s.sessions
                 .insert(session.session_token.clone(), session.clone());
             s.push_events(events);
-            session.clone()
-        })
+            Ok(session.clone())
+        })?
     }
 
     async fn delete_session_with_events(
@@ -457,13 +478,19 @@ impl Adapter for MemoryAdapter {
         events: &[OutboxEvent],
     ) -> AdapterResult<()> {
         self.with(|s| {
+            s.check_events(events)?;
             s.sessions.remove(session_token);
             s.push_events(events);
-        })
+            Ok(())
+        })?
     }
 
     async fn enqueue_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {
-        self.with(|s| s.push_events(events))
+        self.with(|s| {
+            s.check_events(events)?;
+            s.push_events(events);
+            Ok(())
+        })?
     }
 
     async fn claim_events(

@@ -51,7 +51,10 @@ async fn received(r: &NodeProcess) -> Vec<Value> {
         .json()
         .await
         .unwrap();
-    assert!(rejected.is_empty(), "deliveries failed verification: {rejected:?}");
+    assert!(
+        rejected.is_empty(),
+        "deliveries failed verification: {rejected:?}"
+    );
     c.get(format!("{}/__received", r.url()))
         .send()
         .await
@@ -127,7 +130,10 @@ fn check(deliveries: &[Value]) -> Vec<String> {
     for d in deliveries {
         assert_eq!(d["webhookId"], d["id"], "{d}");
         let body = d["body"].as_str().unwrap();
-        assert!(!body.contains("access_token") && !body.contains("id_token"), "{body}");
+        assert!(
+            !body.contains("access_token") && !body.contains("id_token"),
+            "{body}"
+        );
         let data = &d["data"];
         match d["type"].as_str().unwrap() {
             "createUser" => assert_eq!(data["user"]["email"], "alice@example.com", "{d}"),
@@ -271,4 +277,72 @@ async fn two_instances_on_postgres_deliver_each_event_once() {
         .unwrap();
     assert_eq!(left, 0);
     pool.close().await;
+}
+
+/// `nextauth check` prints the events target and whether it is signed; a bad value names its
+/// key and the file.
+#[test]
+fn check_shows_the_events_target_and_names_bad_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = format!("url = \"http://127.0.0.1:3000/api/auth\"\nsecret = \"{SECRET}\"\n");
+    let run = |file: &str| {
+        std::fs::write(dir.path().join("n.toml"), file).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_nextauth"))
+            .current_dir(dir.path())
+            .env_remove("NEXTAUTH_URL")
+            .env_remove("NEXTAUTH_SECRET")
+            .env_remove("NEXTAUTH_CONFIG")
+            .env_remove("DATABASE_URL")
+            .args(["check", "--config", "n.toml"])
+            .output()
+            .unwrap()
+    };
+    let out = run(&format!(
+        "{base}[events]\nurl = \"http://127.0.0.1:4400/events\"\n[callbacks]\nwebhook_secret = \"{WEBHOOK_SECRET}\"\n"
+    ));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("events:        POST http://127.0.0.1:4400/events (signed"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(WEBHOOK_SECRET), "{stdout}");
+    let out = run(&base);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("events:        none"),
+        "{out:?}"
+    );
+    for (file, expected) in [
+        (
+            format!("{base}[events]\nurl = \"ftp://x/events\"\n"),
+            "`events.url` from file n.toml: \"ftp://x/events\" is not an http(s) URL",
+        ),
+        (
+            format!("{base}[events]\nurl = \"not a url\"\n"),
+            "`events.url` from file n.toml",
+        ),
+        (
+            format!("{base}[events]\nurl = \"http://h/e\"\nretry_base = 0\n"),
+            "`events.retry_base` from file n.toml",
+        ),
+        (
+            format!("{base}[events]\nretry_base = 1\n"),
+            "`events.retry_base` from file n.toml: is set without `events.url`",
+        ),
+        (
+            format!(
+                "{base}[events]\nurl = \"http://h/e\"\n[callbacks]\nwebhook_secret = \"nope\"\n"
+            ),
+            "`callbacks.webhook_secret` from file n.toml: must start with `whsec_`",
+        ),
+        (
+            format!("{base}[events]\nurl = \"http://h/e\"\nurls = 1\n"),
+            "unknown field `urls`",
+        ),
+    ] {
+        let out = run(&file);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{expected}: {err}");
+        assert!(err.contains(expected), "expected {expected:?} in {err}");
+    }
 }
