@@ -320,12 +320,11 @@ impl Emit<'_> {
             profile: profile.cloned(),
         })];
         if self.events.durable() {
-            let r = self
-                .adapter
+            self.adapter
                 .link_account_with_events(account, &self.rows(&e))
                 .await?;
             self.events.enqueued();
-            return Ok(r);
+            return Ok(());
         }
         self.adapter.link_account(account).await?;
         self.after(&e).await;
@@ -359,12 +358,11 @@ impl Emit<'_> {
             session: Some(session.clone()),
         })];
         if self.events.durable() {
-            let r = self
-                .adapter
+            self.adapter
                 .delete_session_with_events(&session.session_token, &self.rows(&e))
                 .await?;
             self.events.enqueued();
-            return Ok(r);
+            return Ok(());
         }
         self.adapter.delete_session(&session.session_token).await?;
         self.after(&e).await;
@@ -432,5 +430,129 @@ mod tests {
         assert_eq!(v["timestamp"], "2023-11-14T22:13:20.000Z");
         assert_eq!(v["data"]["user"]["id"], "7");
         assert_eq!(v["data"]["user"]["email"], "a@example.com");
+    }
+
+    /// Records the in-process calls.
+    #[derive(Default)]
+    struct Recorder(std::sync::Mutex<Vec<String>>);
+
+    #[async_trait]
+    impl Events for Recorder {
+        async fn sign_in(&self, m: &SignInMessage) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("signIn {:?}", m.is_new_user));
+        }
+        async fn sign_out(&self, m: &SignOutMessage) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("signOut {}", m.session.is_some()));
+        }
+        async fn create_user(&self, m: &CreateUserMessage) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("createUser {}", m.user.id));
+        }
+        async fn update_user(&self, m: &UpdateUserMessage) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("updateUser {}", m.user.id));
+        }
+        async fn link_account(&self, m: &LinkAccountMessage) {
+            self.0
+                .lock()
+                .unwrap()
+                .push(format!("linkAccount {}", m.account.user_id));
+        }
+    }
+
+    async fn run_all(emit: &Emit<'_>) {
+        let u = emit.create_user(NewUser::default()).await.unwrap();
+        emit.update_user(&u).await.unwrap();
+        let account = AdapterAccount {
+            user_id: u.id.clone(),
+            ..Account::new("oauth", "idp", "sub")
+        };
+        emit.link_account(&account, &u, None).await.unwrap();
+        let session = AdapterSession {
+            session_token: "t".into(),
+            user_id: u.id.clone(),
+            expires: 5,
+        };
+        let sign_in = SignInMessage {
+            user: u.clone(),
+            account: Some(account),
+            profile: None,
+            is_new_user: Some(true),
+        };
+        emit.create_session(&session, sign_in).await.unwrap();
+        emit.delete_session(&session).await.unwrap();
+        emit.alone(Event::SignOut(SignOutMessage {
+            token: Some(Map::new()),
+            session: None,
+        }))
+        .await
+        .unwrap();
+    }
+
+    #[tokio::test]
+    async fn in_process_events_are_called_after_each_change() {
+        let adapter = crate::adapter::MemoryAdapter::new();
+        let rec = Recorder::default();
+        run_all(&Emit {
+            adapter: &adapter,
+            events: &rec,
+            now_ms: 0,
+        })
+        .await;
+        assert_eq!(
+            *rec.0.lock().unwrap(),
+            [
+                "createUser 1",
+                "updateUser 1",
+                "linkAccount 1",
+                "signIn Some(true)",
+                "signOut true",
+                "signOut false"
+            ]
+        );
+        assert!(adapter.outbox().is_empty());
+    }
+
+    #[tokio::test]
+    async fn durable_events_go_to_the_outbox_and_wake_the_worker() {
+        let adapter = crate::adapter::MemoryAdapter::new();
+        let events = OutboxEvents::default();
+        let woken = events.wake.clone();
+        run_all(&Emit {
+            adapter: &adapter,
+            events: &events,
+            now_ms: 0,
+        })
+        .await;
+        let kinds: Vec<String> = adapter
+            .outbox()
+            .into_iter()
+            .map(|(e, _, _)| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "createUser",
+                "updateUser",
+                "linkAccount",
+                "signIn",
+                "signOut",
+                "signOut"
+            ]
+        );
+        // A wake-up is pending for the worker.
+        tokio::time::timeout(std::time::Duration::from_secs(1), woken.wait_for_test())
+            .await
+            .unwrap();
     }
 }

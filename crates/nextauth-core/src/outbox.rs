@@ -129,6 +129,11 @@ impl Wake {
     async fn wait(&self) {
         self.0.notified().await;
     }
+    /// [`Wake::wait`], for tests elsewhere in the crate.
+    #[cfg(test)]
+    pub(crate) async fn wait_for_test(&self) {
+        self.wait().await;
+    }
 }
 
 /// Delivers the outbox of `adapter` until `shutdown` resolves. An attempt under way when it
@@ -303,5 +308,39 @@ mod tests {
         assert_eq!(next_step(&cfg, &row(0, 50), day, false), Step::Dead);
         // A success is a success at any age.
         assert_eq!(next_step(&cfg, &row(0, 50), 2 * day, true), Step::Delivered);
+    }
+
+    /// The worker against a receiver that is not there: a young row is retried later, one a
+    /// day old is given up and kept, marked dead.
+    #[tokio::test]
+    async fn the_worker_retries_then_gives_up_and_keeps_the_row() {
+        use crate::adapter::MemoryAdapter;
+        use crate::clock::FixedClock;
+        let adapter = MemoryAdapter::new();
+        let mut young = row(0, 0).event;
+        young.id = "evt_young".into();
+        young.created_at = 86_400_000 - 1000;
+        adapter
+            .enqueue_events(&[row(0, 0).event, young])
+            .await
+            .unwrap();
+        let clock = FixedClock::new(86_400_000);
+        let mut cfg = Delivery::new("http://127.0.0.1:9/events");
+        cfg.timeout = Duration::from_secs(2);
+        let http = reqwest::Client::new();
+        assert_eq!(round(&adapter, &http, &cfg, &clock).await, 2);
+        let mut rows = adapter.outbox();
+        rows.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        assert_eq!(
+            rows.iter()
+                .map(|(e, n, dead)| (e.id.as_str(), *n, *dead))
+                .collect::<Vec<_>>(),
+            [("evt_1", 0, true), ("evt_young", 1, false)]
+        );
+        // The dead row is never claimed again; the young one is, after its backoff.
+        assert_eq!(round(&adapter, &http, &cfg, &clock).await, 0);
+        clock.advance_ms(1000);
+        assert_eq!(round(&adapter, &http, &cfg, &clock).await, 1);
+        assert_eq!(adapter.outbox().len(), 2);
     }
 }
