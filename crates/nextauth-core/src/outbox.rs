@@ -149,12 +149,29 @@ pub async fn run(
 ) {
     tokio::pin!(shutdown);
     tracing::info!(url = %cfg.url, signed = cfg.secret.is_some(), "event delivery started");
-    loop {
-        let busy = tokio::select! {
-            biased;
-            () = &mut shutdown => break,
-            n = round(&*adapter, &http, &cfg, &*clock) => n,
-        };
+    'deliver: loop {
+        let rows = claim(&*adapter, &cfg, &*clock).await;
+        let busy = rows.len();
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            // Between attempts, not during one: an attempt under way is finished.
+            let stop = tokio::select! {
+                biased;
+                () = &mut shutdown => true,
+                () = std::future::ready(()) => false,
+            };
+            if stop {
+                // Claimed but not tried: due again now, not after the lease.
+                let now = clock.now_ms();
+                for r in std::iter::once(row).chain(rows) {
+                    let _ = adapter
+                        .event_retry(&r.event.id, r.attempts, now, "released at shutdown")
+                        .await;
+                }
+                break 'deliver;
+            }
+            attempt(&*adapter, &http, &cfg, &*clock, row).await;
+        }
         // A full batch: there may be more due now.
         if busy >= cfg.batch as usize {
             continue;
@@ -169,6 +186,21 @@ pub async fn run(
     tracing::info!("event delivery stopped");
 }
 
+/// Claims the rows due now (leasing them), oldest first; none when the outbox cannot be read.
+async fn claim(adapter: &dyn Adapter, cfg: &Delivery, clock: &dyn Clock) -> Vec<OutboxRow> {
+    let now = clock.now_ms();
+    match adapter
+        .claim_events(now, now.saturating_add(millis(cfg.lease)), cfg.batch)
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the event outbox failed; retrying");
+            Vec::new()
+        }
+    }
+}
+
 /// One round: claims due rows and makes one attempt at each. Returns how many were claimed.
 pub async fn round(
     adapter: &dyn Adapter,
@@ -176,17 +208,7 @@ pub async fn round(
     cfg: &Delivery,
     clock: &dyn Clock,
 ) -> usize {
-    let now = clock.now_ms();
-    let rows = match adapter
-        .claim_events(now, now.saturating_add(millis(cfg.lease)), cfg.batch)
-        .await
-    {
-        Ok(rows) => rows,
-        Err(e) => {
-            tracing::warn!(error = %e, "reading the event outbox failed; retrying");
-            return 0;
-        }
-    };
+    let rows = claim(adapter, cfg, clock).await;
     let n = rows.len();
     for row in rows {
         attempt(adapter, http, cfg, clock, row).await;

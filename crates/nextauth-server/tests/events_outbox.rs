@@ -84,12 +84,21 @@ async fn wait_for(r: &NodeProcess, n: usize, limit: Duration) -> Vec<Value> {
 }
 
 fn config(authorize_url: &str, database_url: &str, events_port: u16) -> String {
+    config_with("database", authorize_url, database_url, events_port)
+}
+
+fn config_with(
+    strategy: &str,
+    authorize_url: &str,
+    database_url: &str,
+    events_port: u16,
+) -> String {
     credentials_config(
         authorize_url,
         &format!(
             r#"
 [session]
-strategy = "database"
+strategy = "{strategy}"
 [database]
 url = "{database_url}"
 [callbacks]
@@ -277,6 +286,31 @@ async fn two_instances_on_postgres_deliver_each_event_once() {
         .unwrap();
     assert_eq!(left, 0);
     pool.close().await;
+}
+
+/// JWT sessions: `signIn` and `signOut` change no row, so each is an outbox row alone;
+/// `signOut` carries the decoded token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jwt_sign_in_and_out_are_delivered_with_the_token() {
+    let authorize = webhook().await;
+    let data = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/events.db", data.path().display());
+    let port = free_port();
+    let r = receiver(port);
+    let s = Server::spawn(&config_with("jwt", &authorize.url, &db, port));
+    let browser = client();
+    sign_in(&browser, &s).await;
+    sign_out(&browser, &s).await;
+    let got = wait_for(&r, 2, Duration::from_secs(10)).await;
+    let types: Vec<&str> = got.iter().map(|d| d["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["signIn", "signOut"], "{got:#?}");
+    assert_eq!(got[0]["data"]["user"]["email"], "alice@example.com");
+    assert_eq!(got[0]["data"]["account"]["provider"], "credentials");
+    let token = &got[1]["data"]["token"];
+    assert_eq!(token["email"], "alice@example.com", "{token}");
+    assert_eq!(token["sub"], "credentials-alice", "{token}");
+    assert!(got[1]["data"].get("session").is_none());
+    ids_once(&got);
 }
 
 /// `nextauth check` prints the events target and whether it is signed; a bad value names its
