@@ -313,6 +313,76 @@ async fn jwt_sign_in_and_out_are_delivered_with_the_token() {
     ids_once(&got);
 }
 
+/// The e-mail provider (real SMTP sink): a new address is `createUser` then `signIn`
+/// (`isNewUser: true`); a known one is `updateUser` (v4: `emailVerified` set again) then `signIn`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_sign_ins_create_then_update_the_user() {
+    let sink = testkit::SmtpSink::start();
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let r = receiver(port);
+    let cfg = format!(
+        r#"
+url = "{{ORIGIN}}/api/auth"
+secret = "{SECRET}"
+[session]
+strategy = "database"
+[database]
+url = "sqlite://{}/events.db"
+[callbacks]
+webhook_secret = "{WEBHOOK_SECRET}"
+[events]
+url = "http://127.0.0.1:{port}/events"
+[[providers]]
+id = "email"
+type = "email"
+server = "smtp://127.0.0.1:{}"
+from = "Test <no-reply@example.com>"
+"#,
+        data.path().display(),
+        sink.smtp_port()
+    );
+    let s = Server::spawn(&cfg);
+    let email = "carol@example.com";
+    let b = client();
+    for round in 0..2 {
+        let token = csrf(&b, &s).await;
+        let ask = b
+            .post(s.url("/signin/email"))
+            .form(&[
+                ("email", email),
+                ("csrfToken", token.as_str()),
+                ("callbackUrl", "/"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ask.status(), 302, "{}", s.logs());
+        let mail = sink.wait_mail(email).await;
+        let link = mail["link"].as_str().unwrap().to_string();
+        sink.clear().await;
+        let open = b.get(&link).send().await.unwrap();
+        assert_eq!(open.status(), 302, "{}", s.logs());
+        if round == 0 {
+            sign_out(&b, &s).await;
+        }
+    }
+    let got = wait_for(&r, 5, Duration::from_secs(10)).await;
+    let types: Vec<&str> = got.iter().map(|d| d["type"].as_str().unwrap()).collect();
+    assert_eq!(
+        types,
+        ["createUser", "signIn", "signOut", "updateUser", "signIn"],
+        "{got:#?}"
+    );
+    assert_eq!(got[0]["data"]["user"]["email"], email);
+    assert!(got[0]["data"]["user"]["emailVerified"].is_string());
+    assert_eq!(got[1]["data"]["isNewUser"], true);
+    assert_eq!(got[1]["data"]["account"]["type"], "email");
+    assert_eq!(got[3]["data"]["user"]["id"], got[0]["data"]["user"]["id"]);
+    assert_eq!(got[4]["data"]["isNewUser"], false);
+    ids_once(&got);
+}
+
 /// `nextauth check` prints the events target and whether it is signed; a bad value names its
 /// key and the file.
 #[test]
