@@ -42,7 +42,8 @@ pub struct Delivery {
     pub give_up_after: Duration,
     /// Time allowed for one attempt (connect, send, read the answer).
     pub timeout: Duration,
-    /// How long a claim keeps other workers off a row; longer than `timeout`.
+    /// How long a claim keeps other workers off a row; longer than `timeout`. A batch whose
+    /// lease could end during its next attempt releases its remaining rows.
     pub lease: Duration,
     /// How often the outbox is read when nothing woke the worker.
     pub poll_interval: Duration,
@@ -147,30 +148,18 @@ pub async fn run(
     wake: Wake,
     shutdown: impl Future<Output = ()> + Send,
 ) {
+    let mut cfg = cfg;
+    if cfg.lease <= cfg.timeout {
+        // A lease no attempt fits in would release every batch untried, over and over.
+        cfg.lease = cfg.timeout.saturating_mul(2);
+        tracing::warn!(lease = ?cfg.lease, "event delivery lease raised to twice the attempt timeout");
+    }
     tokio::pin!(shutdown);
     tracing::info!(url = %cfg.url, signed = cfg.secret.is_some(), "event delivery started");
-    'deliver: loop {
-        let rows = claim(&*adapter, &cfg, &*clock).await;
-        let busy = rows.len();
-        let mut rows = rows.into_iter();
-        while let Some(row) = rows.next() {
-            // Between attempts, not during one: an attempt under way is finished.
-            let stop = tokio::select! {
-                biased;
-                () = &mut shutdown => true,
-                () = std::future::ready(()) => false,
-            };
-            if stop {
-                // Claimed but not tried: due again now, not after the lease.
-                let now = clock.now_ms();
-                for r in std::iter::once(row).chain(rows) {
-                    let _ = adapter
-                        .event_retry(&r.event.id, r.attempts, now, "released at shutdown")
-                        .await;
-                }
-                break 'deliver;
-            }
-            attempt(&*adapter, &http, &cfg, &*clock, row).await;
+    loop {
+        let (busy, stopped) = deliver(&*adapter, &http, &cfg, &*clock, shutdown.as_mut()).await;
+        if stopped {
+            break;
         }
         // A full batch: there may be more due now.
         if busy >= cfg.batch as usize {
@@ -186,21 +175,6 @@ pub async fn run(
     tracing::info!("event delivery stopped");
 }
 
-/// Claims the rows due now (leasing them), oldest first; none when the outbox cannot be read.
-async fn claim(adapter: &dyn Adapter, cfg: &Delivery, clock: &dyn Clock) -> Vec<OutboxRow> {
-    let now = clock.now_ms();
-    match adapter
-        .claim_events(now, now.saturating_add(millis(cfg.lease)), cfg.batch)
-        .await
-    {
-        Ok(rows) => rows,
-        Err(e) => {
-            tracing::warn!(error = %e, "reading the event outbox failed; retrying");
-            Vec::new()
-        }
-    }
-}
-
 /// One round: claims due rows and makes one attempt at each. Returns how many were claimed.
 pub async fn round(
     adapter: &dyn Adapter,
@@ -208,12 +182,64 @@ pub async fn round(
     cfg: &Delivery,
     clock: &dyn Clock,
 ) -> usize {
-    let rows = claim(adapter, cfg, clock).await;
+    let never = std::future::pending::<()>();
+    tokio::pin!(never);
+    deliver(adapter, http, cfg, clock, never).await.0
+}
+
+/// Claims due rows and attempts them one by one, stopping early (the rest released: due again
+/// at once, for whichever worker claims next) when `shutdown` has resolved or when the lease
+/// could end during the next attempt (a slow receiver must not make the rows of a batch
+/// claimable by another worker while this one still holds them). Returns how many rows were
+/// claimed and whether `shutdown` stopped it.
+async fn deliver<F: Future<Output = ()>>(
+    adapter: &dyn Adapter,
+    http: &reqwest::Client,
+    cfg: &Delivery,
+    clock: &dyn Clock,
+    mut shutdown: std::pin::Pin<&mut F>,
+) -> (usize, bool) {
+    let claimed_at = clock.now_ms();
+    let rows = match adapter
+        .claim_events(
+            claimed_at,
+            claimed_at.saturating_add(millis(cfg.lease)),
+            cfg.batch,
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!(error = %e, "reading the event outbox failed; retrying");
+            return (0, false);
+        }
+    };
     let n = rows.len();
-    for row in rows {
+    let mut rows = rows.into_iter();
+    while let Some(row) = rows.next() {
+        // Between attempts, never during one: an attempt under way is finished.
+        let stop = tokio::select! {
+            biased;
+            () = &mut shutdown => true,
+            () = std::future::ready(()) => false,
+        };
+        let now = clock.now_ms();
+        let lease_short =
+            now.saturating_add(millis(cfg.timeout)) >= claimed_at.saturating_add(millis(cfg.lease));
+        if stop || lease_short {
+            let why = if stop {
+                "released at shutdown"
+            } else {
+                "released: the lease would end"
+            };
+            for r in std::iter::once(row).chain(rows) {
+                let _ = adapter.event_retry(&r.event.id, r.attempts, now, why).await;
+            }
+            return (n, stop);
+        }
         attempt(adapter, http, cfg, clock, row).await;
     }
-    n
+    (n, false)
 }
 
 async fn attempt(
@@ -364,5 +390,36 @@ mod tests {
         clock.advance_ms(1000);
         assert_eq!(round(&adapter, &http, &cfg, &clock).await, 1);
         assert_eq!(adapter.outbox().len(), 2);
+    }
+
+    /// A batch stops before its lease could run out: the rows not tried are due again at once.
+    #[tokio::test]
+    async fn a_batch_releases_what_its_lease_cannot_cover() {
+        use crate::adapter::{MemoryAdapter, OutboxEvent};
+        use crate::clock::FixedClock;
+        let adapter = MemoryAdapter::new();
+        let ev = |id: &str| OutboxEvent {
+            id: id.into(),
+            kind: "signIn".into(),
+            created_at: 0,
+            body: "{}".into(),
+        };
+        adapter.enqueue_events(&[ev("a"), ev("b")]).await.unwrap();
+        let clock = FixedClock::new(0);
+        let mut cfg = Delivery::new("http://127.0.0.1:9/events");
+        // The lease covers no attempt at all: nothing is tried, both rows are released.
+        cfg.timeout = Duration::from_secs(60);
+        assert_eq!(
+            round(&adapter, &reqwest::Client::new(), &cfg, &clock).await,
+            2
+        );
+        let rows = adapter.outbox();
+        assert!(
+            rows.iter()
+                .all(|(_, attempts, dead)| *attempts == 0 && !dead),
+            "{rows:?}"
+        );
+        // Due now, not after the lease.
+        assert_eq!(adapter.claim_events(0, 1, 10).await.unwrap().len(), 2);
     }
 }
