@@ -426,6 +426,10 @@ fn check_shows_the_events_target_and_names_bad_values() {
             "`events.url` from file n.toml",
         ),
         (
+            format!("{base}[events]\nurl = \"http://u:pw@h/e\"\n"),
+            "`events.url` from file n.toml: must not hold a password",
+        ),
+        (
             format!("{base}[events]\nurl = \"http://h/e\"\nretry_base = 0\n"),
             "`events.retry_base` from file n.toml",
         ),

@@ -332,6 +332,15 @@ fn events_delivery(
         return Ok(None);
     };
     match url::Url::parse(url) {
+        Ok(u) if u.password().is_some() => {
+            // It would be logged with every failed attempt and shown by `nextauth check`.
+            return Err(err(
+                "events.url",
+                fsrc,
+                "must not hold a password (it would appear in logs); receivers authenticate \
+                 deliveries by their signature (`callbacks.webhook_secret`)",
+            ));
+        }
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
         _ => {
             return Err(err(
