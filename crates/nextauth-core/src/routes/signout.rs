@@ -27,7 +27,7 @@ pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     }
     if let Some(token) = session::token_from_request(inner, ctx) {
         if let Err(e) = sign_out(inner, ctx, &token).await {
-            tracing::error!(code = "SIGNOUT_ERROR", error = %e, "deleting the session failed");
+            tracing::error!(code = "SIGNOUT_ERROR", error = %e, "ending the session (row or signOut event) failed");
         }
         session::clear_cookie(inner, ctx);
     }
