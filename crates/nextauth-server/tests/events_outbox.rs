@@ -454,3 +454,85 @@ fn check_shows_the_events_target_and_names_bad_values() {
         assert!(err.contains(expected), "expected {expected:?} in {err}");
     }
 }
+
+/// SIGTERM with events configured and a backlog failing: the server drains, the worker stops
+/// (an attempt under way finished, the rest released), the process exits 0 promptly, and the
+/// rows are still there for the next start.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_worker_cleanly_and_keeps_the_backlog() {
+    use std::io::{BufRead, BufReader};
+    let authorize = webhook().await;
+    let data = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}/events.db", data.path().display());
+    let port = free_port(); // nothing listens: every attempt fails
+    let listen = free_port();
+    let cfg = config(&authorize.url, &db, port)
+        .replace("{ORIGIN}", &format!("http://127.0.0.1:{listen}"));
+    std::fs::write(data.path().join("n.toml"), cfg).unwrap();
+    let stderr = data.path().join("stderr.log");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nextauth"))
+        .current_dir(data.path())
+        .env_remove("NEXTAUTH_URL")
+        .env_remove("NEXTAUTH_SECRET")
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "info")
+        .args([
+            "--config",
+            "n.toml",
+            "--listen",
+            &format!("127.0.0.1:{listen}"),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::fs::File::create(&stderr).unwrap())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.contains("listening on"), "{line}");
+    // A sign-in's three events, failing in the background.
+    let origin = format!("http://127.0.0.1:{listen}");
+    let c = client();
+    let token: Value = c
+        .get(format!("{origin}/api/auth/csrf"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let r = c
+        .post(format!("{origin}/api/auth/callback/credentials"))
+        .form(&[
+            ("username", "alice"),
+            ("password", "password"),
+            ("csrfToken", token["csrfToken"].as_str().unwrap()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 302);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    let started = Instant::now();
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let logs = std::fs::read_to_string(&stderr).unwrap();
+    assert!(status.success(), "{status:?}\n{logs}");
+    assert!(started.elapsed() < Duration::from_secs(5), "{logs}");
+    assert!(logs.contains("event delivery stopped"), "{logs}");
+
+    let pool = sqlx::SqlitePool::connect(&db).await.unwrap();
+    let (left, dead): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(dead_at) FROM nextauth_outbox")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((left, dead), (3, 0), "{logs}");
+}
