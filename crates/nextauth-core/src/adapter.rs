@@ -21,6 +21,33 @@ pub type AdapterAccount = crate::domain::Account;
 /// A database session row (`sessions`): the domain's [`Session`](crate::domain::Session).
 pub type AdapterSession = crate::domain::Session;
 
+/// An event as the outbox stores it: id (the `webhook-id`, stable across retries), type, when it
+/// happened (ms since the epoch), and the wire body (JSON text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    /// `evt_` + 32 hex digits; the body's `id` and the `webhook-id` header.
+    pub id: String,
+    /// The v4 event name ([`crate::events::Event::kind`]).
+    pub kind: String,
+    /// When it happened, ms since the epoch.
+    pub created_at: i64,
+    /// `{"id", "type", "timestamp", "data"}` as sent.
+    pub body: String,
+}
+
+/// A claimed outbox row, for the delivery worker ([`crate::outbox`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// The stored event.
+    pub event: OutboxEvent,
+    /// Attempts made before this one.
+    pub attempts: u32,
+}
+
+/// The events of a new user, made once its row (and id) exists: for
+/// [`Adapter::create_user_with_events`].
+pub type UserEvents = dyn for<'u> Fn(&'u AdapterUser) -> Vec<OutboxEvent> + Send + Sync;
+
 /// A storage failure. The message is logged, never shown to a browser.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AdapterError {
@@ -82,6 +109,105 @@ pub trait Adapter: Send + Sync + 'static {
         identifier: &str,
         hashed_token: &str,
     ) -> AdapterResult<Option<VerificationToken>>;
+
+    // The event outbox (`crate::events`): the writes that cause an event, with the event rows
+    // written in the same transaction, and the delivery worker's claims. The provided bodies are
+    // for adapters without an outbox: the change, then `enqueue_events` (not atomic), which
+    // refuses; `OutboxEvents` is refused at build time for such an adapter.
+
+    /// Whether [`Adapter::enqueue_events`] and the `*_with_events` methods write a durable
+    /// outbox, each in one transaction with its change.
+    fn keeps_outbox(&self) -> bool {
+        false
+    }
+    /// `createUser`, and the rows `events` makes of the new user, in one transaction.
+    async fn create_user_with_events(
+        &self,
+        user: NewUser,
+        events: &UserEvents,
+    ) -> AdapterResult<AdapterUser> {
+        let u = self.create_user(user).await?;
+        self.enqueue_events(&events(&u)).await?;
+        Ok(u)
+    }
+    /// `updateUser` and `events`, in one transaction.
+    async fn update_user_with_events(
+        &self,
+        user: &AdapterUser,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<AdapterUser> {
+        let u = self.update_user(user).await?;
+        self.enqueue_events(events).await?;
+        Ok(u)
+    }
+    /// `linkAccount` and `events`, in one transaction.
+    async fn link_account_with_events(
+        &self,
+        account: &AdapterAccount,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()> {
+        self.link_account(account).await?;
+        self.enqueue_events(events).await
+    }
+    /// `createSession` and `events`, in one transaction.
+    async fn create_session_with_events(
+        &self,
+        session: &AdapterSession,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<AdapterSession> {
+        let s = self.create_session(session).await?;
+        self.enqueue_events(events).await?;
+        Ok(s)
+    }
+    /// `deleteSession` and `events`, in one transaction.
+    async fn delete_session_with_events(
+        &self,
+        session_token: &str,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()> {
+        self.delete_session(session_token).await?;
+        self.enqueue_events(events).await
+    }
+    /// Writes `events` to the outbox (an event that changes no row: JWT `signIn`/`signOut`).
+    async fn enqueue_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        Err(AdapterError::Unavailable(
+            "this adapter keeps no event outbox".into(),
+        ))
+    }
+    /// Claims up to `limit` pending rows due at `now_ms` (ms since the epoch), oldest first, for
+    /// one delivery attempt: each claimed row's next attempt moves to `lease_until`, so no other
+    /// worker (another instance on the same database) takes it meanwhile, and a worker that dies
+    /// holding it only delays it until then. PostgreSQL claims with `FOR UPDATE SKIP LOCKED`.
+    async fn claim_events(
+        &self,
+        _now_ms: i64,
+        _lease_until: i64,
+        _limit: u32,
+    ) -> AdapterResult<Vec<OutboxRow>> {
+        Ok(Vec::new())
+    }
+    /// A delivered row: removed.
+    async fn event_delivered(&self, _id: &str) -> AdapterResult<()> {
+        Ok(())
+    }
+    /// A failed attempt: `attempts` made so far, the next at `next_attempt_at` (ms), why.
+    async fn event_retry(
+        &self,
+        _id: &str,
+        _attempts: u32,
+        _next_attempt_at: i64,
+        _error: &str,
+    ) -> AdapterResult<()> {
+        Ok(())
+    }
+    /// Given up (too old): the row stays, marked dead at `at_ms`, with the last error; it is
+    /// never claimed again.
+    async fn event_dead(&self, _id: &str, _at_ms: i64, _error: &str) -> AdapterResult<()> {
+        Ok(())
+    }
 }
 
 /// An in-process adapter: for tests, and for trying things out. Everything is lost on restart.
@@ -100,6 +226,70 @@ struct MemoryState {
     accounts: Vec<AdapterAccount>,
     sessions: HashMap<String, AdapterSession>,
     tokens: Vec<VerificationToken>,
+    outbox: Vec<MemoryOutboxRow>,
+}
+
+/// An outbox row in memory: the event, attempts, next attempt (ms), dead since (ms), last error.
+#[derive(Debug, Clone)]
+struct MemoryOutboxRow {
+    event: OutboxEvent,
+    attempts: u32,
+    next_attempt_at: i64,
+    dead_at: Option<i64>,
+    last_error: Option<String>,
+}
+
+impl MemoryState {
+    fn create_user(&mut self, user: NewUser) -> AdapterResult<AdapterUser> {
+        if let Some(email) = &user.email
+            && self.users.values().any(|u| u.email.as_ref() == Some(email))
+        {
+            return Err(AdapterError::Conflict("users.email".into()));
+        }
+        self.next_id += 1;
+        let u = AdapterUser {
+            id: self.next_id.to_string(),
+            name: user.name,
+            email: user.email,
+            email_verified: user.email_verified,
+            image: user.image,
+            extra: serde_json::Map::new(),
+        };
+        self.users.insert(u.id.clone(), u.clone());
+        Ok(u)
+    }
+
+    fn link_account(&mut self, account: &AdapterAccount) -> AdapterResult<()> {
+        if self.accounts.iter().any(|a| {
+            a.provider == account.provider && a.provider_account_id == account.provider_account_id
+        }) {
+            return Err(AdapterError::Conflict("accounts.provider".into()));
+        }
+        self.accounts.push(account.clone());
+        Ok(())
+    }
+
+    /// A duplicate event id is refused, as the SQL primary key does.
+    fn check_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {
+        for (i, e) in events.iter().enumerate() {
+            if self.outbox.iter().any(|r| r.event.id == e.id)
+                || events[..i].iter().any(|o| o.id == e.id)
+            {
+                return Err(AdapterError::Conflict("nextauth_outbox.id".into()));
+            }
+        }
+        Ok(())
+    }
+
+    fn push_events(&mut self, events: &[OutboxEvent]) {
+        self.outbox.extend(events.iter().map(|e| MemoryOutboxRow {
+            event: e.clone(),
+            attempts: 0,
+            next_attempt_at: e.created_at,
+            dead_at: None,
+            last_error: None,
+        }));
+    }
 }
 
 #[cfg(any(test, feature = "testing"))]
@@ -107,6 +297,17 @@ impl MemoryAdapter {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The outbox rows not yet delivered: `(event, attempts, dead)` (for tests).
+    pub fn outbox(&self) -> Vec<(OutboxEvent, u32, bool)> {
+        self.with(|s| {
+            s.outbox
+                .iter()
+                .map(|r| (r.event.clone(), r.attempts, r.dead_at.is_some()))
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut MemoryState) -> T) -> AdapterResult<T> {
@@ -123,24 +324,7 @@ impl MemoryAdapter {
 #[async_trait]
 impl Adapter for MemoryAdapter {
     async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
-        self.with(|s| {
-            if let Some(email) = &user.email
-                && s.users.values().any(|u| u.email.as_ref() == Some(email))
-            {
-                return Err(AdapterError::Conflict("users.email".into()));
-            }
-            s.next_id += 1;
-            let u = AdapterUser {
-                id: s.next_id.to_string(),
-                name: user.name,
-                email: user.email,
-                email_verified: user.email_verified,
-                image: user.image,
-                extra: serde_json::Map::new(),
-            };
-            s.users.insert(u.id.clone(), u.clone());
-            Ok(u)
-        })?
+        self.with(|s| s.create_user(user))?
     }
 
     async fn get_user(&self, id: &str) -> AdapterResult<Option<AdapterUser>> {
@@ -177,16 +361,7 @@ impl Adapter for MemoryAdapter {
     }
 
     async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
-        self.with(|s| {
-            if s.accounts.iter().any(|a| {
-                a.provider == account.provider
-                    && a.provider_account_id == account.provider_account_id
-            }) {
-                return Err(AdapterError::Conflict("accounts.provider".into()));
-            }
-            s.accounts.push(account.clone());
-            Ok(())
-        })?
+        self.with(|s| s.link_account(account))?
     }
 
     async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession> {
@@ -238,6 +413,146 @@ impl Adapter for MemoryAdapter {
                 .iter()
                 .position(|t| t.identifier == identifier && t.token == hashed_token)?;
             Some(s.tokens.remove(i))
+        })
+    }
+
+    // One lock per call: the change and its events are one step, as a transaction.
+
+    fn keeps_outbox(&self) -> bool {
+        true
+    }
+
+    async fn create_user_with_events(
+        &self,
+        user: NewUser,
+        events: &UserEvents,
+    ) -> AdapterResult<AdapterUser> {
+        self.with(|s| {
+            let u = s.create_user(user)?;
+            let rows = events(&u);
+            if let Err(e) = s.check_events(&rows) {
+                // Rolled back with its event.
+                s.users.remove(&u.id);
+                return Err(e);
+            }
+            s.push_events(&rows);
+            Ok(u)
+        })?
+    }
+
+    async fn update_user_with_events(
+        &self,
+        user: &AdapterUser,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<AdapterUser> {
+        self.with(|s| {
+            s.check_events(events)?;
+            s.users.insert(user.id.clone(), user.clone());
+            s.push_events(events);
+            Ok(user.clone())
+        })?
+    }
+
+    async fn link_account_with_events(
+        &self,
+        account: &AdapterAccount,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()> {
+        self.with(|s| {
+            s.check_events(events)?;
+            s.link_account(account)?;
+            s.push_events(events);
+            Ok(())
+        })?
+    }
+
+    async fn create_session_with_events(
+        &self,
+        session: &AdapterSession,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<AdapterSession> {
+        self.with(|s| {
+            s.check_events(events)?;
+            s.sessions
+                .insert(session.session_token.clone(), session.clone());
+            s.push_events(events);
+            Ok(session.clone())
+        })?
+    }
+
+    async fn delete_session_with_events(
+        &self,
+        session_token: &str,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()> {
+        self.with(|s| {
+            s.check_events(events)?;
+            s.sessions.remove(session_token);
+            s.push_events(events);
+            Ok(())
+        })?
+    }
+
+    async fn enqueue_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {
+        self.with(|s| {
+            s.check_events(events)?;
+            s.push_events(events);
+            Ok(())
+        })?
+    }
+
+    async fn claim_events(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> AdapterResult<Vec<OutboxRow>> {
+        self.with(|s| {
+            let mut due: Vec<&mut MemoryOutboxRow> = s
+                .outbox
+                .iter_mut()
+                .filter(|r| r.dead_at.is_none() && r.next_attempt_at <= now_ms)
+                .collect();
+            due.sort_by_key(|r| r.event.created_at);
+            due.into_iter()
+                .take(limit as usize)
+                .map(|r| {
+                    r.next_attempt_at = lease_until;
+                    OutboxRow {
+                        event: r.event.clone(),
+                        attempts: r.attempts,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    async fn event_delivered(&self, id: &str) -> AdapterResult<()> {
+        self.with(|s| s.outbox.retain(|r| r.event.id != id))
+    }
+
+    async fn event_retry(
+        &self,
+        id: &str,
+        attempts: u32,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> AdapterResult<()> {
+        self.with(|s| {
+            if let Some(r) = s.outbox.iter_mut().find(|r| r.event.id == id) {
+                r.attempts = attempts;
+                r.next_attempt_at = next_attempt_at;
+                r.last_error = Some(error.into());
+            }
+        })
+    }
+
+    async fn event_dead(&self, id: &str, at_ms: i64, error: &str) -> AdapterResult<()> {
+        self.with(|s| {
+            if let Some(r) = s.outbox.iter_mut().find(|r| r.event.id == id) {
+                r.dead_at = Some(at_ms);
+                r.last_error = Some(error.into());
+            }
         })
     }
 }

@@ -14,6 +14,7 @@ use crate::config::{AuthConfig, ConfigError, SessionStrategy, ValidConfig};
 use crate::cookies::{CookieNames, SetCookie};
 use crate::crypto::jwe::JweKeyring;
 use crate::domain::SessionData;
+use crate::events::{Events, NoEvents};
 use crate::init::{self, Ctx};
 use crate::pages::Renderer;
 use crate::providers::ProviderKind;
@@ -46,6 +47,7 @@ pub struct Builder {
     validated: bool,
     adapter: Option<Arc<dyn Adapter>>,
     callbacks: Arc<dyn Callbacks>,
+    events: Arc<dyn Events>,
     clock: Arc<dyn Clock>,
     http: Option<reqwest::Client>,
 }
@@ -66,6 +68,13 @@ impl Builder {
     /// The `signIn`/`redirect`/`jwt`/`session` callbacks.
     pub fn callbacks(mut self, callbacks: Arc<dyn Callbacks>) -> Self {
         self.callbacks = callbacks;
+        self
+    }
+
+    /// v4's `events`. Default: none. Durable ones ([`crate::OutboxEvents`]) need an adapter
+    /// that keeps an outbox.
+    pub fn events(mut self, events: Arc<dyn Events>) -> Self {
+        self.events = events;
         self
     }
 
@@ -98,6 +107,11 @@ impl Builder {
                     .into(),
             ));
         }
+        if self.events.durable() && !self.adapter.as_ref().is_some_and(|a| a.keeps_outbox()) {
+            return Err(ConfigError(
+                "durable events need an adapter that keeps an event outbox (a database)".into(),
+            ));
+        }
         let http = match self.http {
             Some(c) => c,
             None => default_http_client()?,
@@ -121,6 +135,7 @@ impl Builder {
             config,
             adapter: self.adapter,
             callbacks: self.callbacks,
+            events: self.events,
             clock: self.clock,
             http,
             oauth_cache: crate::idp::discovery::OAuthCache::default(),
@@ -151,6 +166,7 @@ impl NextAuth {
             validated: false,
             adapter: None,
             callbacks: Arc::new(DefaultCallbacks),
+            events: Arc::new(NoEvents),
             clock: Arc::new(SystemClock),
             http: None,
         }

@@ -19,7 +19,7 @@
 //!  4 pages           pages (Renderer over a PageView: config + a few request values)
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
-//!  1 errors, storage adapter, error, callbacks, testing (feature `testing`)
+//!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, testing
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
 //!                    webhook
 //! ```
@@ -42,6 +42,8 @@
 //! | [`domain`] | the typed domain: `User`, `Account`, `Session`, `VerificationToken`, the session JSON of a stored user | `adapters.ts`, `core/types.ts` |
 //! | [`adapter`] | the storage trait (v4 `Adapter`) | `adapters.ts` |
 //! | `testing` | test doubles (feature `testing`): `MemoryAdapter`, `FixedClock` | |
+//! | [`events`] | v4's `events` as the [`Events`] trait, and their durable outbox form | `core/types.ts` (`EventCallbacks`) |
+//! | [`outbox`] | the outbox delivery worker: claims, signed POSTs, backoff, give-up | |
 //! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
 //! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
@@ -63,6 +65,7 @@ pub mod cookies;
 pub mod crypto;
 pub mod domain;
 pub mod error;
+pub mod events;
 pub mod flows;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -70,6 +73,7 @@ pub mod fuzzing;
 pub mod handler;
 pub(crate) mod idp;
 pub mod init;
+pub mod outbox;
 pub mod pages;
 pub mod providers;
 pub mod request;
@@ -93,6 +97,7 @@ pub use config::{
 };
 pub use domain::{Account, NewUser, Session, SessionData, SessionUser, User, VerificationToken};
 pub use error::{AuthError, ErrorCode};
+pub use events::{Events, NoEvents, OutboxEvents};
 pub use handler::NextAuth;
 pub use providers::credentials::Authorize;
 pub use providers::email::EmailTransport;

@@ -268,12 +268,21 @@ pub(crate) async fn start(
         && let Some(adapter) = &inner.adapter
     {
         let user_id = signed_in.user.id.clone();
-        let session = adapter
-            .create_session(&AdapterSession {
-                session_token: random::uuid_v4(),
-                user_id,
-                expires: cookie_expires,
-            })
+        let emit = crate::events::Emit {
+            adapter: &**adapter,
+            events: &*inner.events,
+            now_ms: ctx.now_ms,
+        };
+        // The session row and its `signIn` event: one transaction with durable events.
+        let session = emit
+            .create_session(
+                &AdapterSession {
+                    session_token: random::uuid_v4(),
+                    user_id,
+                    expires: cookie_expires,
+                },
+                sign_in_message(&signed_in),
+            )
             .await?;
         if let Some(previous) = token_from_request(inner, ctx)
             && previous != session.session_token
@@ -317,8 +326,25 @@ pub(crate) async fn start(
         inner
             .session_keys
             .encode_jwt(&token, cfg.jwt_max_age, ctx.now_ms.div_euclid(1000));
+    // The `signIn` event (a JWT sign-in changes no row: the outbox insert alone). Before the
+    // cookie: if the event cannot be recorded, the sign-in fails as a database one would.
+    let event = crate::events::Event::SignIn(sign_in_message(&signed_in));
+    match inner.emit(ctx.now_ms) {
+        Some(emit) => emit.alone(event).await?,
+        None => event.dispatch(&*inner.events).await,
+    }
     set_cookie(inner, ctx, &encoded, cookie_expires);
     Ok(())
+}
+
+/// v4's `signIn` event arguments of a sign-in.
+fn sign_in_message(s: &SignedIn<'_>) -> crate::events::SignInMessage {
+    crate::events::SignInMessage {
+        user: s.user.clone(),
+        account: Some(s.account.clone()),
+        profile: s.profile.cloned(),
+        is_new_user: s.is_new_user,
+    }
 }
 
 /// Why a credentials sign-in could not get a user row for a database session.
@@ -350,7 +376,7 @@ pub(crate) enum CredentialsUserError {
 /// request came with is replaced by [`start`].
 pub(crate) async fn credentials_user(
     inner: &State,
-    _ctx: &Ctx<'_>,
+    ctx: &Ctx<'_>,
     provider_id: &str,
     authorized: &User,
 ) -> Result<User, CredentialsUserError> {
@@ -361,6 +387,11 @@ pub(crate) async fn credentials_user(
         return Err(Storage(AdapterError::Unavailable(
             "no adapter configured".into(),
         )));
+    };
+    let emit = crate::events::Emit {
+        adapter,
+        events: &*inner.events,
+        now_ms: ctx.now_ms,
     };
     let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
     let name = non_empty(&authorized.name);
@@ -382,7 +413,7 @@ pub(crate) async fn credentials_user(
             if stale {
                 user.name = name.clone().or(user.name);
                 user.image = image.clone().or(user.image);
-                user = adapter.update_user(&user).await.map_err(Storage)?;
+                user = emit.update_user(&user).await.map_err(Storage)?;
             }
             user
         }
@@ -396,7 +427,7 @@ pub(crate) async fn credentials_user(
             {
                 return Err(EmailTaken);
             }
-            let user = match adapter
+            let user = match emit
                 .create_user(NewUser {
                     name: name.clone(),
                     email: email.clone(),
@@ -410,13 +441,16 @@ pub(crate) async fn credentials_user(
                 Err(AdapterError::Conflict(_)) => return Err(EmailTaken),
                 Err(e) => return Err(Storage(e)),
             };
-            adapter
-                .link_account(&AdapterAccount {
+            emit.link_account(
+                &AdapterAccount {
                     user_id: user.id.clone(),
                     ..AdapterAccount::new("credentials", provider_id, &account_id)
-                })
-                .await
-                .map_err(Storage)?;
+                },
+                &user,
+                None,
+            )
+            .await
+            .map_err(Storage)?;
             user
         }
     };

@@ -13,6 +13,7 @@ use crate::clock::Clock;
 use crate::config::AuthConfig;
 use crate::cookies::CookieNames;
 use crate::crypto::jwe::JweKeyring;
+use crate::events::{Emit, Events};
 use crate::idp::discovery::OAuthCache;
 use crate::pages::Renderer;
 
@@ -30,6 +31,8 @@ pub(crate) struct State {
     pub(crate) nonce_keys: JweKeyring,
     pub(crate) adapter: Option<Arc<dyn Adapter>>,
     pub(crate) callbacks: Arc<dyn Callbacks>,
+    /// v4's `events` (in process, or durable through the adapter's outbox).
+    pub(crate) events: Arc<dyn Events>,
     pub(crate) clock: Arc<dyn Clock>,
     /// One outbound client: redirects off (SSRF), timeouts on.
     pub(crate) http: reqwest::Client,
@@ -38,4 +41,15 @@ pub(crate) struct State {
     pub(crate) pages: Renderer,
     /// OIDC discovery documents and JWK sets, cached across requests (v4 refetches them).
     pub(crate) oauth_cache: OAuthCache,
+}
+
+impl State {
+    /// The adapter writes that carry events, at `now_ms`; `None` without an adapter.
+    pub(crate) fn emit(&self, now_ms: i64) -> Option<Emit<'_>> {
+        Some(Emit {
+            adapter: self.adapter.as_deref()?,
+            events: &*self.events,
+            now_ms,
+        })
+    }
 }

@@ -60,10 +60,28 @@ impl std::fmt::Debug for Overrides {
 /// the settings' one HTTP client. The configuration was validated by [`settings::resolve`] and
 /// is not checked again.
 ///
+/// With `[events]`, the event delivery worker is spawned on the current runtime and runs as long
+/// as it does; [`build_with_events`] hands it over instead, for a clean shutdown.
+///
 /// # Errors
 /// The database cannot be opened (its URL redacted in the message), or the core refuses the
 /// parts (an email provider or database sessions without an adapter).
 pub async fn build(settings: Settings, overrides: Overrides) -> anyhow::Result<NextAuth> {
+    let (auth, worker) = build_with_events(settings, overrides).await?;
+    if let Some(w) = worker {
+        tokio::spawn(w.run(std::future::pending()));
+    }
+    Ok(auth)
+}
+
+/// [`build`], with the `[events]` delivery worker (when configured) returned, not started.
+///
+/// # Errors
+/// As [`build`].
+pub async fn build_with_events(
+    settings: Settings,
+    overrides: Overrides,
+) -> anyhow::Result<(NextAuth, Option<EventsWorker>)> {
     for w in &settings.warnings {
         tracing::warn!("{w}");
     }
@@ -79,16 +97,61 @@ pub async fn build(settings: Settings, overrides: Overrides) -> anyhow::Result<N
                 format!("database {}", settings::redact_url(&settings.database_url))
             })?,
     };
+    let clock: Arc<dyn Clock> = overrides
+        .clock
+        .unwrap_or_else(|| Arc::new(nextauth_core::SystemClock));
     let mut builder = NextAuth::builder_valid(auth)
-        .adapter(adapter)
-        .http_client(settings.http.clone());
+        .adapter(Arc::clone(&adapter))
+        .http_client(settings.http.clone())
+        .clock(Arc::clone(&clock));
     if let Some(cb) = settings.callbacks() {
         builder = builder.callbacks(cb as Arc<dyn nextauth_core::Callbacks>);
     }
-    if let Some(clock) = overrides.clock {
-        builder = builder.clock(clock);
+    let mut worker = None;
+    if let Some(delivery) = settings.events.clone() {
+        let events = nextauth_core::OutboxEvents::default();
+        worker = Some(EventsWorker {
+            adapter: Arc::clone(&adapter),
+            http: settings.http.clone(),
+            delivery,
+            clock: Arc::clone(&clock),
+            wake: events.wake.clone(),
+        });
+        builder = builder.events(Arc::new(events));
     }
-    Ok(builder.build()?)
+    Ok((builder.build()?, worker))
+}
+
+/// The `[events]` delivery worker ([`nextauth_core::outbox::run`]) of one built app.
+pub struct EventsWorker {
+    adapter: Arc<dyn Adapter>,
+    http: reqwest::Client,
+    delivery: nextauth_core::outbox::Delivery,
+    clock: Arc<dyn Clock>,
+    wake: nextauth_core::outbox::Wake,
+}
+
+impl std::fmt::Debug for EventsWorker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventsWorker")
+            .field("url", &self.delivery.url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventsWorker {
+    /// Delivers until `shutdown` resolves; an attempt under way then is finished first.
+    pub async fn run(self, shutdown: impl std::future::Future<Output = ()> + Send) {
+        nextauth_core::outbox::run(
+            self.adapter,
+            self.http,
+            self.delivery,
+            self.clock,
+            self.wake,
+            shutdown,
+        )
+        .await;
+    }
 }
 
 /// The whole HTTP app: the auth API mounted at the path of the base URL.

@@ -144,6 +144,22 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         "session:       {:?}, max_age {}s, update_age {}s",
         a.session.strategy, a.session.max_age, a.session.update_age
     )?;
+    match &s.events {
+        Some(d) => writeln!(
+            out,
+            "events:        POST {} ({}), retry from {:?} doubling up to {:?}, give up after {:?}; outbox in the database",
+            d.url,
+            if d.secret.is_some() {
+                "signed: Standard Webhooks, [callbacks] webhook_secret"
+            } else {
+                "unsigned: no [callbacks] webhook_secret"
+            },
+            d.retry_base,
+            d.max_backoff,
+            d.give_up_after
+        )?,
+        None => writeln!(out, "events:        none ([events] url unset)")?,
+    }
     writeln!(out, "endpoints:")?;
     for e in &nextauth_core::routes::ENDPOINTS {
         writeln!(out, "  {:<5}{}{}", e.method.as_str(), base, e.path())?;
@@ -237,14 +253,28 @@ fn serve(settings: Settings) -> ExitCode {
         if let Some(bound) = bound {
             settings.bound_to(bound.port());
         }
-        let auth =
-            match nextauth_server::build(settings, nextauth_server::Overrides::default()).await {
-                Ok(a) => a,
-                Err(e) => {
-                    say!("nextauth: {e:#}");
-                    return ExitCode::from(2);
-                }
-            };
+        let (auth, worker) = match nextauth_server::build_with_events(
+            settings,
+            nextauth_server::Overrides::default(),
+        )
+        .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                say!("nextauth: {e:#}");
+                return ExitCode::from(2);
+            }
+        };
+        // The event worker stops after the server has drained (the last requests' events are
+        // in the outbox by then); an attempt under way is finished, the rest stays for the next
+        // start.
+        let (stop_events, stopped) = tokio::sync::watch::channel(false);
+        let worker = worker.map(|w| {
+            let mut stopped = stopped;
+            tokio::spawn(w.run(async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }))
+        });
         let addr = bound.map_or(listen, |a| a.to_string());
         // The one stdout line other tools wait for. Nobody reading it (stdout closed, a full
         // disk) is no reason not to serve: then it goes to stderr.
@@ -258,13 +288,18 @@ fn serve(settings: Settings) -> ExitCode {
         }
         drop(out);
         let app = nextauth_server::app(auth);
-        match nextauth_server::run_with(listener, app, limits, shutdown_signal()).await {
+        let code = match nextauth_server::run_with(listener, app, limits, shutdown_signal()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 say!("nextauth: server error: {e}");
                 ExitCode::FAILURE
             }
+        };
+        let _ = stop_events.send(true);
+        if let Some(w) = worker {
+            let _ = w.await;
         }
+        code
     });
     // Connections still open after the drain deadline are dropped here; so is any task still
     // running (a blocking one gets a moment, never a hang).

@@ -694,4 +694,71 @@ mod oauth {
         assert_error_redirect(&r, &app, "OAuthSignin");
         assert!(app.logs.text().contains("SIGNIN_OAUTH_ERROR"));
     }
+
+    /// `[events]` on an OIDC sign-in: createUser, linkAccount (with the mapped profile),
+    /// signIn (the raw profile, `isNewUser`), then signOut, each verified by npm
+    /// `standardwebhooks` in the receiver; no token of the IdP reaches the receiver.
+    #[tokio::test]
+    async fn events_of_an_oidc_sign_in_carry_no_tokens() {
+        const WHSEC: &str = "whsec_ZXZlbnRzLXRlc3Qta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let receiver = testkit::NodeProcess::start(
+            "events_receiver.mjs",
+            &[("EVENTS_PORT", "0"), ("EVENTS_SECRET", WHSEC)],
+        );
+        let tables = format!(
+            "[callbacks]\nwebhook_secret = \"{WHSEC}\"\n[events]\nurl = \"{}/events\"\n",
+            receiver.url()
+        );
+        let app = start_app_with(&oidc_provider("oidc", &idp, ""), &tables).await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "?login_hint=bob").await;
+        assert_eq!(deliver(&b, &ret).await.status(), 302);
+        let token = csrf(&b, &app).await;
+        let out = b
+            .post(app.url("/signout"))
+            .form(&[("csrfToken", token.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 302);
+
+        let mut got: Vec<Value> = Vec::new();
+        for _ in 0..100 {
+            got = reqwest::get(format!("{}/__received", receiver.url()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if got.len() >= 4 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let types: Vec<&str> = got.iter().map(|d| d["type"].as_str().unwrap()).collect();
+        assert_eq!(
+            types,
+            ["createUser", "linkAccount", "signIn", "signOut"],
+            "{got:#?}\n{}",
+            app.logs.text()
+        );
+        for d in &got {
+            let body = d["body"].as_str().unwrap();
+            for key in ["access_token", "refresh_token", "id_token"] {
+                assert!(!body.contains(key), "{key} in {body}");
+            }
+        }
+        assert_eq!(got[0]["data"]["user"]["email"], "bob@example.com");
+        let link = &got[1]["data"];
+        assert_eq!(link["account"]["provider"], "oidc");
+        assert_eq!(link["account"]["type"], "oauth");
+        assert_eq!(link["user"]["id"], got[0]["data"]["user"]["id"]);
+        assert_eq!(link["profile"]["email"], "bob@example.com");
+        let sign_in = &got[2]["data"];
+        assert_eq!(sign_in["isNewUser"], true);
+        assert_eq!(sign_in["profile"]["email"], "bob@example.com");
+        assert!(sign_in["account"]["providerAccountId"].is_string());
+        assert_eq!(got[3]["data"]["token"]["email"], "bob@example.com");
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use nextauth_core::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, NewUser,
-    VerificationToken,
+    OutboxEvent, OutboxRow, UserEvents, VerificationToken,
 };
 use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool};
 use sqlx::{Row, Type};
@@ -16,6 +16,7 @@ use sqlx::{Row, Type};
 use crate::call;
 use crate::dialect::Dialect;
 use crate::layout::{Layout, Statements};
+use crate::outbox::OutboxSql;
 
 /// Users, accounts, sessions and magic-link tokens in a SQL database: the v4 adapter's methods
 /// over a sqlx pool, with the statements of one [`Layout`] built at construction.
@@ -26,13 +27,19 @@ use crate::layout::{Layout, Statements};
 pub struct SqlAdapter<D: Dialect> {
     pool: Pool<D::Db>,
     sql: Arc<Statements>,
+    outbox: Arc<OutboxSql>,
     dialect: D,
 }
 
 impl<D: Dialect> SqlAdapter<D> {
     /// An adapter over `pool` (already migrated) for the tables of `layout`.
     pub(crate) fn new(pool: Pool<D::Db>, dialect: D, sql: Arc<Statements>) -> Self {
-        SqlAdapter { pool, sql, dialect }
+        SqlAdapter {
+            pool,
+            sql,
+            outbox: Arc::new(OutboxSql::new::<D>()),
+            dialect,
+        }
     }
 
     /// The statements of `layout` in this dialect (built before the adapter when the dialect's
@@ -57,6 +64,7 @@ impl<D: Dialect> SqlAdapter<D> {
         SqlAdapter {
             pool: self.pool.clone(),
             sql: Arc::clone(&self.sql),
+            outbox: Arc::clone(&self.outbox),
             dialect,
         }
     }
@@ -116,6 +124,49 @@ where
         .await
     }
 
+    /// Writes `events` to the outbox on `conn` (the caller's transaction).
+    async fn insert_events(
+        &self,
+        conn: &mut <D::Db as Database>::Connection,
+        events: &[OutboxEvent],
+    ) -> Result<(), sqlx::Error>
+    where
+        for<'q> String: Encode<'q, D::Db> + Type<D::Db>,
+        for<'q> i64: Encode<'q, D::Db> + Type<D::Db>,
+    {
+        for e in events {
+            query::<D::Db>(&self.outbox.insert)
+                .bind(e.id.clone())
+                .bind(e.kind.clone())
+                .bind(e.created_at)
+                .bind(e.body.clone())
+                .bind(e.created_at)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// One statement that answers nothing and `events`, in one transaction.
+    async fn execute_with_events(
+        &self,
+        what: &'static str,
+        q: sqlx::query::Query<'static, D::Db, <D::Db as Database>::Arguments>,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()>
+    where
+        for<'q> String: Encode<'q, D::Db> + Type<D::Db>,
+        for<'q> i64: Encode<'q, D::Db> + Type<D::Db>,
+    {
+        call::<D, _>(what, async {
+            let mut tx = self.pool.begin().await?;
+            q.execute(&mut *tx).await?;
+            self.insert_events(&mut tx, events).await?;
+            tx.commit().await
+        })
+        .await
+    }
+
     /// One of the statements that answer nothing, with its parameters bound.
     async fn execute(
         &self,
@@ -123,6 +174,77 @@ where
         q: sqlx::query::Query<'static, D::Db, <D::Db as Database>::Arguments>,
     ) -> AdapterResult<()> {
         call::<D, _>(what, async { q.execute(&self.pool).await.map(|_| ()) }).await
+    }
+}
+
+type Q<D> =
+    sqlx::query::Query<'static, <D as Dialect>::Db, <<D as Dialect>::Db as Database>::Arguments>;
+
+// The statements of the writes that may carry events, bound: shared by the plain adapter methods
+// and their `*_with_events` forms.
+impl<D: Dialect> SqlAdapter<D>
+where
+    for<'c> &'c mut <D::Db as Database>::Connection: Executor<'c, Database = D::Db>,
+    <D::Db as Database>::Arguments: IntoArguments<D::Db>,
+    usize: ColumnIndex<<D::Db as Database>::Row>,
+    for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<i64>: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<D::Time>: Encode<'q, D::Db> + Decode<'q, D::Db>,
+    for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+{
+    fn q_create_user(&self, user: &NewUser) -> AdapterResult<Q<D>> {
+        let verified = user.email_verified.map(D::encode_time).transpose()?;
+        Ok(query::<D::Db>(&self.sql.create_user)
+            .bind(user.name.clone())
+            .bind(user.email.clone())
+            .bind(verified)
+            .bind(user.image.clone()))
+    }
+
+    fn q_update_user(&self, user: &AdapterUser) -> AdapterResult<Q<D>> {
+        let id = D::parse_id(&user.id).ok_or_else(|| bad_user_id(&user.id))?;
+        let verified = user.email_verified.map(D::encode_time).transpose()?;
+        Ok(query(&self.sql.update_user)
+            .bind(user.name.clone())
+            .bind(user.email.clone())
+            .bind(verified)
+            .bind(user.image.clone())
+            .bind(id))
+    }
+
+    fn q_link_account(&self, account: &AdapterAccount) -> AdapterResult<Q<D>> {
+        let user_id = D::parse_id(&account.user_id).ok_or_else(|| bad_user_id(&account.user_id))?;
+        Ok(query(&self.sql.link_account)
+            .bind(user_id)
+            .bind(account.kind.clone())
+            .bind(account.provider.clone())
+            .bind(account.provider_account_id.clone())
+            .bind(account.refresh_token.clone())
+            .bind(account.access_token.clone())
+            .bind(account.expires_at)
+            .bind(account.token_type.clone())
+            .bind(account.scope.clone())
+            .bind(account.id_token.clone())
+            .bind(account.session_state.clone()))
+    }
+
+    /// The statement and the session as stored (its user id normalised).
+    fn q_create_session(&self, session: &AdapterSession) -> AdapterResult<(Q<D>, AdapterSession)> {
+        let user_id = D::parse_id(&session.user_id).ok_or_else(|| bad_user_id(&session.user_id))?;
+        let expires = D::encode_time(session.expires)?;
+        let stored = AdapterSession {
+            session_token: session.session_token.clone(),
+            user_id: user_id.to_string(),
+            expires: session.expires,
+        };
+        let q = query(&self.sql.create_session)
+            .bind(session.session_token.clone())
+            .bind(user_id)
+            .bind(expires);
+        Ok((q, stored))
     }
 }
 
@@ -137,17 +259,13 @@ where
     for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<i64>: Encode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<D::Time>: Encode<'q, D::Db> + Decode<'q, D::Db>,
+    for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
 {
     async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
-        let verified = user.email_verified.map(D::encode_time).transpose()?;
+        let q = self.q_create_user(&user)?;
         call::<D, _>("createUser", async {
-            let row = query::<D::Db>(&self.sql.create_user)
-                .bind(&user.name)
-                .bind(&user.email)
-                .bind(verified)
-                .bind(&user.image)
-                .fetch_one(&self.pool)
-                .await?;
+            let row = q.fetch_one(&self.pool).await?;
             user_at::<D>(&row, 0)
         })
         .await
@@ -178,50 +296,25 @@ where
     }
 
     async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser> {
-        let id = D::parse_id(&user.id).ok_or_else(|| bad_user_id(&user.id))?;
-        let verified = user.email_verified.map(D::encode_time).transpose()?;
-        let q = query(&self.sql.update_user)
-            .bind(&user.name)
-            .bind(&user.email)
-            .bind(verified)
-            .bind(&user.image)
-            .bind(&id);
+        let q = self.q_update_user(user)?;
         match self.fetch_user("updateUser", q).await? {
             Some(updated) => Ok(updated),
-            None => Err(AdapterError::Conflict(format!("updateUser: no user {id}"))),
+            None => Err(AdapterError::Conflict(format!(
+                "updateUser: no user {}",
+                user.id
+            ))),
         }
     }
 
     async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
-        let user_id = D::parse_id(&account.user_id).ok_or_else(|| bad_user_id(&account.user_id))?;
-        let q = query(&self.sql.link_account)
-            .bind(&user_id)
-            .bind(&account.kind)
-            .bind(&account.provider)
-            .bind(&account.provider_account_id)
-            .bind(&account.refresh_token)
-            .bind(&account.access_token)
-            .bind(account.expires_at)
-            .bind(&account.token_type)
-            .bind(&account.scope)
-            .bind(&account.id_token)
-            .bind(&account.session_state);
+        let q = self.q_link_account(account)?;
         self.execute("linkAccount", q).await
     }
 
     async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession> {
-        let user_id = D::parse_id(&session.user_id).ok_or_else(|| bad_user_id(&session.user_id))?;
-        let expires = D::encode_time(session.expires)?;
-        let q = query(&self.sql.create_session)
-            .bind(&session.session_token)
-            .bind(&user_id)
-            .bind(expires);
+        let (q, stored) = self.q_create_session(session)?;
         self.execute("createSession", q).await?;
-        Ok(AdapterSession {
-            session_token: session.session_token.clone(),
-            user_id: user_id.to_string(),
-            expires: session.expires,
-        })
+        Ok(stored)
     }
 
     async fn get_session_and_user(
@@ -299,6 +392,147 @@ where
             .transpose()
         })
         .await
+    }
+
+    fn keeps_outbox(&self) -> bool {
+        true
+    }
+
+    async fn create_user_with_events(
+        &self,
+        user: NewUser,
+        events: &UserEvents,
+    ) -> AdapterResult<AdapterUser> {
+        let q = self.q_create_user(&user)?;
+        call::<D, _>("createUser", async {
+            let mut tx = self.pool.begin().await?;
+            let row = q.fetch_one(&mut *tx).await?;
+            let u = user_at::<D>(&row, 0)?;
+            self.insert_events(&mut tx, &events(&u)).await?;
+            tx.commit().await?;
+            Ok(u)
+        })
+        .await
+    }
+
+    async fn update_user_with_events(
+        &self,
+        user: &AdapterUser,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<AdapterUser> {
+        let q = self.q_update_user(user)?;
+        let updated = call::<D, _>("updateUser", async {
+            let mut tx = self.pool.begin().await?;
+            let Some(row) = q.fetch_optional(&mut *tx).await? else {
+                // Nothing written: the transaction rolls back when dropped.
+                return Ok(None);
+            };
+            let u = user_at::<D>(&row, 0)?;
+            self.insert_events(&mut tx, events).await?;
+            tx.commit().await?;
+            Ok(Some(u))
+        })
+        .await?;
+        updated.ok_or_else(|| AdapterError::Conflict(format!("updateUser: no user {}", user.id)))
+    }
+
+    async fn link_account_with_events(
+        &self,
+        account: &AdapterAccount,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()> {
+        let q = self.q_link_account(account)?;
+        self.execute_with_events("linkAccount", q, events).await
+    }
+
+    async fn create_session_with_events(
+        &self,
+        session: &AdapterSession,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<AdapterSession> {
+        let (q, stored) = self.q_create_session(session)?;
+        self.execute_with_events("createSession", q, events).await?;
+        Ok(stored)
+    }
+
+    async fn delete_session_with_events(
+        &self,
+        session_token: &str,
+        events: &[OutboxEvent],
+    ) -> AdapterResult<()> {
+        let q = query(&self.sql.delete_session).bind(session_token.to_string());
+        self.execute_with_events("deleteSession", q, events).await
+    }
+
+    async fn enqueue_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {
+        call::<D, _>("enqueueEvents", async {
+            let mut tx = self.pool.begin().await?;
+            self.insert_events(&mut tx, events).await?;
+            tx.commit().await
+        })
+        .await
+    }
+
+    async fn claim_events(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> AdapterResult<Vec<OutboxRow>> {
+        call::<D, _>("claimEvents", async {
+            let rows = query::<D::Db>(&self.outbox.claim)
+                .bind(lease_until)
+                .bind(now_ms)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?;
+            let mut claimed = rows
+                .iter()
+                .map(|r| {
+                    Ok(OutboxRow {
+                        event: OutboxEvent {
+                            id: r.try_get(0)?,
+                            kind: r.try_get(1)?,
+                            created_at: r.try_get(2)?,
+                            body: r.try_get(3)?,
+                        },
+                        attempts: u32::try_from(r.try_get::<i32, _>(4)?).unwrap_or(0),
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?;
+            // RETURNING keeps no order.
+            claimed.sort_by_key(|r| r.event.created_at);
+            Ok(claimed)
+        })
+        .await
+    }
+
+    async fn event_delivered(&self, id: &str) -> AdapterResult<()> {
+        let q = query(&self.outbox.delivered).bind(id.to_string());
+        self.execute("eventDelivered", q).await
+    }
+
+    async fn event_retry(
+        &self,
+        id: &str,
+        attempts: u32,
+        next_attempt_at: i64,
+        error: &str,
+    ) -> AdapterResult<()> {
+        let q = query(&self.outbox.retry)
+            .bind(i32::try_from(attempts).unwrap_or(i32::MAX))
+            .bind(next_attempt_at)
+            .bind(error.to_string())
+            .bind(id.to_string());
+        self.execute("eventRetry", q).await
+    }
+
+    async fn event_dead(&self, id: &str, at_ms: i64, error: &str) -> AdapterResult<()> {
+        let q = query(&self.outbox.dead)
+            .bind(at_ms)
+            .bind(error.to_string())
+            .bind(id.to_string());
+        self.execute("eventDead", q).await
     }
 }
 

@@ -72,6 +72,11 @@ pub trait Dialect: Clone + fmt::Debug + Send + Sync + 'static {
         + for<'r> Decode<'r, Self::Db>
         + Type<Self::Db>;
 
+    /// What the event outbox's claim appends to its row selection so that concurrent workers
+    /// skip each other's rows: PostgreSQL's ` FOR UPDATE SKIP LOCKED`. Empty where writers are
+    /// serialised anyway (SQLite: one writer at a time, the claim is one `UPDATE`).
+    const SKIP_LOCKED: &'static str = "";
+
     /// The `n`th (1-based) bind parameter: `$n` or `?`.
     fn placeholder(n: usize) -> String;
 

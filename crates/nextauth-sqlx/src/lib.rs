@@ -19,6 +19,7 @@
 //! | `lib.rs` | [`open`] by URL, error mapping, the call timeout, [`redact`] |
 //! | `adapter.rs` | [`SqlAdapter`]: the v4 adapter methods, once |
 //! | `dialect.rs` | [`Dialect`]: what differs between databases |
+//! | `outbox.rs` | the event outbox's statements (`nextauth_outbox`, written in the change's transaction) |
 //! | `layout.rs` | [`Layout`] (names) and [`Statements`] (the SQL text, built once) |
 //! | `sqlite.rs`, `postgres.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
 //! | `sqlite_read.rs` | SQLite's direct read of `getSessionAndUser` (rusqlite) |
@@ -38,6 +39,7 @@
 mod adapter;
 mod dialect;
 mod layout;
+mod outbox;
 mod postgres;
 mod sqlite;
 mod sqlite_read;

@@ -33,6 +33,8 @@ impl Dialect for PostgresDialect {
     type Id = i32;
     type Time = OffsetDateTime;
 
+    const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+
     fn placeholder(n: usize) -> String {
         format!("${n}")
     }

@@ -462,6 +462,7 @@ async fn postgres_schema_is_pg_adapters() {
         "SELECT table_name::text AS t, column_name::text AS c, data_type::text AS d, is_nullable::text AS n
          FROM information_schema.columns
          WHERE table_schema = 'public' AND table_name <> '_sqlx_migrations'
+           AND table_name NOT LIKE 'nextauth\\_%'
          ORDER BY table_name, ordinal_position",
     )
     .fetch_all(pg.pool())

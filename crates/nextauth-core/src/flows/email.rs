@@ -332,18 +332,23 @@ async fn sign_in_with(
         return Ok(refusal);
     }
 
-    // The sign-in handler's e-mail row (spec §12).
+    // The sign-in handler's e-mail row (spec §12), with its createUser / updateUser event.
     let now = ctx.now_ms;
+    let emit = crate::events::Emit {
+        adapter: store,
+        events: &*inner.events,
+        now_ms: now,
+    };
     let (user, is_new_user) = match existing {
         // The session the browser came with (if any) is replaced by `session::start`.
         Some(mut user) => {
             user.email_verified = Some(now);
-            match store.update_user(&user).await {
+            match emit.update_user(&user).await {
                 Ok(u) => (u, false),
                 Err(e) => return Err(storage_failure(inner, e, "updating the user")),
             }
         }
-        None => match store
+        None => match emit
             .create_user(NewUser {
                 email: Some(email.clone()),
                 email_verified: Some(now),
@@ -357,7 +362,7 @@ async fn sign_in_with(
             Err(AdapterError::Conflict(_)) => match store.get_user_by_email(&email).await {
                 Ok(Some(mut u)) => {
                     u.email_verified = Some(now);
-                    match store.update_user(&u).await {
+                    match emit.update_user(&u).await {
                         Ok(u) => (u, false),
                         Err(e) => return Err(storage_failure(inner, e, "updating the user")),
                     }

@@ -6,6 +6,7 @@
 //! goes to the callbackUrl. The csrf and callback-url cookies stay.
 
 use crate::config::SessionStrategy;
+use crate::events::{Event, SignOutMessage};
 use crate::init::Ctx;
 use crate::init::log_csrf_failure;
 use crate::response::Reply;
@@ -25,13 +26,48 @@ pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
         return Reply::redirect(format!("{}/signout?csrf=true", inner.config.base.base));
     }
     if let Some(token) = session::token_from_request(inner, ctx) {
-        if inner.config.session.strategy == SessionStrategy::Database
-            && let Some(adapter) = &inner.adapter
-            && let Err(e) = adapter.delete_session(&token).await
-        {
-            tracing::error!(code = "SIGNOUT_ERROR", error = %e, "deleting the session failed");
+        if let Err(e) = sign_out(inner, ctx, &token).await {
+            tracing::error!(code = "SIGNOUT_ERROR", error = %e, "ending the session (row or signOut event) failed");
         }
         session::clear_cookie(inner, ctx);
     }
     Reply::redirect(ctx.callback_url.clone())
+}
+
+/// Ends the session of `token` with v4's `signOut` event: `{session}` with the row deleted (one
+/// transaction with durable events), `{token}` (the decoded JWT) in the JWT strategy. A cookie
+/// that is no session (unknown row, undecodable JWT) sends no event (v4 sends one with
+/// `undefined`); a database row unknown is deleted all the same.
+async fn sign_out(
+    inner: &State,
+    ctx: &Ctx<'_>,
+    token: &str,
+) -> Result<(), crate::adapter::AdapterError> {
+    let emit = inner.emit(ctx.now_ms);
+    if inner.config.session.strategy == SessionStrategy::Database {
+        let Some(adapter) = &inner.adapter else {
+            return Ok(());
+        };
+        return match (adapter.get_session_and_user(token).await?, emit) {
+            (Some((row, _)), Some(emit)) => emit.delete_session(&row).await,
+            _ => adapter.delete_session(token).await,
+        };
+    }
+    let Ok(decoded) = inner
+        .session_keys
+        .decode_jwt(token, ctx.now_ms.div_euclid(1000))
+    else {
+        return Ok(());
+    };
+    let event = Event::SignOut(SignOutMessage {
+        token: Some(decoded),
+        session: None,
+    });
+    match emit {
+        Some(emit) => emit.alone(event).await,
+        None => {
+            event.dispatch(&*inner.events).await;
+            Ok(())
+        }
+    }
 }

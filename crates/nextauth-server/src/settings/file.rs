@@ -31,6 +31,26 @@ pub struct FileConfig {
     pub(super) providers: Vec<ProviderSection>,
     #[serde(default)]
     pub(super) server: ServerSection,
+    #[serde(default)]
+    pub(super) callbacks: CallbacksSection,
+    #[serde(default)]
+    pub(super) events: EventsSection,
+}
+
+/// `[callbacks]` (only its `webhook_secret` here).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CallbacksSection {
+    pub(super) webhook_secret: Option<String>,
+}
+
+/// `[events]`: where the v4 events go, and the retry schedule (seconds, fractions allowed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EventsSection {
+    pub(super) url: Option<String>,
+    pub(super) retry_base: Option<f64>,
+    pub(super) max_backoff: Option<f64>,
 }
 
 /// `[server]`: connection limits (seconds may have a fraction).

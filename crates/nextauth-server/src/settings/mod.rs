@@ -90,6 +90,8 @@ pub struct Settings {
     pub warnings: Vec<String>,
     /// `[server]`: timeouts and the connection cap.
     pub limits: crate::Limits,
+    /// `[events]`: the delivery of the durable events, when `url` is set.
+    pub events: Option<nextauth_core::outbox::Delivery>,
     /// The one outbound HTTP client: credentials webhooks, IdP discovery, token and userinfo
     /// calls ([`nextauth_core::handler::default_http_client`]).
     pub http: reqwest::Client,
@@ -199,6 +201,7 @@ pub fn resolve(
     }
 
     let limits = server_limits(&file.server, &src_of)?;
+    let events = events_delivery(&file, &fsrc)?;
 
     // secret(s)
     let secret_src = src_of("secret");
@@ -318,8 +321,82 @@ pub fn resolve(
         file: path,
         warnings,
         limits,
+        events,
         http,
     })
+}
+
+/// `[events]` and the `[callbacks] webhook_secret` that signs them. The server always has a
+/// database (SQLite by default), which holds the outbox, so `[events]` needs nothing else.
+fn events_delivery(
+    file: &FileConfig,
+    fsrc: &Source,
+) -> Result<Option<nextauth_core::outbox::Delivery>, SettingsError> {
+    let e = &file.events;
+    let Some(url) = &e.url else {
+        for (key, set) in [
+            ("events.retry_base", e.retry_base.is_some()),
+            ("events.max_backoff", e.max_backoff.is_some()),
+        ] {
+            if set {
+                return Err(err(key, fsrc, "is set without `events.url`"));
+            }
+        }
+        return Ok(None);
+    };
+    match url::Url::parse(url) {
+        Ok(u) if u.password().is_some() => {
+            // It would be logged with every failed attempt and shown by `nextauth check`.
+            return Err(err(
+                "events.url",
+                fsrc,
+                "must not hold a password (it would appear in logs); receivers authenticate \
+                 deliveries by their signature (`callbacks.webhook_secret`)",
+            ));
+        }
+        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
+        _ => {
+            return Err(err(
+                "events.url",
+                fsrc,
+                format!("{url:?} is not an http(s) URL like http://127.0.0.1:4400/events"),
+            ));
+        }
+    }
+    let mut d = nextauth_core::outbox::Delivery::new(url.clone());
+    for (key, value, slot) in [
+        ("events.retry_base", e.retry_base, &mut d.retry_base),
+        ("events.max_backoff", e.max_backoff, &mut d.max_backoff),
+    ] {
+        if let Some(v) = value {
+            *slot = std::time::Duration::try_from_secs_f64(v)
+                .ok()
+                .filter(|d| !d.is_zero() && *d <= std::time::Duration::from_secs(86_400))
+                .ok_or_else(|| {
+                    err(
+                        key,
+                        fsrc,
+                        format!("{v}: seconds, more than 0, at most 86400"),
+                    )
+                })?;
+        }
+    }
+    if d.max_backoff < d.retry_base {
+        return Err(err(
+            "events.max_backoff",
+            fsrc,
+            "must not be less than `events.retry_base`",
+        ));
+    }
+    // Retries never wait longer than the poll would.
+    d.poll_interval = d.poll_interval.min(d.max_backoff);
+    if let Some(secret) = &file.callbacks.webhook_secret {
+        d.secret = Some(
+            nextauth_core::webhook::WebhookSecret::parse(secret)
+                .map_err(|e| err("callbacks.webhook_secret", fsrc, e))?,
+        );
+    }
+    Ok(Some(d))
 }
 
 /// `[server]` (environment already applied), range-checked, over [`crate::Limits::default`].

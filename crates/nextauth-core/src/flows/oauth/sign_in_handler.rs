@@ -51,6 +51,13 @@ pub(crate) async fn handle(
         });
     };
     let strategy = inner.config.session.strategy;
+    let emit = crate::events::Emit {
+        adapter: &**adapter,
+        events: &*inner.events,
+        now_ms: ctx.now_ms,
+    };
+    // v4 `linkAccount` event's `profile` is the mapped profile (callback-handler.ts).
+    let mapped = serde_json::to_value(profile).ok();
 
     // The user signed in now, if any.
     let mut current: Option<AdapterUser> = None;
@@ -107,8 +114,7 @@ pub(crate) async fn handle(
 
     if let Some(cur) = current {
         // Signed in, new account: link it to the current user.
-        adapter
-            .link_account(&adapter_account(account, &cur.id))
+        emit.link_account(&adapter_account(account, &cur.id), &cur, mapped.as_ref())
             .await
             .map_err(storage("linking the account"))?;
         tracing::info!(provider = %provider_id, user = %cur.id, "linked an account to the signed-in user");
@@ -133,7 +139,7 @@ pub(crate) async fn handle(
                 "another user already has this e-mail address (sign in the way they did, then link)",
             ));
         }
-        None => adapter
+        None => emit
             .create_user(NewUser {
                 name: profile.name.clone(),
                 email: email.map(str::to_string),
@@ -143,8 +149,7 @@ pub(crate) async fn handle(
             .await
             .map_err(AuthError::OAuthCreateAccount)?,
     };
-    adapter
-        .link_account(&adapter_account(account, &user.id))
+    emit.link_account(&adapter_account(account, &user.id), &user, mapped.as_ref())
         .await
         .map_err(storage("linking the account"))?;
     // v4 quirk kept: with dangerous e-mail linking, isNewUser is true too (spec §12).
