@@ -36,7 +36,14 @@ const FLOORS: &[(&str, &[&str])] = &[
     ),
     (
         "1 errors and storage",
-        &["adapter", "error", "callbacks", "outbox", "events", "testing"],
+        &[
+            "adapter",
+            "error",
+            "callbacks",
+            "outbox",
+            "events",
+            "testing",
+        ],
     ),
     ("2 provider data", &["providers"]),
     ("3 configuration and the IdP client", &["config", "idp"]),

@@ -476,12 +476,7 @@ async fn sigterm_stops_the_worker_cleanly_and_keeps_the_backlog() {
         .env_remove("NEXTAUTH_SECRET")
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "info")
-        .args([
-            "--config",
-            "n.toml",
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::fs::File::create(&stderr).unwrap())
         .spawn()

@@ -710,7 +710,11 @@ mod oauth {
             "[callbacks]\nwebhook_secret = \"{WHSEC}\"\n[events]\nurl = \"{}/events\"\n",
             receiver.url()
         );
-        let app = start_app_with(&oidc_provider("oidc", &idp, ""), &tables).await;
+        let app = start_app_with(
+            &format!("{tables}\n{}", oidc_provider("oidc", &idp, "")),
+            "jwt",
+        )
+        .await;
         let b = browser();
         let (_, ret) = start_flow(&b, &app, "oidc", "?login_hint=bob").await;
         assert_eq!(deliver(&b, &ret).await.status(), 302);
