@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
 use nextauth_axum::{OptionalSession, Session};
-use nextauth_core::callbacks::{Callbacks, JwtArgs, SessionArgs};
+use nextauth_core::callbacks::{CallbackError, Callbacks, JwtArgs, SessionArgs};
 use nextauth_core::providers::{
     Authorize, AuthorizeError, CredentialField, CredentialsProvider, Provider, ProviderKind,
 };
@@ -61,11 +61,11 @@ struct AppCallbacks;
 
 #[async_trait]
 impl Callbacks for AppCallbacks {
-    async fn jwt(&self, mut args: JwtArgs<'_>) -> Map<String, Value> {
+    async fn jwt(&self, mut args: JwtArgs<'_>) -> Result<Map<String, Value>, CallbackError> {
         if args.user.is_some() {
             args.token.insert("role".into(), json!("admin"));
         }
-        args.token
+        Ok(args.token)
     }
 
     async fn session(&self, args: SessionArgs<'_>) -> Value {

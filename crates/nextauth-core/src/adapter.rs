@@ -110,6 +110,29 @@ pub trait Adapter: Send + Sync + 'static {
         hashed_token: &str,
     ) -> AdapterResult<Option<VerificationToken>>;
 
+    // Claims kept beside a database session (`Callbacks::database_claims`): a table of our own,
+    // so the official adapter tables keep their shape. `deleteSession` removes them with the
+    // session. The provided bodies are for adapters without such a table: nothing is kept, and
+    // a write is refused, so a configuration that needs them fails loudly, never silently.
+
+    /// The claims kept for a database session: a JSON object, or `None`.
+    async fn get_session_claims(
+        &self,
+        _session_token: &str,
+    ) -> AdapterResult<Option<serde_json::Map<String, serde_json::Value>>> {
+        Ok(None)
+    }
+    /// Keeps `claims` for a database session, replacing what was kept.
+    async fn set_session_claims(
+        &self,
+        _session_token: &str,
+        _claims: &serde_json::Map<String, serde_json::Value>,
+    ) -> AdapterResult<()> {
+        Err(AdapterError::Unavailable(
+            "this adapter keeps no session claims".into(),
+        ))
+    }
+
     // The event outbox (`crate::events`): the writes that cause an event, with the event rows
     // written in the same transaction, and the delivery worker's claims. The provided bodies are
     // for adapters without an outbox: the change, then `enqueue_events` (not atomic), which
@@ -227,9 +250,11 @@ struct MemoryState {
     sessions: HashMap<String, AdapterSession>,
     tokens: Vec<VerificationToken>,
     outbox: Vec<MemoryOutboxRow>,
+    claims: HashMap<String, serde_json::Map<String, serde_json::Value>>,
 }
 
 /// An outbox row in memory: the event, attempts, next attempt (ms), dead since (ms), last error.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Debug, Clone)]
 struct MemoryOutboxRow {
     event: OutboxEvent,
@@ -239,6 +264,7 @@ struct MemoryOutboxRow {
     last_error: Option<String>,
 }
 
+#[cfg(any(test, feature = "testing"))]
 impl MemoryState {
     fn create_user(&mut self, user: NewUser) -> AdapterResult<AdapterUser> {
         if let Some(email) = &user.email
@@ -394,6 +420,24 @@ impl Adapter for MemoryAdapter {
     async fn delete_session(&self, session_token: &str) -> AdapterResult<()> {
         self.with(|s| {
             s.sessions.remove(session_token);
+            s.claims.remove(session_token);
+        })
+    }
+
+    async fn get_session_claims(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<serde_json::Map<String, serde_json::Value>>> {
+        self.with(|s| s.claims.get(session_token).cloned())
+    }
+
+    async fn set_session_claims(
+        &self,
+        session_token: &str,
+        claims: &serde_json::Map<String, serde_json::Value>,
+    ) -> AdapterResult<()> {
+        self.with(|s| {
+            s.claims.insert(session_token.to_string(), claims.clone());
         })
     }
 
@@ -488,6 +532,7 @@ impl Adapter for MemoryAdapter {
         self.with(|s| {
             s.check_events(events)?;
             s.sessions.remove(session_token);
+            s.claims.remove(session_token);
             s.push_events(events);
             Ok(())
         })?

@@ -160,6 +160,11 @@ pub enum AuthError {
         /// The adapter's error.
         source: AdapterError,
     },
+    /// `callback/*`: the `jwt` callback failed at sign-in (a claims webhook that timed out or
+    /// answered nonsense); nothing was stored and no cookie set. → `Callback`, v4's code for a
+    /// failure of the sign-in's own steps.
+    #[error("the jwt callback failed: {0}")]
+    JwtCallback(String),
     /// The `signIn` callback returned false (v4 `AccessDenied`); `status` is the JSON-mode
     /// status: 403 for credentials, 200 elsewhere, as v4. → `AccessDenied`.
     #[error("the signIn callback refused the sign-in")]
@@ -375,7 +380,7 @@ impl AuthError {
             AuthError::CredentialsCheckFailed(_) => Code(ErrorCode::Callback),
             AuthError::CredentialsEmailTaken => Code(ErrorCode::OAuthAccountNotLinked),
             AuthError::CredentialsNoIdentity => Code(ErrorCode::Callback),
-            AuthError::Storage { .. } => Code(ErrorCode::Callback),
+            AuthError::Storage { .. } | AuthError::JwtCallback(_) => Code(ErrorCode::Callback),
             AuthError::AccessDenied { .. } => Code(ErrorCode::AccessDenied),
             AuthError::SignInCallbackThrew(m) => Message(m),
         }

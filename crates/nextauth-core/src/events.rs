@@ -194,7 +194,9 @@ const TOKEN_KEYS: &[&str] = &[
     "idToken",
 ];
 
-fn strip_tokens(v: &mut Value) {
+/// Removes the OAuth token keys ([`TOKEN_KEYS`]) at any depth: the durable events and the
+/// `signIn` webhook ([`crate::callbacks::configured`]) never carry a token.
+pub(crate) fn strip_tokens(v: &mut Value) {
     match v {
         Value::Object(o) => {
             o.retain(|k, _| !TOKEN_KEYS.contains(&k.as_str()));

@@ -88,8 +88,10 @@ pub mod webhook;
 
 // What a library user needs, at the root; everything else stays at its module path.
 pub use adapter::{Adapter, AdapterError, AdapterResult};
+pub use callbacks::configured::ConfiguredCallbacks;
 pub use callbacks::{
-    Callbacks, DefaultCallbacks, JwtArgs, SessionArgs, SignInArgs, SignInDecision, Trigger,
+    CallbackError, Callbacks, DefaultCallbacks, JwtArgs, SessionArgs, SignInArgs, SignInDecision,
+    Trigger,
 };
 pub use clock::{Clock, SystemClock};
 pub use config::{

@@ -4,13 +4,15 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::adapter::AdapterError;
 use crate::adapter::AdapterSession;
-use crate::callbacks::{JwtArgs, SessionArgs, Trigger};
+use crate::callbacks::{CallbackError, JwtArgs, SessionArgs, Trigger};
 use crate::clock::iso_ms;
 use crate::config::SessionStrategy;
 use crate::cookies::{clear_chunked, read_chunked, write_chunked};
 use crate::crypto::random;
 use crate::domain::{Account, User, session_json};
+use crate::error::AuthError;
 use crate::init::Ctx;
 use crate::response::Reply;
 use crate::state::State;
@@ -140,7 +142,9 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
             return Read::Gone;
         }
     };
-    let token = inner
+    // On `update()` a failed callback keeps the token as it was; only then is a copy needed.
+    let before_update = update.map(|_| decoded.clone());
+    let token = match inner
         .callbacks
         .jwt(JwtArgs {
             token: decoded,
@@ -151,7 +155,21 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
             trigger: update.map(|_| Trigger::Update),
             session: update,
         })
-        .await;
+        .await
+    {
+        Ok(token) => token,
+        Err(e) => match before_update {
+            Some(token) => {
+                tracing::warn!(code = "JWT_SESSION_ERROR", error = %e, "the jwt callback failed on update(): the token is kept as it was");
+                token
+            }
+            None => {
+                // v4 `core/routes/session.ts`: a throwing `jwt` callback ends the session.
+                tracing::error!(code = "JWT_SESSION_ERROR", error = %e, "the jwt callback failed");
+                return Read::Gone;
+            }
+        },
+    };
     let expires = now_ms + inner.config.session.max_age * 1000;
     let session = json!({
         "user": user_view(&token, "picture"),
@@ -196,6 +214,17 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
         }
         return Read::Gone;
     }
+    let claims = if inner.callbacks.database_claims() {
+        match database_claims(inner, adapter.as_ref(), token, &user, update).await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::error!(code = "SESSION_ERROR", error = %e, "reading the session's claims failed");
+                return Read::Unavailable;
+            }
+        }
+    } else {
+        None
+    };
     let cfg = &inner.config.session;
     // Extend at most once per update_age: the session was last extended at expires - max_age.
     if session.expires - cfg.max_age * 1000 + cfg.update_age * 1000 <= now
@@ -210,7 +239,7 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
         .callbacks
         .session(SessionArgs {
             session: session_json(&user, session.expires),
-            token: None,
+            token: claims.as_ref(),
             user: Some(&user),
             new_session: update,
             trigger: update.map(|_| Trigger::Update),
@@ -221,6 +250,95 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
         claims: None,
         user_id: Some(user.id),
     })
+}
+
+/// The claims a database session keeps ([`crate::Callbacks::database_claims`]); on `update()`
+/// the `jwt` callback runs first (`trigger: "update"`, the token being the default token plus
+/// the kept claims) and what it returns is kept instead. A failed callback keeps the claims as
+/// they were (logged), as a JWT session keeps its token.
+async fn database_claims(
+    inner: &State,
+    adapter: &dyn crate::adapter::Adapter,
+    session_token: &str,
+    user: &User,
+    update: Option<&Value>,
+) -> Result<Option<Map<String, Value>>, AdapterError> {
+    let kept = adapter.get_session_claims(session_token).await?;
+    let Some(data) = update else {
+        return Ok(kept);
+    };
+    let default = default_token(user);
+    let mut token = default.clone();
+    token.extend(kept.clone().unwrap_or_default());
+    match inner
+        .callbacks
+        .jwt(JwtArgs {
+            token,
+            user: None,
+            account: None,
+            profile: None,
+            is_new_user: None,
+            trigger: Some(Trigger::Update),
+            session: Some(data),
+        })
+        .await
+    {
+        Ok(new) => {
+            let added = additions(&default, new);
+            adapter.set_session_claims(session_token, &added).await?;
+            Ok(Some(added))
+        }
+        Err(e) => {
+            tracing::warn!(code = "SESSION_ERROR", error = %e, "the jwt callback failed on update(): the claims are kept as they were");
+            Ok(kept)
+        }
+    }
+}
+
+/// v4's token at sign-in: `{name, email, picture: image, sub: id?.toString()}`.
+fn default_token(user: &User) -> Map<String, Value> {
+    let mut token = Map::new();
+    for (from, to) in [("name", "name"), ("email", "email"), ("image", "picture")] {
+        if let Some(v) = user.field(from) {
+            token.insert(to.into(), v);
+        }
+    }
+    if let Some(sub) = user.sub() {
+        token.insert("sub".into(), Value::String(sub));
+    }
+    token
+}
+
+/// What a `jwt` callback's result adds to (or changes in) the default token: what a database
+/// session keeps, the rest being read from the user row.
+fn additions(default: &Map<String, Value>, token: Map<String, Value>) -> Map<String, Value> {
+    token
+        .into_iter()
+        .filter(|(k, v)| default.get(k) != Some(v))
+        .collect()
+}
+
+/// Why a session could not be started.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum StartError {
+    /// Storage failed (the session row, its claims, or the `signIn` event).
+    #[error(transparent)]
+    Storage(#[from] AdapterError),
+    /// The `jwt` callback failed (a claims webhook down or answering nonsense).
+    #[error(transparent)]
+    Jwt(#[from] CallbackError),
+}
+
+impl From<StartError> for AuthError {
+    fn from(e: StartError) -> AuthError {
+        match e {
+            StartError::Storage(source) => AuthError::Storage {
+                step: "starting the session",
+                source,
+            },
+            StartError::Jwt(e) => AuthError::JwtCallback(e.0),
+        }
+    }
 }
 
 /// `{name, email, image}` from a token or user object: absent keys stay absent, `null` stays
@@ -260,14 +378,39 @@ pub(crate) async fn start(
     inner: &State,
     ctx: &mut Ctx<'_>,
     signed_in: SignedIn<'_>,
-) -> Result<(), crate::adapter::AdapterError> {
+) -> Result<(), StartError> {
     let cfg = &inner.config.session;
     let cookie_expires = ctx.now_ms + cfg.max_age * 1000;
+    let trigger = if signed_in.is_new_user == Some(true) {
+        Trigger::SignUp
+    } else {
+        Trigger::SignIn
+    };
+    let jwt_args = |token| JwtArgs {
+        token,
+        user: Some(signed_in.user),
+        account: Some(signed_in.account),
+        profile: signed_in.profile,
+        is_new_user: signed_in.is_new_user,
+        trigger: Some(trigger),
+        session: None,
+    };
     if cfg.strategy == SessionStrategy::Database
         && !signed_in.force_jwt
         && let Some(adapter) = &inner.adapter
     {
         let user_id = signed_in.user.id.clone();
+        let session_token = random::uuid_v4();
+        // The claims first: a session row never exists without the claims it should carry (a
+        // claims row whose session was never written is inert).
+        if inner.callbacks.database_claims() {
+            let default = default_token(signed_in.user);
+            let token = inner.callbacks.jwt(jwt_args(default.clone())).await?;
+            let added = additions(&default, token);
+            if !added.is_empty() {
+                adapter.set_session_claims(&session_token, &added).await?;
+            }
+        }
         let emit = crate::events::Emit {
             adapter: &**adapter,
             events: &*inner.events,
@@ -277,7 +420,7 @@ pub(crate) async fn start(
         let session = emit
             .create_session(
                 &AdapterSession {
-                    session_token: random::uuid_v4(),
+                    session_token,
                     user_id,
                     expires: cookie_expires,
                 },
@@ -294,34 +437,10 @@ pub(crate) async fn start(
         set_cookie(inner, ctx, &session.session_token, session.expires);
         return Ok(());
     }
-    let user = signed_in.user;
-    // v4's default token: `{name, email, picture: image, sub: id?.toString()}`.
-    let mut token = Map::new();
-    for (from, to) in [("name", "name"), ("email", "email"), ("image", "picture")] {
-        if let Some(v) = user.field(from) {
-            token.insert(to.into(), v);
-        }
-    }
-    if let Some(sub) = user.sub() {
-        token.insert("sub".into(), Value::String(sub));
-    }
-    let trigger = if signed_in.is_new_user == Some(true) {
-        Trigger::SignUp
-    } else {
-        Trigger::SignIn
-    };
     let token = inner
         .callbacks
-        .jwt(JwtArgs {
-            token,
-            user: Some(user),
-            account: Some(signed_in.account),
-            profile: signed_in.profile,
-            is_new_user: signed_in.is_new_user,
-            trigger: Some(trigger),
-            session: None,
-        })
-        .await;
+        .jwt(jwt_args(default_token(signed_in.user)))
+        .await?;
     let encoded =
         inner
             .session_keys

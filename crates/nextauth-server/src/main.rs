@@ -144,6 +144,7 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         "session:       {:?}, max_age {}s, update_age {}s",
         a.session.strategy, a.session.max_age, a.session.update_age
     )?;
+    print_callbacks(out, s)?;
     match &s.events {
         Some(d) => writeln!(
             out,
@@ -190,6 +191,73 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         writeln!(out, "warning: {w}")?;
     }
     Ok(())
+}
+
+/// The `[callbacks]` part of `nextauth check`: who may sign in, the webhooks (and whether they
+/// are signed), the claims and the extra redirect origins.
+fn print_callbacks(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
+    let c = &s.callbacks;
+    let list = |items: &[String]| {
+        if items.is_empty() {
+            "none".to_string()
+        } else {
+            items.join(", ")
+        }
+    };
+    let signed = if c.webhook_secret.is_some() {
+        "signed: Standard Webhooks, [callbacks] webhook_secret"
+    } else {
+        "unsigned: no [callbacks] webhook_secret"
+    };
+    let p = &c.policy;
+    if p.is_active() {
+        let domains: Vec<String> = p
+            .allowed_email_domains
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        writeln!(
+            out,
+            "sign-in policy: allowed_emails {}; allowed_email_domains {}; OAuth addresses must \
+             be verified (email_verified, or trusted_email: {})",
+            list(&p.allowed_emails),
+            list(&domains),
+            list(&p.trusted_email_providers)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "sign-in policy: everyone (no allowed_emails or allowed_email_domains)"
+        )?;
+    }
+    match &c.sign_in_url {
+        Some(u) => writeln!(out, "signIn webhook: POST {u} ({signed}), 5 s")?,
+        None => writeln!(out, "signIn webhook: none")?,
+    }
+    match &c.claims_url {
+        Some(u) => writeln!(
+            out,
+            "claims webhook: POST {u} ({signed}), 5 s, at sign-in and on update()"
+        )?,
+        None => writeln!(out, "claims webhook: none")?,
+    }
+    let pairs = |v: &[(String, String)]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.iter()
+                .map(|(a, b)| format!("{a} = {b}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    };
+    writeln!(out, "profile claims: {}", pairs(&c.profile_claims))?;
+    writeln!(out, "session expose: {}", pairs(&c.expose))?;
+    writeln!(
+        out,
+        "redirect:       the base URL's origin; also {}",
+        list(&c.redirect_allow)
+    )
 }
 
 /// A `TOKIO_WORKER_THREADS` that is not a positive whole number (its text).

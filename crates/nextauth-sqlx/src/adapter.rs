@@ -14,6 +14,7 @@ use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoA
 use sqlx::{Row, Type};
 
 use crate::call;
+use crate::claims::ClaimsSql;
 use crate::dialect::Dialect;
 use crate::layout::{Layout, Statements};
 use crate::outbox::OutboxSql;
@@ -28,6 +29,7 @@ pub struct SqlAdapter<D: Dialect> {
     pool: Pool<D::Db>,
     sql: Arc<Statements>,
     outbox: Arc<OutboxSql>,
+    claims: Arc<ClaimsSql>,
     dialect: D,
 }
 
@@ -38,6 +40,7 @@ impl<D: Dialect> SqlAdapter<D> {
             pool,
             sql,
             outbox: Arc::new(OutboxSql::new::<D>()),
+            claims: Arc::new(ClaimsSql::new::<D>()),
             dialect,
         }
     }
@@ -65,6 +68,7 @@ impl<D: Dialect> SqlAdapter<D> {
             pool: self.pool.clone(),
             sql: Arc::clone(&self.sql),
             outbox: Arc::clone(&self.outbox),
+            claims: Arc::clone(&self.claims),
             dialect,
         }
     }
@@ -355,8 +359,40 @@ where
     }
 
     async fn delete_session(&self, session_token: &str) -> AdapterResult<()> {
-        let q = query(&self.sql.delete_session).bind(session_token);
-        self.execute("deleteSession", q).await
+        self.delete_session_with_events(session_token, &[]).await
+    }
+
+    async fn get_session_claims(
+        &self,
+        session_token: &str,
+    ) -> AdapterResult<Option<serde_json::Map<String, serde_json::Value>>> {
+        let text: Option<String> = call::<D, _>("getSessionClaims", async {
+            let row = query::<D::Db>(&self.claims.get)
+                .bind(session_token)
+                .fetch_optional(&self.pool)
+                .await?;
+            row.map(|r| r.try_get(0)).transpose()
+        })
+        .await?;
+        text.map(|t| {
+            serde_json::from_str(&t).map_err(|e| {
+                AdapterError::Unavailable(format!(
+                    "getSessionClaims: the stored claims are not a JSON object ({e})"
+                ))
+            })
+        })
+        .transpose()
+    }
+
+    async fn set_session_claims(
+        &self,
+        session_token: &str,
+        claims: &serde_json::Map<String, serde_json::Value>,
+    ) -> AdapterResult<()> {
+        // Serialising a JSON map cannot fail.
+        let text = serde_json::to_string(claims).unwrap_or_else(|_| "{}".into());
+        let q = query(&self.claims.set).bind(session_token).bind(text);
+        self.execute("setSessionClaims", q).await
     }
 
     async fn create_verification_token(&self, token: &VerificationToken) -> AdapterResult<()> {
@@ -460,8 +496,17 @@ where
         session_token: &str,
         events: &[OutboxEvent],
     ) -> AdapterResult<()> {
-        let q = query(&self.sql.delete_session).bind(session_token.to_string());
-        self.execute_with_events("deleteSession", q, events).await
+        // The session, its kept claims and the events: one transaction.
+        let session = query(&self.sql.delete_session).bind(session_token.to_string());
+        let claims = query(&self.claims.delete).bind(session_token.to_string());
+        call::<D, _>("deleteSession", async {
+            let mut tx = self.pool.begin().await?;
+            session.execute(&mut *tx).await?;
+            claims.execute(&mut *tx).await?;
+            self.insert_events(&mut tx, events).await?;
+            tx.commit().await
+        })
+        .await
     }
 
     async fn enqueue_events(&self, events: &[OutboxEvent]) -> AdapterResult<()> {

@@ -20,6 +20,7 @@
 //! | `adapter.rs` | [`SqlAdapter`]: the v4 adapter methods, once |
 //! | `dialect.rs` | [`Dialect`]: what differs between databases |
 //! | `outbox.rs` | the event outbox's statements (`nextauth_outbox`, written in the change's transaction) |
+//! | `claims.rs` | the statements of the claims kept beside database sessions (`nextauth_session_claims`) |
 //! | `layout.rs` | [`Layout`] (names) and [`Statements`] (the SQL text, built once) |
 //! | `sqlite.rs`, `postgres.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
 //! | `sqlite_read.rs` | SQLite's direct read of `getSessionAndUser` (rusqlite) |
@@ -37,6 +38,7 @@
 //! reconnects on its own when the database is back.
 
 mod adapter;
+mod claims;
 mod dialect;
 mod layout;
 mod outbox;

@@ -109,10 +109,7 @@ pub(crate) async fn callback(
         force_jwt: !database,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
-        let e = AuthError::Storage {
-            step: "starting the session",
-            source: e,
-        };
+        let e = AuthError::from(e);
         tracing::error!(error = %e, "credentials sign-in failed");
         return e.reply(base);
     }

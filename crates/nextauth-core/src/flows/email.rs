@@ -395,7 +395,10 @@ async fn sign_in_with(
     )
     .await
     {
-        return Err(storage_failure(inner, e, "starting the session"));
+        // Refused before any cookie: the link is put back like after a storage failure.
+        let e = AuthError::from(e);
+        tracing::error!(error = %e, "e-mail callback failed");
+        return Err(e.reply(base));
     }
     tracing::info!(provider = %provider.id, is_new_user, "signed in by e-mail");
     if is_new_user && let Some(page) = &inner.config.pages.new_user {

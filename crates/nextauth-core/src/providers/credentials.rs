@@ -115,11 +115,16 @@ pub(crate) fn normalise_user(v: Value) -> Result<Option<Map<String, Value>>, Aut
 /// * 200 with a JSON user `{id, name?, email?, image?}` signs in;
 /// * 401, 403, 404, or a JSON `null` body, is a failed sign-in;
 /// * anything else (5xx, a timeout, bad JSON) is an error: logged, never a panic.
+///
+/// The call goes through [`crate::webhook::post_json`]: Standard Webhooks headers, signed with
+/// [`WebhookAuthorize::signed`]'s secret (`[callbacks] webhook_secret`), so the backend can
+/// tell the request is ours.
 #[derive(Debug, Clone)]
 pub struct WebhookAuthorize {
     url: String,
     fields: Vec<String>,
     client: reqwest::Client,
+    secret: Option<crate::webhook::WebhookSecret>,
 }
 
 /// How long the webhook may take before the sign-in fails.
@@ -132,7 +137,14 @@ impl WebhookAuthorize {
             url: url.into(),
             fields,
             client,
+            secret: None,
         }
+    }
+
+    /// The same webhook, its requests signed with `secret` (`webhook-signature`).
+    pub fn signed(mut self, secret: Option<crate::webhook::WebhookSecret>) -> Self {
+        self.secret = secret;
+        self
     }
 }
 
@@ -156,15 +168,26 @@ impl Authorize for WebhookAuthorize {
                 (f.clone(), v)
             })
             .collect();
-        let res = self
-            .client
-            .post(&self.url)
-            .timeout(WEBHOOK_TIMEOUT)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| AuthorizeError::Failed(format!("POST {}: {}", self.url, describe(&e))))?;
-        let status = res.status().as_u16();
+        // Serialising a JSON map cannot fail.
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let msg_id = format!("msg_{}", crate::crypto::random::hex32());
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+        let answer = crate::webhook::post_json(
+            &self.client,
+            crate::webhook::Outgoing {
+                url: &self.url,
+                msg_id: &msg_id,
+                timestamp,
+                body: &bytes,
+                secret: self.secret.as_ref(),
+                timeout: WEBHOOK_TIMEOUT,
+            },
+        )
+        .await
+        .map_err(|e| AuthorizeError::Failed(e.to_string()))?;
+        let status = answer.status;
         if matches!(status, 401 | 403 | 404) {
             return Ok(None);
         }
@@ -174,30 +197,13 @@ impl Authorize for WebhookAuthorize {
                 self.url
             )));
         }
-        let bytes = res.bytes().await.map_err(|e| {
-            AuthorizeError::Failed(format!(
-                "POST {}: reading the body: {}",
-                self.url,
-                describe(&e)
-            ))
-        })?;
-        let v: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        let v: Value = serde_json::from_slice(&answer.body).map_err(|e| {
             AuthorizeError::Failed(format!("POST {}: the body is not JSON ({e})", self.url))
         })?;
         normalise_user(v).map_err(|e| match e {
             AuthorizeError::Failed(m) => AuthorizeError::Failed(format!("POST {}: {m}", self.url)),
             other => other,
         })
-    }
-}
-
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "timed out".into()
-    } else if e.is_connect() {
-        "could not connect".into()
-    } else {
-        e.to_string()
     }
 }
 

@@ -37,11 +37,28 @@ pub struct FileConfig {
     pub(super) events: EventsSection,
 }
 
-/// `[callbacks]` (only its `webhook_secret` here).
+/// `[callbacks]`: v4's callbacks as policies and webhooks ([`super::callbacks`]).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct CallbacksSection {
+    /// signIn: these addresses may sign in.
+    #[serde(default)]
+    pub(super) allowed_emails: Vec<String>,
+    /// signIn: addresses at these domains (`*.example.com` for subdomains).
+    #[serde(default)]
+    pub(super) allowed_email_domains: Vec<String>,
+    /// The signIn webhook.
+    pub(super) sign_in_url: Option<String>,
+    /// The jwt webhook (at sign-in and on update()).
+    pub(super) claims_url: Option<String>,
+    /// redirect: origins besides the base URL's.
+    #[serde(default)]
+    pub(super) redirect_allow: Vec<String>,
+    /// Signs every outgoing webhook (Standard Webhooks).
     pub(super) webhook_secret: Option<String>,
+    /// jwt at sign-in: token claim = profile field (dotted path).
+    #[serde(default)]
+    pub(super) profile_claims: IndexMap<String, String>,
 }
 
 /// `[events]`: where the v4 events go, and the retry schedule (seconds, fractions allowed).
@@ -159,6 +176,9 @@ pub(super) struct ProviderSection {
     pub(super) profile: Option<ProfileSection>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) allow_dangerous_email_account_linking: Option<bool>,
+    /// Its e-mail addresses count as verified without `email_verified` (`[callbacks]` policies).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) trusted_email: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) logo: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

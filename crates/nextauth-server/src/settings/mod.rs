@@ -9,8 +9,10 @@
 //! | [`file`] | the TOML structs (unknown keys are errors) and [`parse_file`] |
 //! | [`env`] | the one table of environment variables ([`env::KEYS`]), which `nextauth check` lists too |
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
+//! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
 
+pub mod callbacks;
 pub mod env;
 pub mod file;
 pub mod providers;
@@ -19,7 +21,6 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use nextauth_core::callbacks::ExposeClaims;
 use nextauth_core::config::{AuthConfig, BaseUrl, ColorScheme, Pages, SessionStrategy, Theme};
 use nextauth_core::{Secret, ValidConfig};
 
@@ -73,8 +74,8 @@ pub struct Settings {
     /// The core configuration, validated, with finished providers (e-mail transports and the
     /// credentials webhooks' client in place).
     pub auth: ValidConfig,
-    /// `[session.expose]`.
-    pub expose: Vec<(String, String)>,
+    /// `[callbacks]`, the providers' `trusted_email` and `[session.expose]`.
+    pub callbacks: callbacks::CallbackSettings,
     /// Address to bind.
     pub listen: String,
     /// `url` is unset in a configuration file and `listen` is on port 0: the base URL takes the
@@ -201,7 +202,14 @@ pub fn resolve(
     }
 
     let limits = server_limits(&file.server, &src_of)?;
-    let events = events_delivery(&file, &fsrc)?;
+    // `[callbacks]` is completed below, once the providers (and their `trusted_email`) exist.
+    let mut callback_settings = callbacks::resolve(
+        std::mem::take(&mut file.callbacks),
+        Vec::new(),
+        Vec::new(),
+        &fsrc,
+    )?;
+    let events = events_delivery(&file, callback_settings.webhook_secret.clone(), &fsrc)?;
 
     // secret(s)
     let secret_src = src_of("secret");
@@ -261,7 +269,7 @@ pub fn resolve(
     if let Some(v) = s.jwt_max_age {
         auth.session.jwt_max_age = v;
     }
-    let expose: Vec<(String, String)> = s.expose.into_iter().collect();
+    callback_settings.expose = s.expose.into_iter().collect();
 
     // theme and pages
     let t = file.theme;
@@ -301,8 +309,16 @@ pub fn resolve(
         file.providers
     };
     for (i, section) in sections.into_iter().enumerate() {
-        let provider = providers::provider_from(section, &http)
-            .map_err(|e| SettingsError(format!("`providers[{i}]` from {fsrc}: {e}")))?;
+        let trusted_email = section.trusted_email == Some(true);
+        let provider =
+            providers::provider_from(section, &http, callback_settings.webhook_secret.as_ref())
+                .map_err(|e| SettingsError(format!("`providers[{i}]` from {fsrc}: {e}")))?;
+        if trusted_email {
+            callback_settings
+                .policy
+                .trusted_email_providers
+                .push(provider.id.clone());
+        }
         auth.providers.push(provider);
     }
     warnings.extend(auth.warnings());
@@ -313,7 +329,7 @@ pub fn resolve(
 
     Ok(Settings {
         auth,
-        expose,
+        callbacks: callback_settings,
         listen,
         base_awaits_bound_port,
         database_url,
@@ -326,10 +342,11 @@ pub fn resolve(
     })
 }
 
-/// `[events]` and the `[callbacks] webhook_secret` that signs them. The server always has a
+/// `[events]`, signed with the `[callbacks] webhook_secret` (`secret`). The server always has a
 /// database (SQLite by default), which holds the outbox, so `[events]` needs nothing else.
 fn events_delivery(
     file: &FileConfig,
+    secret: Option<nextauth_core::webhook::WebhookSecret>,
     fsrc: &Source,
 ) -> Result<Option<nextauth_core::outbox::Delivery>, SettingsError> {
     let e = &file.events;
@@ -344,26 +361,8 @@ fn events_delivery(
         }
         return Ok(None);
     };
-    match url::Url::parse(url) {
-        Ok(u) if u.password().is_some() => {
-            // It would be logged with every failed attempt and shown by `nextauth check`.
-            return Err(err(
-                "events.url",
-                fsrc,
-                "must not hold a password (it would appear in logs); receivers authenticate \
-                 deliveries by their signature (`callbacks.webhook_secret`)",
-            ));
-        }
-        Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
-        _ => {
-            return Err(err(
-                "events.url",
-                fsrc,
-                format!("{url:?} is not an http(s) URL like http://127.0.0.1:4400/events"),
-            ));
-        }
-    }
-    let mut d = nextauth_core::outbox::Delivery::new(url.clone());
+    let url = callbacks::webhook_url("events.url", url, fsrc)?;
+    let mut d = nextauth_core::outbox::Delivery::new(url);
     for (key, value, slot) in [
         ("events.retry_base", e.retry_base, &mut d.retry_base),
         ("events.max_backoff", e.max_backoff, &mut d.max_backoff),
@@ -390,12 +389,7 @@ fn events_delivery(
     }
     // Retries never wait longer than the poll would.
     d.poll_interval = d.poll_interval.min(d.max_backoff);
-    if let Some(secret) = &file.callbacks.webhook_secret {
-        d.secret = Some(
-            nextauth_core::webhook::WebhookSecret::parse(secret)
-                .map_err(|e| err("callbacks.webhook_secret", fsrc, e))?,
-        );
-    }
+    d.secret = secret;
     Ok(Some(d))
 }
 
@@ -548,12 +542,10 @@ impl Settings {
         }
     }
 
-    /// The declarative session callback, when `[session.expose]` is set.
-    pub fn callbacks(&self) -> Option<Arc<ExposeClaims>> {
-        (!self.expose.is_empty()).then(|| {
-            Arc::new(ExposeClaims {
-                fields: self.expose.clone(),
-            })
-        })
+    /// The configured callbacks (`[callbacks]`, `[session.expose]`), calling webhooks with the
+    /// one HTTP client; `None` when nothing is configured (v4's default callbacks).
+    pub fn callbacks(&self) -> Option<Arc<nextauth_core::ConfiguredCallbacks>> {
+        (!self.callbacks.is_default())
+            .then(|| Arc::new(self.callbacks.build(self.http.clone(), &self.auth.base)))
     }
 }

@@ -112,6 +112,7 @@ const OAUTH_KEYS: &[&str] = &[
     "authorization_params",
     "profile",
     "allow_dangerous_email_account_linking",
+    "trusted_email",
     "logo",
     "bg",
     "text",
@@ -123,9 +124,11 @@ const CREDENTIALS_KEYS: &[&str] = &["authorize_url", "credentials"];
 
 /// Builds one finished provider. `http` is the one outbound client (the credentials webhook
 /// uses it; so do the IdP calls and every other provider).
+/// `webhook_secret` signs the credentials webhook's requests.
 pub(super) fn provider_from(
     s: ProviderSection,
     http: &reqwest::Client,
+    webhook_secret: Option<&nextauth_core::webhook::WebhookSecret>,
 ) -> Result<Provider, ProviderError> {
     let kind = s.r#type.clone().ok_or(ProviderError::MissingType)?;
     let allowed = match kind.as_str() {
@@ -142,7 +145,7 @@ pub(super) fn provider_from(
     }
     match kind.as_str() {
         "email" => email_provider(s),
-        "credentials" => credentials_provider(s, http),
+        "credentials" => credentials_provider(s, http, webhook_secret),
         _ => oauth_provider(s, &kind),
     }
 }
@@ -284,6 +287,7 @@ fn email_provider(s: ProviderSection) -> Result<Provider, ProviderError> {
 fn credentials_provider(
     s: ProviderSection,
     http: &reqwest::Client,
+    webhook_secret: Option<&nextauth_core::webhook::WebhookSecret>,
 ) -> Result<Provider, ProviderError> {
     let url = s.authorize_url.ok_or(ProviderError::Missing {
         key: "authorize_url",
@@ -309,7 +313,9 @@ fn credentials_provider(
         name: s.name.unwrap_or_else(|| "Credentials".into()),
         kind: ProviderKind::Credentials(CredentialsProvider {
             fields,
-            authorize: Arc::new(WebhookAuthorize::new(url, names, http.clone())),
+            authorize: Arc::new(
+                WebhookAuthorize::new(url, names, http.clone()).signed(webhook_secret.cloned()),
+            ),
         }),
     })
 }

@@ -170,10 +170,7 @@ pub(crate) async fn handle(
         force_jwt: false,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
-        let e = AuthError::Storage {
-            step: "starting the session",
-            source: e,
-        };
+        let e = AuthError::from(e);
         tracing::error!(code = "OAUTH_CALLBACK_HANDLER_ERROR", provider = provider_id, error = %e, "OAuth sign-in failed");
         return e.reply(base);
     }

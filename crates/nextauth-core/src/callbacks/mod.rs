@@ -1,5 +1,11 @@
 //! The user extension points: v4's `signIn`, `redirect`, `jwt` and `session` callbacks
 //! (spec §15). Every method has v4's default behaviour, so an app overrides only what it needs.
+//!
+//! [`configured`] holds the server's declarative form of them ([`ConfiguredCallbacks`]):
+//! sign-in policies, the `signIn` and claims webhooks, profile claims, extra redirect origins
+//! and `[session.expose]`.
+
+pub mod configured;
 
 use async_trait::async_trait;
 use serde_json::{Map, Value};
@@ -17,6 +23,17 @@ pub enum Trigger {
     SignUp,
     /// `POST session` (the client's `update()`).
     Update,
+}
+
+impl Trigger {
+    /// v4's `trigger` string: `signIn`, `signUp`, `update`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::SignIn => "signIn",
+            Trigger::SignUp => "signUp",
+            Trigger::Update => "update",
+        }
+    }
 }
 
 /// What the `signIn` callback decided.
@@ -71,7 +88,14 @@ pub struct SignInArgs<'a> {
     pub email_verification_request: bool,
 }
 
-/// Arguments of the `jwt` callback (JWT sessions only); its return value is what gets encrypted.
+/// A callback failed (a webhook that timed out or answered nonsense). The text is for the log,
+/// never shown to a browser; a sign-in it breaks ends with v4's `Callback` error code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct CallbackError(pub String);
+
+/// Arguments of the `jwt` callback; its return value is what gets encrypted (JWT sessions) or,
+/// with [`Callbacks::database_claims`], what is kept beside a database session.
 #[derive(Debug)]
 pub struct JwtArgs<'a> {
     /// The token: `{name, email, picture, sub}` at sign-in, the decoded payload afterwards.
@@ -120,8 +144,25 @@ pub trait Callbacks: Send + Sync + 'static {
     }
 
     /// Shapes the JWT. Default: the token unchanged.
-    async fn jwt(&self, args: JwtArgs<'_>) -> Map<String, Value> {
-        args.token
+    ///
+    /// Runs at sign-in (`trigger` `SignIn`/`SignUp`), on `update()` (`Update`) and, for JWT
+    /// sessions, on every session read (`trigger` `None`), as v4.
+    ///
+    /// # Errors
+    /// A [`CallbackError`] at sign-in fails the sign-in (`?error=Callback`, nothing stored, no
+    /// cookie); on `update()` the token stays as it was (logged); on a plain read the session is
+    /// treated as unreadable, as v4 does when its `jwt` callback throws.
+    async fn jwt(&self, args: JwtArgs<'_>) -> Result<Map<String, Value>, CallbackError> {
+        Ok(args.token)
+    }
+
+    /// Whether database sessions run [`Callbacks::jwt`] too (not in v4): at sign-in and on
+    /// `update()`, never on a plain read. What it returns beyond the default token `{name,
+    /// email, picture, sub}` is kept in the adapter's claims table beside the session (the v4
+    /// tables keep their shape) and handed to [`Callbacks::session`] as `token` on every read.
+    /// Default `false`: database sessions as in v4, no extra query.
+    fn database_claims(&self) -> bool {
+        false
     }
 
     /// Shapes the session JSON. Default: the session unchanged (so `sub` is not exposed).
@@ -139,8 +180,10 @@ impl Callbacks for DefaultCallbacks {}
 /// The server's declarative `session` callback: copy token claims into the session JSON.
 ///
 /// Each entry maps a dotted path in the session (`user.id`) to a claim of the token (`sub`). A
-/// per-request webhook would cost the hot path; a table costs nothing. With database sessions,
-/// the claims are read from the user row: `sub`/`id`, `name`, `email`, `picture`/`image`.
+/// per-request webhook would cost the hot path; a table costs nothing. A claim is looked up in
+/// the token (JWT sessions, or the claims a database session keeps with
+/// [`Callbacks::database_claims`]), then in a database session's user row: `sub`/`id`, `name`,
+/// `email`, `picture`/`image`.
 #[derive(Debug, Clone, Default)]
 pub struct ExposeClaims {
     /// `(session path, token claim)` pairs.
@@ -152,11 +195,12 @@ impl Callbacks for ExposeClaims {
     async fn session(&self, args: SessionArgs<'_>) -> Value {
         let mut session = args.session;
         for (path, claim) in &self.fields {
-            let value = match (args.token, args.user) {
-                (Some(token), _) => token.get(claim).cloned(),
-                (None, Some(user)) => user_claim(user, claim),
-                (None, None) => None,
-            };
+            // The token first (JWT sessions; database sessions with stored claims), then the
+            // user row of a database session.
+            let value = args
+                .token
+                .and_then(|token| token.get(claim).cloned())
+                .or_else(|| args.user.and_then(|user| user_claim(user, claim)));
             if let Some(value) = value {
                 set_path(&mut session, path, value);
             }
@@ -177,7 +221,7 @@ fn user_claim(user: &User, claim: &str) -> Option<Value> {
 }
 
 /// Sets `a.b.c` in a JSON object, creating objects on the way (and replacing non-objects).
-fn set_path(root: &mut Value, path: &str, value: Value) {
+pub(crate) fn set_path(root: &mut Value, path: &str, value: Value) {
     let mut cur = root;
     let mut parts = path.split('.').peekable();
     while let Some(part) = parts.next() {
