@@ -24,6 +24,7 @@
 //   alice  sub "alice"  alice@example.com  "Alice Example"  https://example.com/alice.png
 //   bob    sub "bob"    bob@example.com    "Bob Example"
 //   carol  sub "carol"  carol@example.com  "Carol Example"
+//   dave   sub "dave"   dave@example.com   "Dave Unverified"  (email_verified: false)
 //   any other hint matching [A-Za-z0-9._+-]+ (optionally @domain) is a synthetic account:
 //   sub = hint, email = hint (or hint@example.com), name = hint.
 // Response modes query (default), fragment and form_post are supported.
@@ -36,6 +37,7 @@ export const ACCOUNTS = {
   alice: { sub: "alice", email: "alice@example.com", email_verified: true, name: "Alice Example", picture: "https://example.com/alice.png" },
   bob: { sub: "bob", email: "bob@example.com", email_verified: true, name: "Bob Example", picture: "https://example.com/bob.png" },
   carol: { sub: "carol", email: "carol@example.com", email_verified: true, name: "Carol Example", picture: "https://example.com/carol.png" },
+  dave: { sub: "dave", email: "dave@example.com", email_verified: false, name: "Dave Unverified" },
 };
 
 function accountFor(id) {

@@ -501,3 +501,85 @@ async fn an_unset_url_takes_the_bound_port() {
         "{text}"
     );
 }
+
+/// `nextauth check` shows the `[callbacks]` policies and webhooks (never the secret), and a bad
+/// value fails naming its key and the file; `trusted_email` belongs to OAuth/OIDC providers.
+#[test]
+fn check_shows_the_callbacks() {
+    const WHSEC: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let dir = tempfile::tempdir().unwrap();
+    let run = |extra: &str| {
+        std::fs::write(
+            dir.path().join("n.toml"),
+            format!("{CONFIG}\n[[providers]]\nid = \"corp\"\ntype = \"oauth\"\npreset = \"github\"\nclient_id = \"x\"\ntrusted_email = true\n{extra}"),
+        )
+        .unwrap();
+        nextauth(dir.path())
+            .args(["check", "--config", "n.toml"])
+            .output()
+            .unwrap()
+    };
+    let out = run(&format!(
+        "[callbacks]\nallowed_emails = [\"boss@example.org\"]\nallowed_email_domains = [\"example.com\", \"*.example.net\"]\n\
+         sign_in_url = \"http://127.0.0.1:4400/sign-in\"\nclaims_url = \"http://127.0.0.1:4400/claims\"\n\
+         redirect_allow = [\"https://docs.example.com\"]\nwebhook_secret = \"{WHSEC}\"\n\
+         [callbacks.profile_claims]\ngroups = \"groups\"\n"
+    ));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in [
+        "sign-in policy: allowed_emails boss@example.org; allowed_email_domains example.com, *.example.net; OAuth addresses must be verified (email_verified, or trusted_email: corp)",
+        "signIn webhook: POST http://127.0.0.1:4400/sign-in (signed: Standard Webhooks",
+        "claims webhook: POST http://127.0.0.1:4400/claims (signed: Standard Webhooks",
+        "profile claims: groups = groups",
+        "redirect:       the base URL's origin; also https://docs.example.com",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
+    assert!(!text.contains(WHSEC), "{text}");
+    let text = String::from_utf8_lossy(&run("").stdout).into_owned();
+    assert!(
+        text.contains("sign-in policy: everyone") && text.contains("signIn webhook: none"),
+        "{text}"
+    );
+
+    for (extra, expected) in [
+        (
+            "[callbacks]\nallowed_email_domains = [\"@x\"]\n",
+            "`callbacks.allowed_email_domains[0]` from file n.toml",
+        ),
+        (
+            "[callbacks]\nclaims_url = \"nope\"\n",
+            "`callbacks.claims_url` from file n.toml",
+        ),
+        ("[callbacks]\nsign_in = \"x\"\n", "unknown field `sign_in`"),
+    ] {
+        let out = run(extra);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains(expected),
+            "{expected}: {err}"
+        );
+    }
+    std::fs::write(
+        dir.path().join("n.toml"),
+        CONFIG.replace(
+            "name = \"Company login\"",
+            "name = \"Company login\"\ntrusted_email = true",
+        ),
+    )
+    .unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("trusted_email"),
+        "{err}"
+    );
+}

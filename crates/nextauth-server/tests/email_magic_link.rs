@@ -618,3 +618,49 @@ async fn link_restored_when_the_sign_in_fails_on_the_server() {
     assert!(set_session_cookie(&r).is_some());
     assert_eq!(token_count(&url).await, 0);
 }
+
+/// `[callbacks]` policies run before any mail is sent (v4's `signIn` with
+/// `email.verificationRequest: true`): a refused address gets `AccessDenied`, no token row and
+/// no mail; an allowed one gets its link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_policy_sends_no_mail_to_a_refused_address() {
+    let sink = SmtpSink::start();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let app = App::start(AppOptions {
+        database_url: &url,
+        smtp: Some(format!("smtp://127.0.0.1:{}", sink.smtp_port())),
+        extra: "\n[callbacks]\nallowed_emails = [\"boss@example.org\"]\nallowed_email_domains = [\"*.corp.test\"]\n",
+        ..AppOptions::default()
+    })
+    .await;
+    for refused in ["someone@example.org", "x@corp.test", "x@evilcorp.test"] {
+        let r = request_link(&browser(), &app.base, refused, &app.origin).await;
+        assert_eq!(r.status(), 302, "{refused}");
+        assert_eq!(
+            location(&r),
+            format!("{}/error?error=AccessDenied", app.base),
+            "{refused}"
+        );
+        assert_eq!(token_rows(&url).await, 0, "{refused}: no token stored");
+    }
+    for allowed in ["BOSS@example.org", "x@mail.corp.test"] {
+        let r = request_link(&browser(), &app.base, allowed, &app.origin).await;
+        assert_eq!(r.status(), 302, "{allowed}");
+        assert!(location(&r).contains("/verify-request"), "{allowed}");
+        sink.wait_mail(&allowed.to_lowercase()).await;
+    }
+    // The refused addresses got nothing (the allowed mails arrived, so the sink was reading).
+    let to: Vec<String> = sink
+        .mails()
+        .await
+        .iter()
+        .map(|m| m["envelope"]["to"].to_string())
+        .collect();
+    assert_eq!(to.len(), 2, "{to:?}");
+    assert!(
+        to.iter()
+            .all(|t| t.contains("boss@example.org") || t.contains("x@mail.corp.test")),
+        "{to:?}"
+    );
+}

@@ -71,6 +71,17 @@ async fn start_app(providers: &str) -> App {
 
 /// [`start_app`] with the session `strategy` (`jwt` or `database`).
 async fn start_app_with(providers: &str, strategy: &str) -> App {
+    start_app_on(providers, strategy, None, "").await
+}
+
+/// [`start_app_with`] on the given adapter (`None`: SQLite in memory), with `session_extra`
+/// lines after `[session] strategy` (e.g. a `[session.expose]` table).
+async fn start_app_on(
+    providers: &str,
+    strategy: &str,
+    adapter: Option<Arc<dyn nextauth_core::Adapter>>,
+    session_extra: &str,
+) -> App {
     let logs = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(logs.clone())
@@ -82,6 +93,8 @@ async fn start_app_with(providers: &str, strategy: &str) -> App {
     let app = storage_support::App::start(storage_support::AppOptions {
         strategy,
         extra: providers,
+        adapter,
+        session_extra,
         ..Default::default()
     })
     .await;
@@ -764,5 +777,309 @@ mod oauth {
         assert_eq!(sign_in["profile"]["email"], "bob@example.com");
         assert!(sign_in["account"]["providerAccountId"].is_string());
         assert_eq!(got[3]["data"]["token"]["email"], "bob@example.com");
+    }
+}
+
+/// `[callbacks]` against the real IdP: sign-in policies, the signIn webhook, and the claims
+/// webhook with `[session.expose]` (JWT and database sessions). The webhooks' receiver is
+/// `testkit/node/events_receiver.mjs`, which verifies every call with npm `standardwebhooks`.
+mod callbacks {
+    use super::*;
+    use nextauth_core::Adapter;
+    use nextauth_core::testing::MemoryAdapter;
+    use testkit::NodeProcess;
+
+    const WHSEC: &str = "whsec_Y2FsbGJhY2tzLXRlc3Qta2V5LTAxMjM0NTY3ODlhYmNkZWY=";
+
+    fn receiver() -> NodeProcess {
+        NodeProcess::start(
+            "events_receiver.mjs",
+            &[("EVENTS_PORT", "0"), ("EVENTS_SECRET", WHSEC)],
+        )
+    }
+
+    /// Sets what the receiver answers at `path`.
+    async fn answer(r: &NodeProcess, path: &str, status: u16, body: Value, delay_ms: u64) {
+        let res = reqwest::Client::new()
+            .post(format!("{}/__answer", r.url()))
+            .json(&json!({"path": path, "status": status, "body": body, "delayMs": delay_ms}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+    }
+
+    /// The verified webhook calls so far; none may have failed verification.
+    async fn calls(r: &NodeProcess) -> Vec<Value> {
+        let get = |path: &'static str| {
+            let url = format!("{}{path}", r.url());
+            async move {
+                reqwest::get(url)
+                    .await
+                    .unwrap()
+                    .json::<Vec<Value>>()
+                    .await
+                    .unwrap()
+            }
+        };
+        let rejected = get("/__rejected").await;
+        assert!(
+            rejected.is_empty(),
+            "calls failed verification: {rejected:?}"
+        );
+        get("/__calls").await
+    }
+
+    /// The whole OIDC sign-in of `hint` at provider `id`: the callback's answer.
+    async fn sign_in(b: &reqwest::Client, app: &App, id: &str, hint: &str) -> reqwest::Response {
+        let (_, ret) = start_flow(b, app, id, &format!("?login_hint={hint}")).await;
+        deliver(b, &ret).await
+    }
+
+    #[tokio::test]
+    async fn policies_admit_verified_allowed_addresses_only() {
+        let idp = start_idp(
+            "RS256",
+            vec![
+                idp_client("oidc", json!({})),
+                idp_client("trusted", json!({})),
+            ],
+        );
+        let adapter = Arc::new(MemoryAdapter::new());
+        let config = format!(
+            "[callbacks]\nallowed_emails = [\"eve@other.test\"]\nallowed_email_domains = [\"example.com\"]\n{}{}",
+            oidc_provider("oidc", &idp, ""),
+            oidc_provider("trusted", &idp, "trusted_email = true"),
+        );
+        let app = start_app_on(
+            &config,
+            "jwt",
+            Some(adapter.clone() as Arc<dyn Adapter>),
+            "",
+        )
+        .await;
+
+        // A verified address at an allowed domain, and an allowed address elsewhere.
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "eve@other.test").await;
+        assert_signed_in(&b, &app, &r, "eve@other.test").await;
+
+        // `email_verified: false`, and a verified address at another domain: AccessDenied, no
+        // session, no user row.
+        for (hint, email, reason) in [
+            ("dave", "dave@example.com", "is not verified"),
+            (
+                "mallory@other.test",
+                "mallory@other.test",
+                "is neither in `allowed_emails`",
+            ),
+        ] {
+            let b = browser();
+            let r = sign_in(&b, &app, "oidc", hint).await;
+            assert_error_redirect(&r, &app, "AccessDenied");
+            assert_eq!(session(&b, &app).await, json!({}), "{hint}");
+            assert_eq!(
+                adapter.get_user_by_email(email).await.unwrap(),
+                None,
+                "{hint}"
+            );
+            assert!(
+                app.logs.text().contains(reason),
+                "{reason}: {}",
+                app.logs.text()
+            );
+        }
+
+        // The same unverified address through a `trusted_email` provider signs in.
+        let b = browser();
+        let r = sign_in(&b, &app, "trusted", "dave").await;
+        assert_signed_in(&b, &app, &r, "dave@example.com").await;
+    }
+
+    #[tokio::test]
+    async fn sign_in_webhook_allows_refuses_and_redirects() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let hooks = receiver();
+        let adapter = Arc::new(MemoryAdapter::new());
+        let config = format!(
+            "[callbacks]\nwebhook_secret = \"{WHSEC}\"\nsign_in_url = \"{}/sign-in\"\n{}",
+            hooks.url(),
+            oidc_provider("oidc", &idp, ""),
+        );
+        let app = start_app_on(
+            &config,
+            "jwt",
+            Some(adapter.clone() as Arc<dyn Adapter>),
+            "",
+        )
+        .await;
+
+        answer(&hooks, "/sign-in", 200, json!({"allow": false}), 0).await;
+        let b = browser();
+        assert_error_redirect(
+            &sign_in(&b, &app, "oidc", "bob").await,
+            &app,
+            "AccessDenied",
+        );
+        assert_eq!(
+            adapter.get_user_by_email("bob@example.com").await.unwrap(),
+            None
+        );
+
+        answer(&hooks, "/sign-in", 200, json!({"redirect": "/welcome"}), 0).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "bob").await;
+        assert_eq!(r.status(), 302);
+        assert_eq!(location(&r), format!("{}/welcome", app.origin));
+        assert_eq!(session(&b, &app).await, json!({}));
+
+        // A redirect elsewhere is checked like any callbackUrl: the origin.
+        answer(
+            &hooks,
+            "/sign-in",
+            200,
+            json!({"redirect": "https://evil.test/x"}),
+            0,
+        )
+        .await;
+        let r = sign_in(&browser(), &app, "oidc", "bob").await;
+        assert_eq!(location(&r), app.origin);
+
+        // A 5xx, nonsense, and a webhook slower than 5 s refuse, logged with the reason.
+        for (status, body, delay, reason) in [
+            (503, json!(true), 0, "answered 503"),
+            (200, json!("yes"), 0, "expected true, false"),
+            (200, json!(true), 6000, "timed out"),
+        ] {
+            answer(&hooks, "/sign-in", status, body, delay).await;
+            let b = browser();
+            assert_error_redirect(
+                &sign_in(&b, &app, "oidc", "bob").await,
+                &app,
+                "AccessDenied",
+            );
+            assert!(
+                app.logs.text().contains(reason),
+                "{reason}: {}",
+                app.logs.text()
+            );
+        }
+
+        answer(&hooks, "/sign-in", 200, json!(true), 0).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "bob").await;
+        assert_signed_in(&b, &app, &r, "bob@example.com").await;
+
+        // v4's arguments, signed (the receiver verified each), never a token.
+        let got = calls(&hooks).await;
+        assert_eq!(got.len(), 7, "{got:#?}");
+        let last = &got[6];
+        assert_eq!(last["path"], "/sign-in");
+        let body = &last["body"];
+        assert_eq!(body["user"]["email"], "bob@example.com");
+        assert_eq!(body["account"]["provider"], "oidc");
+        assert_eq!(body["account"]["type"], "oauth");
+        assert_eq!(body["profile"]["email_verified"], true);
+        assert!(body.get("email").is_none());
+        let text = body.to_string();
+        for key in ["access_token", "refresh_token", "id_token"] {
+            assert!(!text.contains(key), "{key} in {text}");
+        }
+    }
+
+    /// `claims_url` adds `role` at sign-in, `[session.expose]` shows it, `update()` calls the
+    /// webhook again with `trigger: "update"`, and a plain read calls nothing.
+    async fn claims_round_trip(strategy: &str) {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let hooks = receiver();
+        let config = format!(
+            "[callbacks]\nwebhook_secret = \"{WHSEC}\"\nclaims_url = \"{}/claims\"\n\
+             [callbacks.profile_claims]\ndisplay = \"name\"\n{}",
+            hooks.url(),
+            oidc_provider("oidc", &idp, ""),
+        );
+        let app = start_app_on(
+            &config,
+            strategy,
+            None,
+            "[session.expose]\n\"user.id\" = \"sub\"\n\"user.role\" = \"role\"\ndisplay = \"display\"\n",
+        )
+        .await;
+        answer(
+            &hooks,
+            "/claims",
+            200,
+            json!({"role": "admin", "sub": "someone-else", "exp": 1}),
+            0,
+        )
+        .await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "carol").await;
+        let cookie_value = testkit::http::cookie_value(&r, "next-auth.session-token");
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
+
+        let s = session(&b, &app).await;
+        assert_eq!(s["user"]["role"], "admin", "{s}\n{}", app.logs.text());
+        assert_eq!(s["display"], "Carol Example", "{s}");
+        assert!(s["user"]["id"].is_string(), "{s}");
+        if strategy == "jwt" {
+            // next-auth's own decode() finds the claim; `sub` was not overwritten.
+            let payload = testkit::interop::decode(SECRET, &cookie_value.unwrap(), None).unwrap();
+            assert_eq!(payload["role"], "admin");
+            assert_eq!(payload["display"], "Carol Example");
+            assert_eq!(payload["sub"], s["user"]["id"]);
+            assert_ne!(payload["sub"], "someone-else");
+            assert!(payload["exp"].as_i64().unwrap() > 1);
+        }
+        let got = calls(&hooks).await;
+        assert_eq!(got.len(), 1, "a plain GET session calls nothing: {got:#?}");
+        let at_sign_in = &got[0]["body"];
+        assert_eq!(at_sign_in["trigger"], "signUp");
+        assert_eq!(at_sign_in["isNewUser"], true);
+        assert_eq!(at_sign_in["token"]["email"], "carol@example.com");
+        assert_eq!(at_sign_in["token"]["display"], "Carol Example");
+        assert_eq!(at_sign_in["account"]["provider"], "oidc");
+        assert_eq!(at_sign_in["profile"]["sub"], "carol");
+
+        // update(): the client's POST session with data.
+        answer(&hooks, "/claims", 200, json!({"role": "editor"}), 0).await;
+        let token = csrf(&b, &app).await;
+        let updated: Value = b
+            .post(app.url("/session"))
+            .json(&json!({"csrfToken": token, "data": {"want": "editor"}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(updated["user"]["role"], "editor", "{updated}");
+        assert_eq!(session(&b, &app).await["user"]["role"], "editor");
+        let got = calls(&hooks).await;
+        assert_eq!(got.len(), 2, "{got:#?}");
+        let on_update = &got[1]["body"];
+        assert_eq!(on_update["trigger"], "update");
+        assert_eq!(on_update["session"], json!({"want": "editor"}));
+        assert_eq!(on_update["token"]["role"], "admin");
+
+        // A claims webhook that is down fails the sign-in (Callback), nothing stored.
+        answer(&hooks, "/claims", 500, json!({}), 0).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        assert_error_redirect(&r, &app, "Callback");
+        assert_eq!(session(&b, &app).await, json!({}));
+    }
+
+    #[tokio::test]
+    async fn claims_webhook_with_jwt_sessions() {
+        claims_round_trip("jwt").await;
+    }
+
+    #[tokio::test]
+    async fn claims_webhook_with_database_sessions() {
+        claims_round_trip("database").await;
     }
 }

@@ -628,7 +628,9 @@ mod tests {
                CREATE TABLE "Session" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
                  REFERENCES "User" (id), expires INTEGER NOT NULL, "sessionToken" TEXT UNIQUE NOT NULL);
                CREATE TABLE "VerificationToken" (identifier TEXT NOT NULL, expires INTEGER NOT NULL,
-                 token TEXT NOT NULL, PRIMARY KEY (identifier, token));"#,
+                 token TEXT NOT NULL, PRIMARY KEY (identifier, token));
+               CREATE TABLE nextauth_session_claims (session_token TEXT PRIMARY KEY,
+                 claims TEXT NOT NULL);"#,
         )
         .execute(&pool)
         .await

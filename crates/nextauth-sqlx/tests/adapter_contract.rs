@@ -29,7 +29,62 @@ async fn contract(a: &dyn Adapter) {
     users(a).await;
     accounts(a).await;
     sessions(a).await;
+    session_claims(a).await;
     verification_tokens(a).await;
+}
+
+/// The claims kept beside a database session (`nextauth_session_claims`): stored as a JSON
+/// object, replaced by a later write, and gone with the session (plain and with events).
+async fn session_claims(a: &dyn Adapter) {
+    use serde_json::json;
+    let user = a
+        .create_user(NewUser {
+            email: Some(format!("{}@example.com", unique("claims"))),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let token = unique("claims-token");
+    a.create_session(&AdapterSession {
+        session_token: token.clone(),
+        user_id: user.id.clone(),
+        expires: T0,
+    })
+    .await
+    .unwrap();
+    assert_eq!(a.get_session_claims(&token).await.unwrap(), None);
+    let first = json!({"role": "admin", "groups": ["a", "b"], "n": 1.5, "ü": "✓"});
+    a.set_session_claims(&token, first.as_object().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        a.get_session_claims(&token).await.unwrap(),
+        first.as_object().cloned()
+    );
+    let second = json!({"role": "editor"});
+    a.set_session_claims(&token, second.as_object().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        a.get_session_claims(&token).await.unwrap(),
+        second.as_object().cloned()
+    );
+    a.delete_session(&token).await.unwrap();
+    assert_eq!(a.get_session_claims(&token).await.unwrap(), None);
+
+    let other = unique("claims-token");
+    a.create_session(&AdapterSession {
+        session_token: other.clone(),
+        user_id: user.id.clone(),
+        expires: T0,
+    })
+    .await
+    .unwrap();
+    a.set_session_claims(&other, second.as_object().unwrap())
+        .await
+        .unwrap();
+    a.delete_session_with_events(&other, &[]).await.unwrap();
+    assert_eq!(a.get_session_claims(&other).await.unwrap(), None);
 }
 
 async fn users(a: &dyn Adapter) {

@@ -176,8 +176,7 @@ impl SignInPolicy {
         if matches!(kind, "oauth" | "oidc")
             && !self
                 .trusted_email_providers
-                .iter()
-                .any(|p| *p == args.account.provider)
+                .contains(&args.account.provider)
             && !profile_says_verified(args.profile)
         {
             return Err(PolicyRefusal::NotVerified {
@@ -434,7 +433,7 @@ impl Callbacks for ConfiguredCallbacks {
             && matches!(parsed.scheme(), "http" | "https")
         {
             let origin = parsed.origin().ascii_serialization();
-            if self.redirect_allow.iter().any(|o| *o == origin) {
+            if self.redirect_allow.contains(&origin) {
                 return Ok(url.to_string());
             }
         }
