@@ -3,7 +3,9 @@
 //! as for any failed check, v4's `error=Callback`: a 302 to the error page from the form, a 502
 //! with `{url}` for `json=true` (what `signIn()` of next-auth/react posts).
 //!
-//! One test, about 10 s: both requests are sent at the same time, so the two waits overlap.
+//! One test, about 10 s: both requests are sent at the same time, so the two waits overlap. And
+//! a `[callbacks]` policy refusing the address `authorize` returned: `AccessDenied`, 403 in JSON
+//! mode.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -78,4 +80,62 @@ async fn a_webhook_that_never_answers_is_error_callback_after_the_timeout() {
     assert_eq!(session, json!({}));
     let logs = s.logs();
     assert!(logs.contains("timed out"), "{logs}");
+}
+
+/// A `[callbacks]` policy refuses the address `authorize` returned: v4's `AccessDenied`, a 302 to
+/// the error page from the form and a 403 with `{url}` in JSON mode (as v4 for credentials), no
+/// session either way; an allowed address signs in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_policy_refusal_is_access_denied_and_403_in_json_mode() {
+    let hook = webhook().await;
+    let refused = Server::spawn(&credentials_config(
+        &hook.url,
+        "[callbacks]\nallowed_email_domains = [\"corp.test\"]\n",
+    ));
+    for json_mode in [false, true] {
+        let c = client();
+        let token = csrf(&c, &refused).await;
+        let mut fields = vec![
+            ("username", "alice".to_string()),
+            ("password", "password".to_string()),
+            ("csrfToken", token),
+        ];
+        if json_mode {
+            fields.push(("json", "true".to_string()));
+        }
+        let r = c
+            .post(refused.url("/callback/credentials"))
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            !set_cookies(&r)
+                .iter()
+                .any(|c| c.starts_with("next-auth.session-token")),
+            "{:?}",
+            set_cookies(&r)
+        );
+        let denied = refused.url("/error?error=AccessDenied");
+        if json_mode {
+            assert_eq!(r.status(), 403);
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(body, json!({ "url": denied }));
+        } else {
+            assert_eq!(r.status(), 302);
+            assert_eq!(location(&r), denied);
+        }
+    }
+    let allowed = Server::spawn(&credentials_config(
+        &hook.url,
+        "[callbacks]\nallowed_emails = [\"alice@example.com\"]\n",
+    ));
+    let c = client();
+    let token = csrf(&c, &allowed).await;
+    let r = post_credentials(&c, &allowed, &token, "alice", "password").await;
+    assert_eq!(r.status(), 302);
+    assert_eq!(
+        session(&c, &allowed).await["user"]["email"],
+        "alice@example.com"
+    );
 }

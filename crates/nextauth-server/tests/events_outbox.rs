@@ -2,8 +2,8 @@
 //! `nextauth` binary, a Node receiver that verifies every delivery with npm `standardwebhooks`
 //! (`testkit/node/events_receiver.mjs`), real SQLite files and a real PostgreSQL database.
 //!
-//! * SQLite, database sessions: events arrive live; then the receiver goes down, users sign in
-//!   and out, `nextauth` is restarted during the outage, more sign-ins and -outs; once the
+//! * SQLite, database sessions: events arrive live; then the receiver goes down for 30 s, users
+//!   sign in and out, `nextauth` is restarted during the outage, more sign-ins and -outs; once the
 //!   receiver is back every event arrives, each id once, none lost, and the outbox is empty.
 //! * PostgreSQL, two instances on one database: a backlog built while the receiver is down is
 //!   delivered by both workers racing for it, each event exactly once.
@@ -203,8 +203,9 @@ async fn events_survive_a_receiver_outage_and_a_restart_sqlite() {
     assert_eq!(check(&live), ["createUser", "linkAccount", "signIn"]);
     let mut all = live;
 
-    // Outage: the receiver goes away; sign out, in, out.
+    // Outage: the receiver goes away for 30 s (the figure); sign out, in, out.
     drop(r1);
+    let down = Instant::now();
     sign_out(&browser, &s1).await;
     sign_in(&browser, &s1).await;
     sign_out(&browser, &s1).await;
@@ -219,7 +220,12 @@ async fn events_survive_a_receiver_outage_and_a_restart_sqlite() {
     let s2 = Server::spawn(&cfg);
     sign_in(&browser, &s2).await;
     sign_out(&browser, &s2).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_secs(30).saturating_sub(down.elapsed())).await;
+    assert!(
+        s2.logs().contains("event delivery failed; will retry"),
+        "{}",
+        s2.logs()
+    );
 
     // Back: everything written during the outage arrives, on the same port.
     let r2 = receiver(port);

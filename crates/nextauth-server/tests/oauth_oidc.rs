@@ -1073,6 +1073,43 @@ mod callbacks {
         assert_eq!(session(&b, &app).await, json!({}));
     }
 
+    /// `webhook_secret` signs the credentials `authorize_url` too: the receiver verifies it.
+    #[tokio::test]
+    async fn the_credentials_webhook_is_signed() {
+        let hooks = receiver();
+        let config = format!(
+            "[callbacks]\nwebhook_secret = \"{WHSEC}\"\n\n[[providers]]\nid = \"credentials\"\n\
+             type = \"credentials\"\nauthorize_url = \"{}/authorize\"\n\
+             [providers.credentials.username]\nlabel = \"Username\"\n\
+             [providers.credentials.password]\nlabel = \"Password\"\ntype = \"password\"\n",
+            hooks.url()
+        );
+        let app = start_app_on(&config, "jwt", None, "").await;
+        answer(
+            &hooks,
+            "/authorize",
+            200,
+            json!({"id": "u1", "email": "u1@example.com"}),
+            0,
+        )
+        .await;
+        let b = browser();
+        let r = testkit::http::post_with_csrf(
+            &b,
+            &app.base,
+            "callback/credentials",
+            &[("username", "u1"), ("password", "pw")],
+        )
+        .await;
+        assert_eq!(r.status(), 302, "{}", app.logs.text());
+        assert_eq!(session(&b, &app).await["user"]["email"], "u1@example.com");
+        let got = calls(&hooks).await;
+        assert_eq!(got.len(), 1, "{got:#?}");
+        assert_eq!(got[0]["path"], "/authorize");
+        assert_eq!(got[0]["body"], json!({"username": "u1", "password": "pw"}));
+        assert!(got[0]["webhookId"].as_str().unwrap().starts_with("msg_"));
+    }
+
     #[tokio::test]
     async fn claims_webhook_with_jwt_sessions() {
         claims_round_trip("jwt").await;
