@@ -161,8 +161,10 @@ pub enum AuthError {
         source: AdapterError,
     },
     /// `callback/*`: the `jwt` callback failed at sign-in (a claims webhook that timed out or
-    /// answered nonsense); nothing was stored and no cookie set. → `Callback`, v4's code for a
-    /// failure of the sign-in's own steps.
+    /// answered nonsense): no session and no cookie. As in v4, whose `jwt` callback runs after
+    /// the sign-in handler, a user and account created by this sign-in stay (with their
+    /// `createUser`/`linkAccount` events), so the next attempt is a `signIn`, not a `signUp`.
+    /// → `Callback`, v4's code for a failure of the sign-in's own steps.
     #[error("the jwt callback failed: {0}")]
     JwtCallback(String),
     /// The `signIn` callback returned false (v4 `AccessDenied`); `status` is the JSON-mode

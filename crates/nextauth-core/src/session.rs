@@ -214,9 +214,15 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
         }
         return Read::Gone;
     }
+    // With kept claims, the session callback gets a token as a JWT session's would be: the
+    // default token of the user row, plus the claims.
     let claims = if inner.callbacks.database_claims() {
         match database_claims(inner, adapter.as_ref(), token, &user, update).await {
-            Ok(c) => c,
+            Ok(c) => c.map(|kept| {
+                let mut token = default_token(&user);
+                token.extend(kept);
+                token
+            }),
             Err(e) => {
                 tracing::error!(code = "SESSION_ERROR", error = %e, "reading the session's claims failed");
                 return Read::Unavailable;

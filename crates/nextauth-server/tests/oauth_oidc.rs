@@ -1024,7 +1024,9 @@ mod callbacks {
         let s = session(&b, &app).await;
         assert_eq!(s["user"]["role"], "admin", "{s}\n{}", app.logs.text());
         assert_eq!(s["display"], "Carol Example", "{s}");
+        // `sub` is the user's id, whatever the webhook answered.
         assert!(s["user"]["id"].is_string(), "{s}");
+        assert_ne!(s["user"]["id"], "someone-else", "{s}");
         if strategy == "jwt" {
             // next-auth's own decode() finds the claim; `sub` was not overwritten.
             let payload = testkit::interop::decode(SECRET, &cookie_value.unwrap(), None).unwrap();
@@ -1065,12 +1067,43 @@ mod callbacks {
         assert_eq!(on_update["session"], json!({"want": "editor"}));
         assert_eq!(on_update["token"]["role"], "admin");
 
-        // A claims webhook that is down fails the sign-in (Callback), nothing stored.
+        // update() while the webhook is down: the claims stay as they were (logged).
+        answer(&hooks, "/claims", 503, json!({}), 0).await;
+        let token = csrf(&b, &app).await;
+        let kept: Value = b
+            .post(app.url("/session"))
+            .json(&json!({"csrfToken": token, "data": {"want": "x"}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(kept["user"]["role"], "editor", "{kept}");
+
+        // A returning user: `trigger: "signIn"`, `isNewUser: false`.
+        answer(&hooks, "/claims", 200, json!({"role": "viewer"}), 0).await;
+        let b2 = browser();
+        let r = sign_in(&b2, &app, "oidc", "carol").await;
+        assert_signed_in(&b2, &app, &r, "carol@example.com").await;
+        assert_eq!(session(&b2, &app).await["user"]["role"], "viewer");
+        let got = calls(&hooks).await;
+        let again = &got.last().unwrap()["body"];
+        assert_eq!(again["trigger"], "signIn", "{again}");
+        assert_eq!(again["isNewUser"], false, "{again}");
+
+        // A claims webhook that is down fails the sign-in (Callback): no session, no cookie.
+        // As in v4 (its jwt callback runs after the sign-in handler) the new user stays.
         answer(&hooks, "/claims", 500, json!({}), 0).await;
         let b = browser();
         let r = sign_in(&b, &app, "oidc", "alice").await;
         assert_error_redirect(&r, &app, "Callback");
         assert_eq!(session(&b, &app).await, json!({}));
+        assert!(
+            app.logs.text().contains("answered 500"),
+            "{}",
+            app.logs.text()
+        );
     }
 
     /// `webhook_secret` signs the credentials `authorize_url` too: the receiver verifies it.

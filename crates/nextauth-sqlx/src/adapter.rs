@@ -13,7 +13,7 @@ use nextauth_core::adapter::{
 use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool};
 use sqlx::{Row, Type};
 
-use crate::call;
+use crate::call::call;
 use crate::claims::ClaimsSql;
 use crate::dialect::Dialect;
 use crate::layout::{Layout, Statements};

@@ -14,9 +14,9 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use time::OffsetDateTime;
 
 use crate::adapter::SqlAdapter;
+use crate::call::{ACQUIRE_TIMEOUT, OpenError, redact};
 use crate::dialect::Dialect;
 use crate::layout::Layout;
-use crate::{ACQUIRE_TIMEOUT, OpenError, redact};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

@@ -18,10 +18,10 @@ use sqlx::Sqlite;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::adapter::SqlAdapter;
+use crate::call::{ACQUIRE_TIMEOUT, OpenError};
 use crate::dialect::Dialect;
 use crate::layout::Layout;
 use crate::sqlite_read::{ReadError, SessionReader};
-use crate::{ACQUIRE_TIMEOUT, OpenError};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 

@@ -55,7 +55,7 @@ impl TestDatabase {
         let name = unique_name("nextauth_test");
         let mut conn = PgConnection::connect(base_url)
             .await
-            .unwrap_or_else(|e| panic!("PostgreSQL at {}: {e}", crate::redact(base_url)));
+            .unwrap_or_else(|e| panic!("PostgreSQL at {}: {e}", crate::call::redact(base_url)));
         sqlx::raw_sql(sqlx::AssertSqlSafe(format!(r#"CREATE DATABASE "{name}""#)))
             .execute(&mut conn)
             .await

@@ -38,8 +38,9 @@ pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
 pub const PROTECTED_CLAIMS: &[&str] = &["sub", "iat", "exp", "jti"];
 
 /// An entry of `allowed_email_domains`: `example.com` (that domain only) or `*.example.com`
-/// (any subdomain of it, not `example.com` itself). Compared case-insensitively, a trailing
-/// dot ignored.
+/// (any subdomain of it, not `example.com` itself). Compared ignoring ASCII case (other
+/// characters must be equal: write an internationalised domain as its addresses arrive), a
+/// trailing dot ignored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DomainPattern {
     domain: String,
@@ -58,7 +59,7 @@ impl DomainPattern {
     /// An empty value, an `@`, a `*` anywhere but a leading `*.`, white space, `/` or `:`, or
     /// an empty label (`a..b`).
     pub fn parse(s: &str) -> Result<Self, DomainPatternError> {
-        let lower = s.trim().to_lowercase();
+        let lower = s.trim().to_ascii_lowercase();
         let (subdomains, rest) = match lower.strip_prefix("*.") {
             Some(rest) => (true, rest),
             None => (false, lower.as_str()),
@@ -80,7 +81,7 @@ impl DomainPattern {
 
     /// Whether the domain part of an address matches.
     pub fn matches(&self, domain: &str) -> bool {
-        let lower = domain.to_lowercase();
+        let lower = domain.to_ascii_lowercase();
         let d = lower.strip_suffix('.').unwrap_or(&lower);
         if !self.subdomains {
             return d == self.domain;
@@ -108,9 +109,12 @@ impl fmt::Display for DomainPattern {
 /// `allowed_email_domains`. The address is the one the sign-in proves:
 /// * e-mail provider: the address the link is (to be) sent to; the check runs before any mail
 ///   is sent (v4 calls `signIn` with `email.verificationRequest: true`) and again on the link;
-/// * OAuth/OIDC: the user's address (the stored user's when the account is known, else the
-///   profile's), which must also be verified: `email_verified: true` (or `"true"`) in the ID
-///   token or userinfo profile, or the provider is `trusted_email`;
+/// * OAuth/OIDC: the address the IdP states now, the one its `email_verified` speaks of: the
+///   profile's `email` (the user's address when the profile has none, as with a provider whose
+///   profile mapping takes it elsewhere), never an address stored at an earlier sign-in, so a
+///   changed address at the IdP is checked again; it must also be verified: `email_verified:
+///   true` (or `"true"`) in the ID token or userinfo profile, or the provider is
+///   `trusted_email`;
 /// * credentials: the address the `authorize` webhook returned (the app's own backend vouches
 ///   for it).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -166,14 +170,20 @@ impl SignInPolicy {
             return Ok(());
         }
         let kind = args.account.kind.as_str();
+        let oauth = matches!(kind, "oauth" | "oidc");
+        let stated = args
+            .profile
+            .and_then(|p| p.get("email"))
+            .and_then(Value::as_str);
         let address = match kind {
             "email" => Some(args.account.provider_account_id.as_str()),
+            _ if oauth && stated.is_some() => stated,
             _ => args.user.email.as_deref(),
         }
         .map(str::trim)
         .filter(|a| !a.is_empty())
         .ok_or(PolicyRefusal::NoAddress)?;
-        if matches!(kind, "oauth" | "oidc")
+        if oauth
             && !self
                 .trusted_email_providers
                 .contains(&args.account.provider)
@@ -184,11 +194,13 @@ impl SignInPolicy {
                 provider: args.account.provider.clone(),
             });
         }
-        let lower = address.to_lowercase();
+        // ASCII case only: a Unicode case mapping can fold a character into an ASCII one
+        // (KELVIN SIGN into `k`), which would let an address match a domain it is not at.
+        let lower = address.to_ascii_lowercase();
         if self
             .allowed_emails
             .iter()
-            .any(|a| a.trim().to_lowercase() == lower)
+            .any(|a| a.trim().to_ascii_lowercase() == lower)
         {
             return Ok(());
         }
@@ -621,6 +633,44 @@ mod tests {
         assert_eq!(
             check(&p, "oauth", "idp", None, verified),
             Err(PolicyRefusal::NoAddress)
+        );
+    }
+
+    /// A known account whose IdP address changed: the address the IdP states now is checked,
+    /// not the one stored at the first sign-in.
+    #[test]
+    fn oauth_checks_the_address_the_idp_states_now() {
+        let p = policy(&[], &["corp.test"], &[]);
+        let stored = user(Some("alice@corp.test"));
+        let account = Account::new("oauth", "idp", "sub-1");
+        let profile = json!({"email": "alice@gmail.test", "email_verified": true});
+        let args = SignInArgs {
+            user: &stored,
+            account: &account,
+            profile: Some(&profile),
+            email_verification_request: false,
+        };
+        assert!(matches!(
+            p.check(&args),
+            Err(PolicyRefusal::NotAllowed { address }) if address == "alice@gmail.test"
+        ));
+        let profile = json!({"email": "ALICE@corp.test", "email_verified": true});
+        let args = SignInArgs {
+            profile: Some(&profile),
+            ..args
+        };
+        assert_eq!(p.check(&args), Ok(()));
+        // A Unicode character that case-folds into ASCII does not match.
+        let kelvin = policy(&[], &["kelvin.test"], &[]);
+        assert!(
+            check(
+                &kelvin,
+                "credentials",
+                "c",
+                Some("a@\u{212A}elvin.test"),
+                None
+            )
+            .is_err()
         );
     }
 

@@ -149,8 +149,8 @@ pub trait Callbacks: Send + Sync + 'static {
     /// sessions, on every session read (`trigger` `None`), as v4.
     ///
     /// # Errors
-    /// A [`CallbackError`] at sign-in fails the sign-in (`?error=Callback`, nothing stored, no
-    /// cookie); on `update()` the token stays as it was (logged); on a plain read the session is
+    /// A [`CallbackError`] at sign-in fails the sign-in (`?error=Callback`, no session, no
+    /// cookie; a user the sign-in created stays, as in v4); on `update()` the token stays as it was (logged); on a plain read the session is
     /// treated as unreadable, as v4 does when its `jwt` callback throws.
     async fn jwt(&self, args: JwtArgs<'_>) -> Result<Map<String, Value>, CallbackError> {
         Ok(args.token)

@@ -11,7 +11,7 @@ use nextauth_core::callbacks::configured::{
 use nextauth_core::webhook::WebhookSecret;
 
 use super::file::CallbacksSection;
-use super::{SettingsError, Source, err};
+use super::source::{SettingsError, Source, err};
 
 /// `[callbacks]` and `[session.expose]`, validated.
 #[derive(Debug, Clone, Default)]
@@ -41,6 +41,31 @@ impl CallbackSettings {
             && self.profile_claims.is_empty()
             && self.redirect_allow.is_empty()
             && self.expose.is_empty()
+    }
+
+    /// Startup warnings: a webhook over plain http to a host other than this machine (the claims
+    /// webhook receives the IdP's tokens, the signIn webhook the user's profile).
+    pub fn warnings(&self) -> Vec<String> {
+        [
+            ("callbacks.sign_in_url", &self.sign_in_url),
+            ("callbacks.claims_url", &self.claims_url),
+        ]
+        .into_iter()
+        .filter_map(|(key, url)| {
+            let u = url::Url::parse(url.as_deref()?).ok()?;
+            let loopback = match u.host()? {
+                url::Host::Domain(d) => d == "localhost",
+                url::Host::Ipv4(a) => a.is_loopback(),
+                url::Host::Ipv6(a) => a.is_loopback(),
+            };
+            (u.scheme() == "http" && !loopback).then(|| {
+                format!(
+                    "`{key}` is plain http to another host: tokens and profiles cross the network \
+                     unencrypted; use https"
+                )
+            })
+        })
+        .collect()
     }
 
     /// The core callbacks, for the base URL `base`, calling webhooks with `client`.
@@ -242,7 +267,11 @@ roles = "realm_access.roles"
             ]
         );
         assert!(!c.is_default());
+        assert!(c.warnings().is_empty(), "loopback http is fine");
         assert!(resolved("").unwrap().is_default());
+        let remote = resolved(r#"claims_url = "http://claims.example.com/c""#).unwrap();
+        assert_eq!(remote.warnings().len(), 1);
+        assert!(remote.warnings()[0].contains("`callbacks.claims_url`"));
     }
 
     #[test]

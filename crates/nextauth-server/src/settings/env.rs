@@ -7,7 +7,7 @@
 //! Precedence: environment > file > default.
 
 use super::file::{FileConfig, SecretSetting};
-use super::{Env, SettingsError, Source, err};
+use super::source::{Env, MAX_CONNECTIONS, SettingsError, Source, err, max_connections_error};
 
 /// One value an environment variable overrides.
 pub struct EnvKey {
@@ -136,11 +136,11 @@ pub const KEYS: &[EnvKey] = &[
         |f, v, src| {
             // Range-checked here so that the error quotes the variable's own text.
             match v.trim().parse::<u64>() {
-                Ok(n) if super::MAX_CONNECTIONS.contains(&n) => {
+                Ok(n) if MAX_CONNECTIONS.contains(&n) => {
                     f.server.max_connections = Some(n);
                     Ok(())
                 }
-                _ => Err(super::max_connections_error(&v, src)),
+                _ => Err(max_connections_error(&v, src)),
             }
         },
         |f| f.server.max_connections.is_some(),

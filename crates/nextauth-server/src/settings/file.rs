@@ -10,7 +10,7 @@ use std::path::Path;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::SettingsError;
+use super::source::SettingsError;
 
 /// The TOML file.
 #[derive(Debug, Default, Deserialize)]

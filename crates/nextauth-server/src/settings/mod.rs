@@ -16,8 +16,8 @@ pub mod callbacks;
 pub mod env;
 pub mod file;
 pub mod providers;
+mod source;
 
-use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -26,47 +26,8 @@ use nextauth_core::{Secret, ValidConfig};
 
 pub use file::{FileConfig, parse_file};
 use file::{ProviderSection, SecretSetting};
-
-/// Where a value came from, for error messages and `nextauth check`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// An environment variable.
-    Env(&'static str),
-    /// The configuration file.
-    File(PathBuf),
-    /// The built-in default.
-    Default,
-    /// Generated at startup (the embedded default's secret).
-    Generated(PathBuf),
-}
-
-impl fmt::Display for Source {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Source::Env(v) => write!(f, "env {v}"),
-            Source::File(p) => write!(f, "file {}", p.display()),
-            Source::Default => f.write_str("default"),
-            Source::Generated(p) => write!(f, "generated into {}", p.display()),
-        }
-    }
-}
-
-/// A configuration error that names the value and its source.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct SettingsError(pub String);
-
-fn err(key: &str, source: &Source, msg: impl fmt::Display) -> SettingsError {
-    SettingsError(format!("`{key}` from {source}: {msg}"))
-}
-
-/// The environment, as a lookup function (tests pass a map instead of touching the process env).
-pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
-
-/// The process environment.
-pub fn process_env(key: &str) -> Option<String> {
-    std::env::var(key).ok().filter(|v| !v.is_empty())
-}
+pub use source::{Env, SettingsError, Source, process_env};
+use source::{MAX_CONNECTIONS, err, max_connections_error};
 
 /// Everything the server needs, resolved and validated once.
 #[derive(Debug)]
@@ -90,7 +51,7 @@ pub struct Settings {
     /// Warnings to log at startup.
     pub warnings: Vec<String>,
     /// `[server]`: timeouts and the connection cap.
-    pub limits: crate::Limits,
+    pub limits: crate::limits::Limits,
     /// `[events]`: the delivery of the durable events, when `url` is set.
     pub events: Option<nextauth_core::outbox::Delivery>,
     /// The one outbound HTTP client: credentials webhooks, IdP discovery, token and userinfo
@@ -102,17 +63,6 @@ pub struct Settings {
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nextauth.db";
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:3000";
-/// `server.max_connections`: the range accepted.
-const MAX_CONNECTIONS: std::ops::RangeInclusive<u64> = 1..=1_000_000;
-
-/// The error of a `server.max_connections` out of [`MAX_CONNECTIONS`], quoting `raw`.
-fn max_connections_error(raw: &str, src: &Source) -> SettingsError {
-    err(
-        "server.max_connections",
-        src,
-        format!("{raw:?} is not a whole number between 1 and 1000000"),
-    )
-}
 
 /// Loads the configuration: `config` (from `--config`) or `NEXTAUTH_CONFIG` names the file; with
 /// neither, the embedded default (email in log mode, a generated secret kept beside the database).
@@ -322,6 +272,7 @@ pub fn resolve(
         auth.providers.push(provider);
     }
     warnings.extend(auth.warnings());
+    warnings.extend(callback_settings.warnings());
     // The one validation: `build` hands the proof to the core builder, which does not repeat it.
     let auth = auth
         .into_valid()
@@ -393,12 +344,12 @@ fn events_delivery(
     Ok(Some(d))
 }
 
-/// `[server]` (environment already applied), range-checked, over [`crate::Limits::default`].
+/// `[server]` (environment already applied), range-checked, over [`crate::limits::Limits::default`].
 fn server_limits(
     file: &file::ServerSection,
     src_of: &dyn Fn(&str) -> Source,
-) -> Result<crate::Limits, SettingsError> {
-    let mut limits = crate::Limits::default();
+) -> Result<crate::limits::Limits, SettingsError> {
+    let mut limits = crate::limits::Limits::default();
     let timeouts: [(&'static str, Option<f64>, &mut std::time::Duration); 4] = [
         (
             "server.header_read_timeout",

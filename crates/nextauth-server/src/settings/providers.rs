@@ -15,7 +15,7 @@ use nextauth_core::providers::{
 use nextauth_core::{ConfigError, Secret};
 
 use super::file::ProviderSection;
-use super::redact_url;
+use nextauth_sqlx::redact as redact_url;
 
 /// Why a `[[providers]]` table does not make a provider. The text is what follows
 /// "`providers[<i>]` from <source>: " in the configuration error.
