@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 
-pub use crate::domain::{NewUser, VerificationToken};
+pub use crate::domain::{NewUser, Revocation, RevocationKind, VerificationToken};
 
 /// A user row (`users`): the domain's [`User`](crate::domain::User) (its `extra` is empty).
 pub type AdapterUser = crate::domain::User;
@@ -133,6 +133,34 @@ pub trait Adapter: Send + Sync + 'static {
         ))
     }
 
+    // Revocations (`crate::revocation`): records that end JWT sessions before they expire, read
+    // by every instance into an in-memory set (never a query per request). The provided bodies
+    // are for adapters without the table: nothing is revoked, and a write is refused.
+
+    /// Stores `r`. The database stamps when it was recorded (its own clock), for
+    /// [`Adapter::revocations_since`].
+    async fn add_revocation(&self, _r: &Revocation) -> AdapterResult<()> {
+        Err(AdapterError::Unavailable(
+            "this adapter keeps no revocations".into(),
+        ))
+    }
+    /// The revocations recorded at or after `since` (ms, the database's clock; `0`: all that
+    /// are kept), each with when it was recorded, oldest first.
+    async fn revocations_since(&self, _since: i64) -> AdapterResult<Vec<(Revocation, i64)>> {
+        Ok(Vec::new())
+    }
+    /// Removes the revocations kept until before `now_ms`: they can refuse nothing any more.
+    async fn delete_expired_revocations(&self, _now_ms: i64) -> AdapterResult<()> {
+        Ok(())
+    }
+    /// Deletes every database session of `user_id` (and the claims kept with them); answers
+    /// how many.
+    async fn delete_user_sessions(&self, _user_id: &str) -> AdapterResult<u64> {
+        Err(AdapterError::Unavailable(
+            "this adapter cannot delete a user's sessions".into(),
+        ))
+    }
+
     // The event outbox (`crate::events`): the writes that cause an event, with the event rows
     // written in the same transaction, and the delivery worker's claims. The provided bodies are
     // for adapters without an outbox: the change, then `enqueue_events` (not atomic), which
@@ -251,6 +279,8 @@ struct MemoryState {
     tokens: Vec<VerificationToken>,
     outbox: Vec<MemoryOutboxRow>,
     claims: HashMap<String, serde_json::Map<String, serde_json::Value>>,
+    /// Revocations with the (logical) time they were recorded.
+    revocations: Vec<(Revocation, i64)>,
 }
 
 /// An outbox row in memory: the event, attempts, next attempt (ms), dead since (ms), last error.
@@ -429,6 +459,44 @@ impl Adapter for MemoryAdapter {
         session_token: &str,
     ) -> AdapterResult<Option<serde_json::Map<String, serde_json::Value>>> {
         self.with(|s| s.claims.get(session_token).cloned())
+    }
+
+    async fn add_revocation(&self, r: &Revocation) -> AdapterResult<()> {
+        self.with(|s| {
+            // Recorded "now" in the store's own time: its position in the list.
+            let recorded = i64::try_from(s.revocations.len()).unwrap_or(i64::MAX);
+            s.revocations.push((r.clone(), recorded));
+        })
+    }
+
+    async fn revocations_since(&self, since: i64) -> AdapterResult<Vec<(Revocation, i64)>> {
+        self.with(|s| {
+            s.revocations
+                .iter()
+                .filter(|(_, at)| *at >= since)
+                .cloned()
+                .collect()
+        })
+    }
+
+    async fn delete_expired_revocations(&self, now_ms: i64) -> AdapterResult<()> {
+        self.with(|s| s.revocations.retain(|(r, _)| r.until >= now_ms))
+    }
+
+    async fn delete_user_sessions(&self, user_id: &str) -> AdapterResult<u64> {
+        self.with(|s| {
+            let gone: Vec<String> = s
+                .sessions
+                .values()
+                .filter(|x| x.user_id == user_id)
+                .map(|x| x.session_token.clone())
+                .collect();
+            for t in &gone {
+                s.sessions.remove(t);
+                s.claims.remove(t);
+            }
+            u64::try_from(gone.len()).unwrap_or(u64::MAX)
+        })
     }
 
     async fn set_session_claims(

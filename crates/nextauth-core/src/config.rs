@@ -93,6 +93,9 @@ pub struct SessionConfig {
     /// `jwt.maxAge`: the `exp` of the JWT minted at sign-in (default 30 days). v4 keeps it
     /// independent of `max_age`; session reads re-mint with `max_age`.
     pub jwt_max_age: i64,
+    /// `revoke_on_signout`: JWT sessions carry a stable `sid`, and sign-out records it, so a
+    /// copy of the cookie is refused after sign-out ([`crate::revocation`]). Default off (v4).
+    pub revoke_on_signout: bool,
 }
 
 impl Default for SessionConfig {
@@ -102,6 +105,7 @@ impl Default for SessionConfig {
             max_age: 30 * 24 * 60 * 60,
             update_age: 24 * 60 * 60,
             jwt_max_age: 30 * 24 * 60 * 60,
+            revoke_on_signout: false,
         }
     }
 }

@@ -548,3 +548,48 @@ mod tests {
         assert!(SessionData::from_json(json!(null)).is_none());
     }
 }
+
+/// What a [`Revocation`] ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RevocationKind {
+    /// One JWT session: every copy of its cookie, whatever its `jti` (the session's stable
+    /// `sid` claim, set at sign-in with `revoke_on_signout`).
+    Session,
+    /// Every session of a user issued before a time (a per-user not-before).
+    User,
+}
+
+impl RevocationKind {
+    /// The stored name: `session`, `user`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevocationKind::Session => "session",
+            RevocationKind::User => "user",
+        }
+    }
+
+    /// The kind of a stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "session" => Some(RevocationKind::Session),
+            "user" => Some(RevocationKind::User),
+            _ => None,
+        }
+    }
+}
+
+/// A record that ends JWT sessions before they expire (`nextauth_revocations`). Times are ms
+/// since the epoch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Revocation {
+    /// What it ends.
+    pub kind: RevocationKind,
+    /// The session's `sid`, or the user's id (the JWT's `sub`).
+    pub subject: String,
+    /// When it was made; for [`RevocationKind::User`] the not-before time: a token issued at or
+    /// before it (its `iat`, in whole seconds) is refused.
+    pub at: i64,
+    /// Kept until then: no token it could refuse outlives it (sign-out or revocation time plus
+    /// the session's longest lifetime).
+    pub until: i64,
+}

@@ -50,6 +50,7 @@ pub struct Builder {
     events: Arc<dyn Events>,
     clock: Arc<dyn Clock>,
     http: Option<reqwest::Client>,
+    revocations: Arc<crate::revocation::Revocations>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -90,6 +91,13 @@ impl Builder {
         self
     }
 
+    /// The revocation set to check JWT sessions against (shared with the
+    /// [`crate::revocation::run`] task that keeps it current). Default: an empty one of its own.
+    pub fn revocations(mut self, revocations: Arc<crate::revocation::Revocations>) -> Self {
+        self.revocations = revocations;
+        self
+    }
+
     /// Validates everything and derives the keys.
     pub fn build(self) -> Result<NextAuth, ConfigError> {
         let config = self.config;
@@ -104,6 +112,12 @@ impl Builder {
         if needs_adapter && self.adapter.is_none() {
             return Err(ConfigError(
                 "an adapter (a database) is required by the email provider and by database sessions"
+                    .into(),
+            ));
+        }
+        if config.session.revoke_on_signout && self.adapter.is_none() {
+            return Err(ConfigError(
+                "revoke_on_signout needs an adapter (a database) to record signed-out sessions"
                     .into(),
             ));
         }
@@ -139,6 +153,7 @@ impl Builder {
             clock: self.clock,
             http,
             oauth_cache: crate::idp::discovery::OAuthCache::default(),
+            revocations: self.revocations,
         };
         Ok(NextAuth {
             inner: Arc::new(inner),
@@ -169,6 +184,7 @@ impl NextAuth {
             events: Arc::new(NoEvents),
             clock: Arc::new(SystemClock),
             http: None,
+            revocations: Arc::default(),
         }
     }
 
@@ -371,6 +387,35 @@ impl NextAuth {
     /// Read directly (JWT decoding, or the adapter's `getSessionAndUser`), not through a
     /// request. Cookies are not refreshed; a database session is extended as `GET session`
     /// extends it.
+    /// The revocation set of this handle, for [`crate::revocation::run`].
+    pub fn revocations(&self) -> Arc<crate::revocation::Revocations> {
+        Arc::clone(&self.inner.revocations)
+    }
+
+    /// Ends every session of `user_id` now ("sign out everywhere"): JWT sessions issued until
+    /// now are refused (here at once, on other instances on the same database within
+    /// [`crate::revocation::POLL_INTERVAL`]) and database sessions are deleted. Answers how many
+    /// database sessions were deleted.
+    ///
+    /// # Errors
+    /// No adapter, or the adapter's error.
+    pub async fn revoke_user_sessions(&self, user_id: &str) -> crate::adapter::AdapterResult<u64> {
+        let Some(adapter) = self.inner.adapter.as_deref() else {
+            return Err(crate::adapter::AdapterError::Unavailable(
+                "revoking sessions needs an adapter (a database)".into(),
+            ));
+        };
+        let s = &self.inner.config.session;
+        crate::revocation::revoke_user(
+            adapter,
+            &self.inner.revocations,
+            user_id,
+            self.inner.clock.now_ms(),
+            s.max_age.max(s.jwt_max_age),
+        )
+        .await
+    }
+
     pub async fn session(&self, cookie_header: Option<&str>) -> Option<SessionData> {
         let found = self.found_session(cookie_header).await?;
         let mut session = SessionData::from_json(found.body)?;

@@ -19,7 +19,8 @@
 //!  4 pages           pages (Renderer over a PageView: config + a few request values)
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
-//!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, testing
+//!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, revocation,
+//!                    testing
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
 //!                    webhook
 //! ```
@@ -44,6 +45,7 @@
 //! | `testing` | test doubles (feature `testing`): `MemoryAdapter`, `FixedClock` | |
 //! | [`events`] | v4's `events` as the [`Events`] trait, and their durable outbox form | `core/types.ts` (`EventCallbacks`) |
 //! | [`outbox`] | the outbox delivery worker: claims, signed POSTs, backoff, give-up | |
+//! | [`revocation`] | ending JWT sessions early: revoked session ids, per-user not-before, kept in memory from the database | |
 //! | [`callbacks`] | the user extension points: `signIn`, `redirect`, `jwt`, `session` | `core/types.ts` |
 //! | [`request`], [`response`] | framework-neutral request and response | `core/types.ts` |
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
@@ -78,6 +80,7 @@ pub mod pages;
 pub mod providers;
 pub mod request;
 pub mod response;
+pub mod revocation;
 pub mod routes;
 pub mod secret;
 pub mod session;

@@ -142,6 +142,15 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
             return Read::Gone;
         }
     };
+    // In memory: one atomic load while nothing is revoked, never a query.
+    if let Some(refusal) = inner.revocations.refuses(&decoded) {
+        tracing::info!(
+            code = "JWT_SESSION_ERROR",
+            reason = refusal.as_str(),
+            "session cookie refused"
+        );
+        return Read::Gone;
+    }
     // On `update()` a failed callback keeps the token as it was; only then is a copy needed.
     let before_update = update.map(|_| decoded.clone());
     let token = match inner
@@ -443,10 +452,16 @@ pub(crate) async fn start(
         set_cookie(inner, ctx, &session.session_token, session.expires);
         return Ok(());
     }
-    let token = inner
+    let mut token = inner
         .callbacks
         .jwt(jwt_args(default_token(signed_in.user)))
         .await?;
+    if cfg.revoke_on_signout {
+        // The stable id sign-out revokes (the `jti` changes on every re-encode).
+        token
+            .entry(crate::revocation::SESSION_ID_CLAIM)
+            .or_insert_with(|| Value::String(random::uuid_v4()));
+    }
     let encoded =
         inner
             .session_keys

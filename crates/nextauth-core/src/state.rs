@@ -16,6 +16,7 @@ use crate::crypto::jwe::JweKeyring;
 use crate::events::{Emit, Events};
 use crate::idp::discovery::OAuthCache;
 use crate::pages::Renderer;
+use crate::revocation::Revocations;
 
 /// Everything derived once at startup. Requests only read it.
 pub(crate) struct State {
@@ -41,6 +42,8 @@ pub(crate) struct State {
     pub(crate) pages: Renderer,
     /// OIDC discovery documents and JWK sets, cached across requests (v4 refetches them).
     pub(crate) oauth_cache: OAuthCache,
+    /// Revoked JWT sessions and users, kept current by [`crate::revocation::run`].
+    pub(crate) revocations: Arc<Revocations>,
 }
 
 impl State {

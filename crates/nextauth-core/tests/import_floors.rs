@@ -42,6 +42,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "callbacks",
             "outbox",
             "events",
+            "revocation",
             "testing",
         ],
     ),

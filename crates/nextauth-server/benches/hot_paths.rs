@@ -164,6 +164,41 @@ fn bench_session_route(c: &mut Criterion) {
             nextauth_axum::into_response(rt.block_on(jwt_auth.handle(req)))
         })
     });
+    // Revocations on (issue 13): 10 000 signed-out sessions and 1 000 revoked users in memory,
+    // none of them this token's; the token carries a `sid` as with `revoke_on_signout`. Compare
+    // with `session/jwt` (nothing revoked: one atomic load).
+    let mut with_sid = claims();
+    with_sid.insert("sid".into(), json!("bench-session-id"));
+    let sid_cookie = format!(
+        "next-auth.session-token={}",
+        keys.encode_jwt(&with_sid, 2_592_000, now_s)
+    );
+    let until = (now_s + 86_400) * 1000;
+    let rows: Vec<nextauth_core::domain::Revocation> = (0..11_000)
+        .map(|i| nextauth_core::domain::Revocation {
+            kind: if i < 10_000 {
+                nextauth_core::domain::RevocationKind::Session
+            } else {
+                nextauth_core::domain::RevocationKind::User
+            },
+            subject: format!("revoked-{i}"),
+            at: now_s * 1000,
+            until,
+        })
+        .collect();
+    let revoked_auth = auth(&rt, "jwt", "sqlite::memory:");
+    revoked_auth.revocations().apply(&rows);
+    let check = rt.block_on(revoked_auth.handle(session_request(Some(&sid_cookie))));
+    assert!(
+        check.body_text().contains("alice@example.com"),
+        "JWT session accepted with revocations on"
+    );
+    c.bench_function("session/jwt_revocations", |b| {
+        b.iter(|| {
+            let req = session_request(Some(black_box(&sid_cookie)));
+            nextauth_axum::into_response(rt.block_on(revoked_auth.handle(req)))
+        })
+    });
     c.bench_function("session/none", |b| {
         b.iter(|| {
             let req = session_request(None);

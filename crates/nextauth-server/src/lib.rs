@@ -110,6 +110,18 @@ pub async fn build_with_events(
     if let Some(cb) = settings.callbacks() {
         builder = builder.callbacks(cb as Arc<dyn nextauth_core::Callbacks>);
     }
+    // JWT sessions check revocations (sign-out with `revoke_on_signout`, `nextauth sessions
+    // revoke`) in memory; this task keeps that set current from the database.
+    if settings.auth.session.strategy == nextauth_core::SessionStrategy::Jwt {
+        let revocations = Arc::new(nextauth_core::revocation::Revocations::new());
+        builder = builder.revocations(Arc::clone(&revocations));
+        tokio::spawn(nextauth_core::revocation::run(
+            Arc::clone(&adapter),
+            revocations,
+            Arc::clone(&clock),
+            std::future::pending(),
+        ));
+    }
     let mut worker = None;
     if let Some(delivery) = settings.events.clone() {
         let events = nextauth_core::OutboxEvents::default();

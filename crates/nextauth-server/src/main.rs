@@ -49,6 +49,22 @@ enum Command {
     Serve,
     /// Print the resolved configuration and exit; non-zero when it is invalid.
     Check,
+    /// Manage sessions in the configured database.
+    Sessions {
+        #[command(subcommand)]
+        action: SessionsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum SessionsCommand {
+    /// End every session of a user ("sign out everywhere"): JWT sessions issued until now are
+    /// refused by every instance on this database within a second, database sessions are deleted.
+    Revoke {
+        /// The user's id (the session JWT's `sub`, the users row's id).
+        #[arg(long)]
+        user: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +96,9 @@ fn main() -> ExitCode {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check => check(&settings),
         Command::Serve => serve(settings),
+        Command::Sessions {
+            action: SessionsCommand::Revoke { user },
+        } => revoke_user(&settings, &user),
     }
 }
 
@@ -141,8 +160,15 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "session:       {:?}, max_age {}s, update_age {}s",
-        a.session.strategy, a.session.max_age, a.session.update_age
+        "session:       {:?}, max_age {}s, update_age {}s, revoke_on_signout {}",
+        a.session.strategy,
+        a.session.max_age,
+        a.session.update_age,
+        if a.session.revoke_on_signout {
+            "on"
+        } else {
+            "off"
+        }
     )?;
     print_callbacks(out, s)?;
     match &s.events {
@@ -258,6 +284,45 @@ fn print_callbacks(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         "redirect:       the base URL's origin; also {}",
         list(&c.redirect_allow)
     )
+}
+
+/// `nextauth sessions revoke --user ID`: the library's `revoke_user` on the configured database.
+fn revoke_user(settings: &Settings, user: &str) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            say!("nextauth: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let s = &settings.auth.session;
+    let keep_s = s.max_age.max(s.jwt_max_age);
+    let result = runtime.block_on(async {
+        let adapter = nextauth_server::storage::open_adapter(&settings.database_url).await?;
+        let now = nextauth_core::Clock::now_ms(&nextauth_core::SystemClock);
+        let revocations = nextauth_core::revocation::Revocations::new();
+        let deleted =
+            nextauth_core::revocation::revoke_user(&*adapter, &revocations, user, now, keep_s)
+                .await?;
+        anyhow::Ok((now, deleted))
+    });
+    match result {
+        Ok((now, deleted)) => {
+            println!(
+                "revoked the sessions of user {user:?}: JWT sessions issued until {} are refused \
+                 (by every instance within a second); {deleted} database session(s) deleted",
+                nextauth_core::clock::iso_ms(now)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say!("nextauth: revoking the sessions of user {user:?} failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// A `TOKIO_WORKER_THREADS` that is not a positive whole number (its text).

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use nextauth_core::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, NewUser,
-    OutboxEvent, OutboxRow, UserEvents, VerificationToken,
+    OutboxEvent, OutboxRow, Revocation, RevocationKind, UserEvents, VerificationToken,
 };
 use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool};
 use sqlx::{Row, Type};
@@ -18,6 +18,7 @@ use crate::claims::ClaimsSql;
 use crate::dialect::Dialect;
 use crate::layout::{Layout, Statements};
 use crate::outbox::OutboxSql;
+use crate::revocations::RevocationsSql;
 
 /// Users, accounts, sessions and magic-link tokens in a SQL database: the v4 adapter's methods
 /// over a sqlx pool, with the statements of one [`Layout`] built at construction.
@@ -30,6 +31,7 @@ pub struct SqlAdapter<D: Dialect> {
     sql: Arc<Statements>,
     outbox: Arc<OutboxSql>,
     claims: Arc<ClaimsSql>,
+    revocations: Arc<RevocationsSql>,
     dialect: D,
 }
 
@@ -41,6 +43,7 @@ impl<D: Dialect> SqlAdapter<D> {
             sql,
             outbox: Arc::new(OutboxSql::new::<D>()),
             claims: Arc::new(ClaimsSql::new::<D>()),
+            revocations: Arc::new(RevocationsSql::new::<D>()),
             dialect,
         }
     }
@@ -69,6 +72,7 @@ impl<D: Dialect> SqlAdapter<D> {
             sql: Arc::clone(&self.sql),
             outbox: Arc::clone(&self.outbox),
             claims: Arc::clone(&self.claims),
+            revocations: Arc::clone(&self.revocations),
             dialect,
         }
     }
@@ -382,6 +386,74 @@ where
             })
         })
         .transpose()
+    }
+
+    async fn add_revocation(&self, r: &Revocation) -> AdapterResult<()> {
+        let q = query(&self.revocations.insert)
+            .bind(r.kind.as_str())
+            .bind(r.subject.clone())
+            .bind(r.at)
+            .bind(r.until);
+        self.execute("addRevocation", q).await
+    }
+
+    async fn revocations_since(&self, since: i64) -> AdapterResult<Vec<(Revocation, i64)>> {
+        let rows = call::<D, _>("revocationsSince", async {
+            query::<D::Db>(&self.revocations.since)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await
+        })
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let decoded: Result<(String, String, i64, i64, i64), sqlx::Error> = (|| {
+                Ok((
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                    row.try_get(4)?,
+                ))
+            })();
+            let (kind, subject, at, until, recorded) =
+                decoded.map_err(crate::call::map_err::<D>)?;
+            // A kind this version does not know (written by a newer one): skipped.
+            if let Some(kind) = RevocationKind::parse(&kind) {
+                out.push((
+                    Revocation {
+                        kind,
+                        subject,
+                        at,
+                        until,
+                    },
+                    recorded,
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn delete_expired_revocations(&self, now_ms: i64) -> AdapterResult<()> {
+        let q = query(&self.revocations.delete_expired).bind(now_ms);
+        self.execute("deleteExpiredRevocations", q).await
+    }
+
+    async fn delete_user_sessions(&self, user_id: &str) -> AdapterResult<u64> {
+        // An id that cannot exist has no sessions.
+        let (Some(id), Some(same)) = (D::parse_id(user_id), D::parse_id(user_id)) else {
+            return Ok(0);
+        };
+        let claims = query(&self.sql.delete_user_session_claims).bind(id);
+        let sessions = query(&self.sql.delete_user_sessions).bind(same);
+        call::<D, _>("deleteUserSessions", async {
+            let mut tx = self.pool.begin().await?;
+            claims.execute(&mut *tx).await?;
+            let n = D::rows_affected(&sessions.execute(&mut *tx).await?);
+            tx.commit().await?;
+            Ok(n)
+        })
+        .await
     }
 
     async fn set_session_claims(
@@ -707,6 +779,11 @@ mod tests {
         type Db = sqlx::Postgres;
         type Id = String;
         type Time = time::PrimitiveDateTime;
+        const NOW_MS: &'static str = PostgresDialect::NOW_MS;
+
+        fn rows_affected(r: &sqlx::postgres::PgQueryResult) -> u64 {
+            r.rows_affected()
+        }
 
         fn placeholder(n: usize) -> String {
             PostgresDialect::placeholder(n)

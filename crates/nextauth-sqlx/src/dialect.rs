@@ -77,6 +77,13 @@ pub trait Dialect: Clone + fmt::Debug + Send + Sync + 'static {
     /// serialised anyway (SQLite: one writer at a time, the claim is one `UPDATE`).
     const SKIP_LOCKED: &'static str = "";
 
+    /// The database's own clock as ms since the epoch, as an SQL expression: revocations are
+    /// stamped with it, so every instance reads them by one clock (`crate::revocations`).
+    const NOW_MS: &'static str;
+
+    /// How many rows a statement changed (each driver's result type has its own method).
+    fn rows_affected(result: &<Self::Db as Database>::QueryResult) -> u64;
+
     /// The `n`th (1-based) bind parameter: `$n` or `?`.
     fn placeholder(n: usize) -> String;
 

@@ -173,6 +173,10 @@ pub struct Statements {
     pub update_session_expiry: Arc<str>,
     /// `deleteSession`: binds sessionToken.
     pub delete_session: Arc<str>,
+    /// Every session of a user (`nextauth sessions revoke`): binds userId.
+    pub delete_user_sessions: Arc<str>,
+    /// The claims kept with a user's sessions (`nextauth_session_claims`, ours): binds userId.
+    pub delete_user_session_claims: Arc<str>,
     /// `createVerificationToken`: binds identifier, token, expires.
     pub create_verification_token: Arc<str>,
     /// `useVerificationToken`: binds identifier, token; deletes and returns the row in one
@@ -293,6 +297,20 @@ impl Statements {
                 q(s.session_token),
                 p(1)
             )),
+            delete_user_sessions: Arc::from(format!(
+                "DELETE FROM {} WHERE {} = {}",
+                q(s.table),
+                q(s.user_id),
+                p(1)
+            )),
+            delete_user_session_claims: Arc::from(format!(
+                "DELETE FROM nextauth_session_claims WHERE session_token IN \
+                 (SELECT {} FROM {} WHERE {} = {})",
+                q(s.session_token),
+                q(s.table),
+                q(s.user_id),
+                p(1)
+            )),
             create_verification_token: Arc::from(format!(
                 "INSERT INTO {tokens} ({}) VALUES ({})",
                 list(&token_cols),
@@ -335,6 +353,8 @@ mod tests {
             r#"SELECT s."sessionToken", s."expires", u."id", u."name", u."email", u."emailVerified", u."image" FROM "sessions" s JOIN "users" u ON u."id" = s."userId" WHERE s."sessionToken" = $1"#.to_string(),
             r#"UPDATE "sessions" SET "expires" = $1 WHERE "sessionToken" = $2"#.to_string(),
             r#"DELETE FROM "sessions" WHERE "sessionToken" = $1"#.to_string(),
+            r#"DELETE FROM "sessions" WHERE "userId" = $1"#.to_string(),
+            r#"DELETE FROM nextauth_session_claims WHERE session_token IN (SELECT "sessionToken" FROM "sessions" WHERE "userId" = $1)"#.to_string(),
             r#"INSERT INTO "verification_token" ("identifier", "token", "expires") VALUES ($1, $2, $3)"#.to_string(),
             r#"DELETE FROM "verification_token" WHERE "identifier" = $1 AND "token" = $2 RETURNING "identifier", "token", "expires""#.to_string(),
         ];
@@ -386,6 +406,8 @@ mod tests {
             &s.session_and_user,
             &s.update_session_expiry,
             &s.delete_session,
+            &s.delete_user_sessions,
+            &s.delete_user_session_claims,
             &s.create_verification_token,
             &s.use_verification_token,
         ]

@@ -34,6 +34,11 @@ impl Dialect for PostgresDialect {
     type Time = OffsetDateTime;
 
     const SKIP_LOCKED: &'static str = " FOR UPDATE SKIP LOCKED";
+    const NOW_MS: &'static str = "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+
+    fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
+        result.rows_affected()
+    }
 
     fn placeholder(n: usize) -> String {
         format!("${n}")

@@ -47,6 +47,12 @@ impl Dialect for SqliteDialect {
     type Id = i64;
     type Time = i64;
 
+    const NOW_MS: &'static str = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
+    }
+
     fn placeholder(_n: usize) -> String {
         "?".to_string()
     }

@@ -30,7 +30,80 @@ async fn contract(a: &dyn Adapter) {
     accounts(a).await;
     sessions(a).await;
     session_claims(a).await;
+    revocations(a).await;
     verification_tokens(a).await;
+}
+
+/// Revocations (`nextauth_revocations`): read back in order of recording, expired ones deleted;
+/// and `delete_user_sessions` removes every session of one user (with its claims), no other's.
+async fn revocations(a: &dyn Adapter) {
+    use nextauth_core::adapter::{Revocation, RevocationKind};
+    let sid = unique("sid");
+    let uid = unique("uid");
+    let now = 4_000_000_000_000; // far ahead, so other runs' rows never expire this one
+    let kept = Revocation {
+        kind: RevocationKind::Session,
+        subject: sid.clone(),
+        at: now,
+        until: now + 60_000,
+    };
+    let stale = Revocation {
+        kind: RevocationKind::User,
+        subject: uid.clone(),
+        at: T0,
+        until: T0 + 1,
+    };
+    a.add_revocation(&kept).await.unwrap();
+    a.add_revocation(&stale).await.unwrap();
+    let mine = |rows: Vec<(Revocation, i64)>| -> Vec<(Revocation, i64)> {
+        rows.into_iter()
+            .filter(|(r, _)| r.subject == sid || r.subject == uid)
+            .collect()
+    };
+    let all = mine(a.revocations_since(0).await.unwrap());
+    assert_eq!(
+        all.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+        [kept.clone(), stale.clone()]
+    );
+    assert!(all[0].1 <= all[1].1, "oldest first: {all:?}");
+    // Since the second's recording: at least the second (the clock may not have moved).
+    let later = mine(a.revocations_since(all[1].1).await.unwrap());
+    assert!(later.iter().any(|(r, _)| *r == stale), "{later:?}");
+    a.delete_expired_revocations(T0 + 2).await.unwrap();
+    let left = mine(a.revocations_since(0).await.unwrap());
+    assert_eq!(
+        left.iter().map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+        [kept]
+    );
+
+    // delete_user_sessions
+    let mk = |tag: &str| NewUser {
+        email: Some(format!("{}@example.com", unique(tag))),
+        ..NewUser::default()
+    };
+    let user = a.create_user(mk("revoke")).await.unwrap();
+    let other = a.create_user(mk("keep")).await.unwrap();
+    let mut tokens = Vec::new();
+    for u in [&user, &user, &other] {
+        let t = unique("rev-session");
+        a.create_session(&AdapterSession {
+            session_token: t.clone(),
+            user_id: u.id.clone(),
+            expires: T0,
+        })
+        .await
+        .unwrap();
+        tokens.push(t);
+    }
+    a.set_session_claims(&tokens[0], serde_json::json!({"r": 1}).as_object().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(a.delete_user_sessions(&user.id).await.unwrap(), 2);
+    assert_eq!(a.get_session_and_user(&tokens[0]).await.unwrap(), None);
+    assert_eq!(a.get_session_and_user(&tokens[1]).await.unwrap(), None);
+    assert_eq!(a.get_session_claims(&tokens[0]).await.unwrap(), None);
+    assert!(a.get_session_and_user(&tokens[2]).await.unwrap().is_some());
+    assert_eq!(a.delete_user_sessions("no-such-user").await.unwrap(), 0);
 }
 
 /// The claims kept beside a database session (`nextauth_session_claims`): stored as a JSON

@@ -59,6 +59,29 @@ async fn sign_out(
     else {
         return Ok(());
     };
+    // `revoke_on_signout`: every copy of this cookie is refused from now on (module
+    // `crate::revocation`); recorded before the event, so a failure leaves the copies valid
+    // and is logged by the caller, while the cookie is cleared all the same.
+    let cfg = &inner.config.session;
+    if cfg.revoke_on_signout
+        && let Some(serde_json::Value::String(sid)) =
+            decoded.get(crate::revocation::SESSION_ID_CLAIM)
+        && let Some(adapter) = inner.adapter.as_deref()
+    {
+        let keep_s = cfg.max_age.max(cfg.jwt_max_age);
+        inner
+            .revocations
+            .record(
+                adapter,
+                crate::domain::Revocation {
+                    kind: crate::domain::RevocationKind::Session,
+                    subject: sid.clone(),
+                    at: ctx.now_ms,
+                    until: ctx.now_ms.saturating_add(keep_s.saturating_mul(1000)),
+                },
+            )
+            .await?;
+    }
     let event = Event::SignOut(SignOutMessage {
         token: Some(decoded),
         session: None,

@@ -97,6 +97,8 @@ pub(super) struct SessionSection {
     pub(super) max_age: Option<i64>,
     pub(super) update_age: Option<i64>,
     pub(super) jwt_max_age: Option<i64>,
+    /// JWT sessions: a signed-out session's copies are refused too.
+    pub(super) revoke_on_signout: Option<bool>,
     /// Session JSON path → token claim, e.g. `"user.id" = "sub"`.
     #[serde(default)]
     pub(super) expose: IndexMap<String, String>,

@@ -219,6 +219,9 @@ pub fn resolve(
     if let Some(v) = s.jwt_max_age {
         auth.session.jwt_max_age = v;
     }
+    if let Some(v) = s.revoke_on_signout {
+        auth.session.revoke_on_signout = v;
+    }
     callback_settings.expose = s.expose.into_iter().collect();
 
     // theme and pages

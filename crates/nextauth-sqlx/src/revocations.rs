@@ -1,0 +1,44 @@
+//! The statements of the revocations (table `nextauth_revocations`, migration
+//! `0005_revocations.sql`), built once per dialect. Rows are stamped with the database's clock
+//! ([`Dialect::NOW_MS`]), so instances whose clocks differ still read every row once.
+
+use std::sync::Arc;
+
+use crate::dialect::Dialect;
+
+/// The revocation statements. Parameters are numbered in the order they appear.
+#[derive(Debug)]
+pub(crate) struct RevocationsSql {
+    /// `kind, subject, at, until`.
+    pub(crate) insert: Arc<str>,
+    /// `since` → `kind, subject, at, until, recorded_at`, oldest first.
+    pub(crate) since: Arc<str>,
+    /// `now`.
+    pub(crate) delete_expired: Arc<str>,
+}
+
+impl RevocationsSql {
+    pub(crate) fn new<D: Dialect>() -> RevocationsSql {
+        let p = D::placeholder;
+        RevocationsSql {
+            insert: format!(
+                "INSERT INTO nextauth_revocations (kind, subject, at, until, recorded_at) \
+                 VALUES ({}, {}, {}, {}, {})",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                D::NOW_MS
+            )
+            .into(),
+            since: format!(
+                "SELECT kind, subject, at, until, recorded_at FROM nextauth_revocations \
+                 WHERE recorded_at >= {} ORDER BY recorded_at",
+                p(1)
+            )
+            .into(),
+            delete_expired: format!("DELETE FROM nextauth_revocations WHERE until < {}", p(1))
+                .into(),
+        }
+    }
+}
