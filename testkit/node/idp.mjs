@@ -7,6 +7,10 @@
 //   IDP_ISSUER   issuer (default http://127.0.0.1:<bound port>)
 //   IDP_SIGNING  "RS256" (default) or "ES256": the key generated at start and the default
 //                id_token_signed_response_alg of the clients
+//   IDP_ACCESS_TOKEN_TTL  seconds an access token lives (default 3600). Refresh tokens are issued
+//                to clients whose grant_types include "refresh_token" (no offline_access needed)
+//                and rotated on every use; a rotated one used again is refused (invalid_grant)
+//                and ends the grant, as real IdPs do. Token revocation (RFC 7009) is on.
 //   IDP_CLIENTS  JSON array of client metadata objects (client_id, client_secret, redirect_uris,
 //                token_endpoint_auth_method, id_token_signed_response_alg, ...). Missing
 //                grant_types/response_types/token_endpoint_auth_method/id_token_signed_response_alg
@@ -134,7 +138,13 @@ const configuration = {
   conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: false },
+    revocation: { enabled: true },
   },
+  ttl: {
+    AccessToken: Number(process.env.IDP_ACCESS_TOKEN_TTL || 3600),
+  },
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
+  rotateRefreshToken: () => true,
   interactions: {
     url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
   },
@@ -221,6 +231,10 @@ provider.use(async (ctx, next) => {
     ctx.body = ACCOUNTS;
     return;
   }
+  if (ctx.path === "/__grants") {
+    ctx.body = grants;
+    return;
+  }
   if (ctx.path === "/__health") {
     ctx.body = { ok: true, issuer: ISSUER };
     return;
@@ -229,6 +243,19 @@ provider.use(async (ctx, next) => {
 });
 
 provider.on("server_error", (_ctx, err) => console.error("[idp] server_error", err));
+
+// Token endpoint counters for tests (GET /__grants): refresh_token grants that succeeded and that
+// failed (with their error), so a test can prove a refresh happened exactly once.
+const grants = { refresh_success: 0, refresh_error: 0, errors: [] };
+provider.on("grant.success", (ctx) => {
+  if (ctx.oidc?.params?.grant_type === "refresh_token") grants.refresh_success += 1;
+});
+provider.on("grant.error", (ctx, err) => {
+  if (ctx.oidc?.params?.grant_type === "refresh_token") {
+    grants.refresh_error += 1;
+    grants.errors.push(String(err?.error ?? err?.message ?? err));
+  }
+});
 
 server.on("request", provider.callback());
 installExitHandlers(() => server.close());

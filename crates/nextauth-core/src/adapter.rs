@@ -44,6 +44,18 @@ pub struct OutboxRow {
     pub attempts: u32,
 }
 
+/// Where the refresh of one refresh token stands, for [`Adapter::claim_refresh`]
+/// (`crate::flows::oauth::refresh`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshClaim {
+    /// This caller holds the lease: it refreshes, then records the result.
+    Leased,
+    /// Refreshed already: the recorded result (sealed; only the refresh module opens it).
+    Done(String),
+    /// Another caller holds a live lease: ask again shortly.
+    Busy,
+}
+
 /// The events of a new user, made once its row (and id) exists: for
 /// [`Adapter::create_user_with_events`].
 pub type UserEvents = dyn for<'u> Fn(&'u AdapterUser) -> Vec<OutboxEvent> + Send + Sync;
@@ -131,6 +143,36 @@ pub trait Adapter: Send + Sync + 'static {
         Err(AdapterError::Unavailable(
             "this adapter keeps no session claims".into(),
         ))
+    }
+
+    // Refresh coordination (`crate::flows::oauth::refresh`): at most one refresh per refresh
+    // token across every instance on the database, and its result kept for a grace period, so
+    // a request still carrying the old refresh token gets the successor instead of spending it
+    // again. The provided bodies coordinate nothing (every caller leases): an adapter without
+    // the table still works in one process, where a lock in memory serialises the callers.
+
+    /// Takes the lease on `key` until `lease_until` (ms) unless a live lease or a result exists.
+    async fn claim_refresh(
+        &self,
+        _key: &str,
+        _now_ms: i64,
+        _lease_until: i64,
+    ) -> AdapterResult<RefreshClaim> {
+        Ok(RefreshClaim::Leased)
+    }
+    /// Records the lease holder's `result` (kept until `keep_until`, ms), or with `None` gives
+    /// the lease up (a failure another caller may retry).
+    async fn finish_refresh(
+        &self,
+        _key: &str,
+        _result: Option<&str>,
+        _keep_until: i64,
+    ) -> AdapterResult<()> {
+        Ok(())
+    }
+    /// Removes the records kept until before `now_ms`.
+    async fn delete_expired_refreshes(&self, _now_ms: i64) -> AdapterResult<()> {
+        Ok(())
     }
 
     // Revocations (`crate::revocation`): records that end JWT sessions before they expire, read
@@ -281,6 +323,8 @@ struct MemoryState {
     claims: HashMap<String, serde_json::Map<String, serde_json::Value>>,
     /// Revocations with the (logical) time they were recorded.
     revocations: Vec<(Revocation, i64)>,
+    /// Refresh leases: key → (lease until, result, keep until).
+    refreshes: HashMap<String, (i64, Option<String>, i64)>,
 }
 
 /// An outbox row in memory: the event, attempts, next attempt (ms), dead since (ms), last error.
@@ -459,6 +503,39 @@ impl Adapter for MemoryAdapter {
         session_token: &str,
     ) -> AdapterResult<Option<serde_json::Map<String, serde_json::Value>>> {
         self.with(|s| s.claims.get(session_token).cloned())
+    }
+
+    async fn claim_refresh(
+        &self,
+        key: &str,
+        now_ms: i64,
+        lease_until: i64,
+    ) -> AdapterResult<RefreshClaim> {
+        self.with(|s| match s.refreshes.get(key) {
+            Some((_, Some(result), _)) => RefreshClaim::Done(result.clone()),
+            Some((until, None, _)) if *until >= now_ms => RefreshClaim::Busy,
+            _ => {
+                s.refreshes
+                    .insert(key.to_string(), (lease_until, None, lease_until));
+                RefreshClaim::Leased
+            }
+        })
+    }
+
+    async fn finish_refresh(
+        &self,
+        key: &str,
+        result: Option<&str>,
+        keep_until: i64,
+    ) -> AdapterResult<()> {
+        self.with(|s| {
+            s.refreshes
+                .insert(key.to_string(), (0, result.map(str::to_string), keep_until));
+        })
+    }
+
+    async fn delete_expired_refreshes(&self, now_ms: i64) -> AdapterResult<()> {
+        self.with(|s| s.refreshes.retain(|_, (_, _, keep)| *keep >= now_ms))
     }
 
     async fn add_revocation(&self, r: &Revocation) -> AdapterResult<()> {

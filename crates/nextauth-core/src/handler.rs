@@ -154,6 +154,7 @@ impl Builder {
             http,
             oauth_cache: crate::idp::discovery::OAuthCache::default(),
             revocations: self.revocations,
+            refresh_local: crate::state::RefreshLocal::default(),
         };
         Ok(NextAuth {
             inner: Arc::new(inner),
@@ -252,6 +253,7 @@ impl NextAuth {
             }
             FullRoute::VerifyRequestPage => routes::verify_request::page(inner, &ctx),
             FullRoute::ErrorPage => routes::error::page(inner, &ctx),
+            FullRoute::Token => routes::token::get(inner, &mut ctx).await,
         };
         finish(ctx, reply)
     }
@@ -466,5 +468,18 @@ mod tests {
     fn header_safe_encodes_controls() {
         assert_eq!(header_safe("/a b\r\nc\u{e9}"), "/a%20b%0D%0Ac%C3%A9");
         assert_eq!(header_safe("http://x/?a=1&b=%20"), "http://x/?a=1&b=%20");
+    }
+}
+
+/// `NextAuth::handle` must stay `Send` (axum and any multi-threaded server need it): a value
+/// that is not `Send` held across an `.await` in any route breaks this at compile time, here,
+/// with the route named, rather than as an opaque `Handler` error in `nextauth-axum`.
+#[cfg(test)]
+mod send_check {
+    fn is_send<T: Send>(_: T) {}
+
+    #[allow(dead_code)]
+    fn handle_is_send(auth: super::NextAuth, req: crate::AuthRequest) {
+        is_send(async move { auth.handle(req).await });
     }
 }

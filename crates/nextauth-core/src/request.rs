@@ -61,11 +61,13 @@ pub enum Action {
     Error,
     /// `_log`: the client logger's POST.
     Log,
+    /// `token`: the session's upstream access token, refreshed when due (not in v4).
+    Token,
 }
 
 impl Action {
     /// Every action, in v4's `AuthAction` order.
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::Providers,
         Action::Session,
         Action::Csrf,
@@ -75,6 +77,7 @@ impl Action {
         Action::VerifyRequest,
         Action::Error,
         Action::Log,
+        Action::Token,
     ];
 
     /// The action a (decoded) path segment names, if v4 knows it.
@@ -94,6 +97,7 @@ impl Action {
             Action::VerifyRequest => "verify-request",
             Action::Error => "error",
             Action::Log => "_log",
+            Action::Token => "token",
         }
     }
 }

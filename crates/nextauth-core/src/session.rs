@@ -132,14 +132,22 @@ pub(crate) async fn resolve(
     }
 }
 
-async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Value>) -> Read {
-    let now_s = now_ms.div_euclid(1000);
-    let decoded = match inner.session_keys.decode_jwt(token, now_s) {
+/// The claims of a JWT session cookie, if it decodes, has not expired and is not revoked (the
+/// refusal is logged, never the token).
+pub(crate) fn decode_jwt_session(
+    inner: &State,
+    token: &str,
+    now_ms: i64,
+) -> Option<Map<String, Value>> {
+    let decoded = match inner
+        .session_keys
+        .decode_jwt(token, now_ms.div_euclid(1000))
+    {
         Ok(d) => d,
         Err(e) => {
             // The cookie is attacker-controlled: log why, never the token.
             tracing::info!(code = "JWT_SESSION_ERROR", reason = %e, "session cookie refused");
-            return Read::Gone;
+            return None;
         }
     };
     // In memory: one atomic load while nothing is revoked, never a query.
@@ -149,8 +157,15 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
             reason = refusal.as_str(),
             "session cookie refused"
         );
-        return Read::Gone;
+        return None;
     }
+    Some(decoded)
+}
+
+async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Value>) -> Read {
+    let Some(decoded) = decode_jwt_session(inner, token, now_ms) else {
+        return Read::Gone;
+    };
     // On `update()` a failed callback keeps the token as it was; only then is a copy needed.
     let before_update = update.map(|_| decoded.clone());
     let token = match inner
@@ -184,7 +199,7 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
         "user": user_view(&token, "picture"),
         "expires": iso_ms(expires),
     });
-    let body = inner
+    let mut body = inner
         .callbacks
         .session(SessionArgs {
             session,
@@ -194,6 +209,13 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
             trigger: update.map(|_| Trigger::Update),
         })
         .await;
+    // A failed upstream refresh (`GET token`) marks the token; the session shows it, as v4's
+    // refresh recipe has its `session` callback do, so the app can ask for a new sign-in.
+    if let Some(error) = token.get("error")
+        && let Value::Object(b) = &mut body
+    {
+        b.entry("error").or_insert_with(|| error.clone());
+    }
     let user_id = token.get("sub").and_then(Value::as_str).map(str::to_string);
     Read::Found(Found {
         body,

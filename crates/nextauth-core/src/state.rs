@@ -5,7 +5,8 @@
 //! clock, page renderer, IdP cache) and below everything that reads it (the per-request
 //! context, the sign-in flows, the routes, the dispatch).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use crate::adapter::Adapter;
 use crate::callbacks::Callbacks;
@@ -44,6 +45,48 @@ pub(crate) struct State {
     pub(crate) oauth_cache: OAuthCache,
     /// Revoked JWT sessions and users, kept current by [`crate::revocation::run`].
     pub(crate) revocations: Arc<Revocations>,
+    /// The in-process part of the token refresh's single flight (`flows::oauth::refresh`).
+    pub(crate) refresh_local: RefreshLocal,
+}
+
+/// Token refreshes in this process: one lock per refresh record key, so callers with the same
+/// refresh token queue instead of refreshing twice, and each result (sealed) for its grace
+/// period. Both maps hold only live entries: a lock leaves with its last holder, a result when
+/// a later lookup finds it expired.
+#[derive(Debug, Default)]
+pub(crate) struct RefreshLocal {
+    locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    results: Mutex<HashMap<String, (String, i64)>>,
+}
+
+impl RefreshLocal {
+    /// The lock of `key` (made on first use).
+    pub(crate) fn lock_for(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        Arc::clone(locks.entry(key.to_string()).or_default())
+    }
+
+    /// Done with `lock` (the caller's clone): the entry goes when nobody else holds it.
+    pub(crate) fn release(&self, key: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut locks = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        drop(lock);
+        if locks.get(key).is_some_and(|l| Arc::strong_count(l) == 1) {
+            locks.remove(key);
+        }
+    }
+
+    /// The sealed result kept for `key`, if still within its grace period at `now_ms`.
+    pub(crate) fn result(&self, key: &str, now_ms: i64) -> Option<String> {
+        let mut results = self.results.lock().unwrap_or_else(|p| p.into_inner());
+        results.retain(|_, (_, until)| *until >= now_ms);
+        results.get(key).map(|(sealed, _)| sealed.clone())
+    }
+
+    /// Keeps a sealed result for `key` until `until_ms`.
+    pub(crate) fn keep(&self, key: &str, sealed: &str, until_ms: i64) {
+        let mut results = self.results.lock().unwrap_or_else(|p| p.into_inner());
+        results.insert(key.to_string(), (sealed.to_string(), until_ms));
+    }
 }
 
 impl State {

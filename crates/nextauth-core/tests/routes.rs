@@ -575,6 +575,62 @@ async fn post_log(app: &App) {
     }
 }
 
+/// A session cookie (`name=value`) holding `claims`, as the server would have issued it.
+fn jwt_cookie(claims: Value) -> String {
+    let keys = nextauth_core::crypto::jwe::JweKeyring::derive(&[SECRET.as_bytes()], "");
+    let Value::Object(claims) = claims else {
+        panic!("claims are an object")
+    };
+    format!(
+        "next-auth.session-token={}",
+        keys.encode_jwt(&claims, 3600, NOW_MS / 1000)
+    )
+}
+
+/// `GET token` (not in v4): the session's upstream access token. 400 without `provider`, 404
+/// for a provider that is no OAuth one or whose tokens the session does not hold, 401 `{}`
+/// without a session; 200 with the public view of fresh tokens; a refresh that fails (the IdP
+/// here is a closed port) marks the session `RefreshAccessTokenError`. Always no-store.
+async fn get_token(app: &App) {
+    let r = send(app, "GET", "/token", "", "", &[]).await;
+    assert_eq!(r.status, 400);
+    assert_no_cache(&r);
+    assert_json(&r);
+    let r = send(app, "GET", "/token", "provider=email", "", &[]).await;
+    assert_eq!(r.status, 404, "{}", body(&r));
+    let r = send(app, "GET", "/token", "provider=idp", "", &[]).await;
+    assert_eq!((r.status, json_body(&r)), (401, json!({})));
+    let alice = signed_in(app).await;
+    let r = send(app, "GET", "/token", "provider=idp", &alice, &[]).await;
+    assert_eq!(r.status, 404, "{}", body(&r));
+
+    let now_s = NOW_MS / 1000;
+    let fresh = jwt_cookie(json!({
+        "sub": "u1", "provider": "idp", "accessToken": "AT", "refreshToken": "RT",
+        "idToken": "IT", "expiresAt": now_s + 3600, "tokenType": "Bearer", "scope": "openid"
+    }));
+    let r = send(app, "GET", "/token", "provider=idp", &fresh, &[]).await;
+    assert_eq!(r.status, 200, "{}", body(&r));
+    assert_no_cache(&r);
+    assert_eq!(
+        json_body(&r),
+        json!({"accessToken": "AT", "expiresAt": now_s + 3600, "tokenType": "Bearer", "scope": "openid"})
+    );
+
+    let due = jwt_cookie(json!({
+        "sub": "u1", "provider": "idp", "accessToken": "AT", "refreshToken": "RT",
+        "expiresAt": now_s + 30
+    }));
+    let r = send(app, "GET", "/token", "provider=idp", &due, &[]).await;
+    assert_eq!(
+        (r.status, json_body(&r)),
+        (401, json!({"error": "RefreshAccessTokenError"}))
+    );
+    let marked = format!("next-auth.session-token={}", session_cookie(&r).value);
+    let r = send(app, "GET", "/session", "", &marked, &[]).await;
+    assert_eq!(json_body(&r)["error"], "RefreshAccessTokenError");
+}
+
 /// The check of the endpoint `method` × `action`, or `None` when it has none.
 async fn check(app: &App, method: &str, action: &str) -> Option<()> {
     match (method, action) {
@@ -591,6 +647,7 @@ async fn check(app: &App, method: &str, action: &str) -> Option<()> {
         ("GET", "error") => get_error(app).await,
         ("GET", "verify-request") => get_verify_request(app).await,
         ("POST", "_log") => post_log(app).await,
+        ("GET", "token") => get_token(app).await,
         _ => return None,
     }
     Some(())
@@ -658,4 +715,5 @@ endpoint_tests! {
     get_error_bounces_or_renders => "GET" "error",
     get_verify_request_renders_the_page => "GET" "verify-request",
     post_log_is_an_empty_200 => "POST" "_log",
+    get_token_serves_and_refreshes => "GET" "token",
 }

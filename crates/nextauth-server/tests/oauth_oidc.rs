@@ -143,6 +143,7 @@ fn start_idp(signing: &'static str, clients: Vec<Value>) -> Idp {
     Idp::start(IdpOptions {
         signing,
         clients: Value::Array(clients),
+        ..IdpOptions::default()
     })
 }
 

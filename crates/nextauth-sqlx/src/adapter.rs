@@ -8,7 +8,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use nextauth_core::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterResult, AdapterSession, AdapterUser, NewUser,
-    OutboxEvent, OutboxRow, Revocation, RevocationKind, UserEvents, VerificationToken,
+    OutboxEvent, OutboxRow, RefreshClaim, Revocation, RevocationKind, UserEvents,
+    VerificationToken,
 };
 use sqlx::{AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, IntoArguments, Pool};
 use sqlx::{Row, Type};
@@ -18,6 +19,7 @@ use crate::claims::ClaimsSql;
 use crate::dialect::Dialect;
 use crate::layout::{Layout, Statements};
 use crate::outbox::OutboxSql;
+use crate::refresh::RefreshSql;
 use crate::revocations::RevocationsSql;
 
 /// Users, accounts, sessions and magic-link tokens in a SQL database: the v4 adapter's methods
@@ -32,6 +34,7 @@ pub struct SqlAdapter<D: Dialect> {
     outbox: Arc<OutboxSql>,
     claims: Arc<ClaimsSql>,
     revocations: Arc<RevocationsSql>,
+    refresh: Arc<RefreshSql>,
     dialect: D,
 }
 
@@ -44,6 +47,7 @@ impl<D: Dialect> SqlAdapter<D> {
             outbox: Arc::new(OutboxSql::new::<D>()),
             claims: Arc::new(ClaimsSql::new::<D>()),
             revocations: Arc::new(RevocationsSql::new::<D>()),
+            refresh: Arc::new(RefreshSql::new::<D>()),
             dialect,
         }
     }
@@ -73,6 +77,7 @@ impl<D: Dialect> SqlAdapter<D> {
             outbox: Arc::clone(&self.outbox),
             claims: Arc::clone(&self.claims),
             revocations: Arc::clone(&self.revocations),
+            refresh: Arc::clone(&self.refresh),
             dialect,
         }
     }
@@ -386,6 +391,50 @@ where
             })
         })
         .transpose()
+    }
+
+    async fn claim_refresh(
+        &self,
+        key: &str,
+        now_ms: i64,
+        lease_until: i64,
+    ) -> AdapterResult<RefreshClaim> {
+        let claim = query(&self.refresh.claim)
+            .bind(key.to_string())
+            .bind(lease_until)
+            .bind(lease_until)
+            .bind(now_ms);
+        let get = query(&self.refresh.get).bind(key.to_string());
+        call::<D, _>("claimRefresh", async {
+            if claim.fetch_optional(&self.pool).await?.is_some() {
+                return Ok(RefreshClaim::Leased);
+            }
+            let result: Option<String> = match get.fetch_optional(&self.pool).await? {
+                Some(row) => row.try_get(0)?,
+                // Swept between the two statements: ask again.
+                None => None,
+            };
+            Ok(result.map_or(RefreshClaim::Busy, RefreshClaim::Done))
+        })
+        .await
+    }
+
+    async fn finish_refresh(
+        &self,
+        key: &str,
+        result: Option<&str>,
+        keep_until: i64,
+    ) -> AdapterResult<()> {
+        let q = query(&self.refresh.finish)
+            .bind(result.map(str::to_string))
+            .bind(keep_until)
+            .bind(key.to_string());
+        self.execute("finishRefresh", q).await
+    }
+
+    async fn delete_expired_refreshes(&self, now_ms: i64) -> AdapterResult<()> {
+        let q = query(&self.refresh.delete_expired).bind(now_ms);
+        self.execute("deleteExpiredRefreshes", q).await
     }
 
     async fn add_revocation(&self, r: &Revocation) -> AdapterResult<()> {

@@ -21,6 +21,7 @@
 //! | `adapter.rs` | [`SqlAdapter`]: the v4 adapter methods, once |
 //! | `dialect.rs` | [`Dialect`]: what differs between databases |
 //! | `outbox.rs` | the event outbox's statements (`nextauth_outbox`, written in the change's transaction) |
+//! | `refresh.rs` | the statements of the refresh leases and results (`nextauth_refresh`) |
 //! | `revocations.rs` | the statements of the JWT-session revocations (`nextauth_revocations`) |
 //! | `claims.rs` | the statements of the claims kept beside database sessions (`nextauth_session_claims`) |
 //! | `layout.rs` | [`Layout`] (names) and [`Statements`] (the SQL text, built once) |
@@ -46,6 +47,7 @@ mod dialect;
 mod layout;
 mod outbox;
 mod postgres;
+mod refresh;
 mod revocations;
 mod sqlite;
 mod sqlite_read;

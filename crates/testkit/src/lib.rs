@@ -290,6 +290,9 @@ pub struct IdpOptions {
     /// loopback redirect_uri match a registered one whatever its port.
     /// `Value::Null` or `[]`: the default client ([`Idp::DEFAULT_CLIENT_ID`]).
     pub clients: Value,
+    /// Seconds an access token lives (`IDP_ACCESS_TOKEN_TTL`); `None`: an hour. Clients whose
+    /// `grant_types` include `refresh_token` get refresh tokens, rotated on every use.
+    pub access_token_ttl: Option<u32>,
 }
 
 impl Default for IdpOptions {
@@ -297,6 +300,7 @@ impl Default for IdpOptions {
         IdpOptions {
             signing: "RS256",
             clients: Value::Null,
+            access_token_ttl: None,
         }
     }
 }
@@ -330,12 +334,16 @@ impl Idp {
             Value::Null => String::new(),
             v => v.to_string(),
         };
+        let ttl = options
+            .access_token_ttl
+            .map_or_else(String::new, |t| t.to_string());
         let process = NodeProcess::start(
             "idp.mjs",
             &[
                 ("IDP_PORT", "0"),
                 ("IDP_SIGNING", options.signing),
                 ("IDP_CLIENTS", &clients),
+                ("IDP_ACCESS_TOKEN_TTL", &ttl),
             ],
         );
         let issuer = process

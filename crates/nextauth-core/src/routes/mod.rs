@@ -10,6 +10,7 @@ pub mod providers;
 pub mod session;
 pub mod signin;
 pub mod signout;
+pub mod token;
 pub mod verify_request;
 
 use crate::request::{Action, Method};
@@ -81,6 +82,8 @@ pub(crate) enum FullRoute {
     ErrorPage,
     /// `GET verify-request`: the page.
     VerifyRequestPage,
+    /// `GET token` (not in v4)
+    Token,
 }
 
 const fn row(method: Method, action: Action, takes_provider: bool, route: Route) -> Endpoint {
@@ -94,7 +97,7 @@ const fn row(method: Method, action: Action, takes_provider: bool, route: Route)
 
 /// Every method × action the API answers (v4 `core/index.ts`), in the order `nextauth check`
 /// lists them. Any other pair is the 400 "This action with HTTP … is not supported".
-pub static ENDPOINTS: [Endpoint; 13] = {
+pub static ENDPOINTS: [Endpoint; 14] = {
     use Action as A;
     use BareRoute as B;
     use FullRoute as F;
@@ -114,6 +117,7 @@ pub static ENDPOINTS: [Endpoint; 13] = {
         row(Get, A::Error, false, Full(F::ErrorPage)),
         row(Get, A::VerifyRequest, false, Full(F::VerifyRequestPage)),
         row(Post, A::Log, false, Bare(B::Log)),
+        row(Get, A::Token, false, Full(F::Token)),
     ]
 };
 
@@ -169,6 +173,7 @@ mod tests {
                 "GET  /error",
                 "GET  /verify-request",
                 "POST /_log",
+                "GET  /token",
             ]
         );
     }
