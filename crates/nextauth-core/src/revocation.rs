@@ -198,10 +198,16 @@ pub async fn run(
             Err(e) => tracing::warn!(error = %e, "reading revocations failed; will retry"),
         }
         ticks = ticks.wrapping_add(1);
-        if ticks.is_multiple_of(SWEEP_EVERY)
-            && let Err(e) = adapter.delete_expired_revocations(clock.now_ms()).await
-        {
-            tracing::warn!(error = %e, "deleting expired revocations failed");
+        if ticks.is_multiple_of(SWEEP_EVERY) {
+            let now = clock.now_ms();
+            if let Err(e) = adapter.delete_expired_revocations(now).await {
+                tracing::warn!(error = %e, "deleting expired revocations failed");
+            }
+            // The token refreshes' grace records (`GET token`) expire on the same schedule;
+            // this task is the JWT strategy's one periodic job.
+            if let Err(e) = adapter.delete_expired_refreshes(now).await {
+                tracing::warn!(error = %e, "deleting expired refresh records failed");
+            }
         }
         tokio::select! {
             () = &mut shutdown => return,

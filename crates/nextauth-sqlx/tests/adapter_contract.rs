@@ -31,7 +31,38 @@ async fn contract(a: &dyn Adapter) {
     sessions(a).await;
     session_claims(a).await;
     revocations(a).await;
+    refresh_leases(a).await;
     verification_tokens(a).await;
+}
+
+/// Refresh coordination (`nextauth_refresh`): one lease at a time; a live lease makes others
+/// wait; an expired lease can be taken over; a recorded result is handed to every later
+/// caller; a released lease (a failure to retry) can be taken again; expired records go.
+async fn refresh_leases(a: &dyn Adapter) {
+    use nextauth_core::adapter::RefreshClaim;
+    let key = unique("refresh-key");
+    assert_eq!(a.claim_refresh(&key, T0, T0 + 1000).await.unwrap(), RefreshClaim::Leased);
+    assert_eq!(a.claim_refresh(&key, T0 + 10, T0 + 1010).await.unwrap(), RefreshClaim::Busy);
+    // The holder died: after its lease, another takes over.
+    assert_eq!(a.claim_refresh(&key, T0 + 1001, T0 + 2001).await.unwrap(), RefreshClaim::Leased);
+    a.finish_refresh(&key, Some("sealed-result"), T0 + 60_000).await.unwrap();
+    for now in [T0 + 1002, T0 + 59_000] {
+        assert_eq!(
+            a.claim_refresh(&key, now, now + 1000).await.unwrap(),
+            RefreshClaim::Done("sealed-result".into())
+        );
+    }
+    // A released lease (the refresh failed, nothing recorded) is free at once.
+    let other = unique("refresh-key");
+    assert_eq!(a.claim_refresh(&other, T0, T0 + 1000).await.unwrap(), RefreshClaim::Leased);
+    a.finish_refresh(&other, None, T0).await.unwrap();
+    assert_eq!(a.claim_refresh(&other, T0 + 1, T0 + 1001).await.unwrap(), RefreshClaim::Leased);
+    // Swept after keep_until: the key is unknown again.
+    a.delete_expired_refreshes(T0 + 60_001).await.unwrap();
+    assert_eq!(
+        a.claim_refresh(&key, T0 + 60_002, T0 + 61_002).await.unwrap(),
+        RefreshClaim::Leased
+    );
 }
 
 /// Revocations (`nextauth_revocations`): read back in order of recording, expired ones deleted;
