@@ -420,8 +420,9 @@ impl NextAuth {
 
     pub async fn session(&self, cookie_header: Option<&str>) -> Option<SessionData> {
         let found = self.found_session(cookie_header).await?;
+        let user_id = found.user_id();
         let mut session = SessionData::from_json(found.body)?;
-        session.user_id = found.user_id;
+        session.user_id = user_id;
         session.token = found.claims;
         Some(session)
     }

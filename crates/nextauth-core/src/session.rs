@@ -98,7 +98,22 @@ pub(crate) struct Found {
     /// JWT sessions: the token after the `jwt` callback (what the refreshed cookie carries).
     pub(crate) claims: Option<Map<String, Value>>,
     /// The user's id: the JWT's `sub`, or the session row's user.
-    pub(crate) user_id: Option<String>,
+    /// Database sessions; a JWT session's is its `sub` ([`Found::user_id`]), read only by those
+    /// who ask (no allocation on the hot path of `GET session`).
+    pub(crate) row_user_id: Option<String>,
+}
+
+impl Found {
+    /// The user's id: the session row's user, or the JWT's `sub`.
+    pub(crate) fn user_id(&self) -> Option<String> {
+        self.row_user_id.clone().or_else(|| {
+            self.claims
+                .as_ref()?
+                .get("sub")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+    }
 }
 
 /// What reading a session cookie gave.
@@ -216,11 +231,10 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
     {
         b.entry("error").or_insert_with(|| error.clone());
     }
-    let user_id = token.get("sub").and_then(Value::as_str).map(str::to_string);
     Read::Found(Found {
         body,
         claims: Some(token),
-        user_id,
+        row_user_id: None,
     })
 }
 
@@ -285,7 +299,7 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
     Read::Found(Found {
         body,
         claims: None,
-        user_id: Some(user.id),
+        row_user_id: Some(user.id),
     })
 }
 

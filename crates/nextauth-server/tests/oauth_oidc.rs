@@ -1154,3 +1154,167 @@ mod callbacks {
         claims_round_trip("database").await;
     }
 }
+
+/// `GET token` against the real IdP issuing rotating refresh tokens and short-lived access
+/// tokens (issue 13, items 2 and 3): one refresh for 50 concurrent requests, on one instance
+/// and on two instances sharing PostgreSQL; a revoked refresh token marks the session.
+mod refresh {
+    use super::*;
+    use nextauth_core::Adapter;
+
+    /// Access tokens live 62 s: fresh right after sign-in (more than the 60 s margin), due for
+    /// refresh 3 s later.
+    const TTL: u32 = 62;
+
+    fn refresh_idp() -> Idp {
+        Idp::start(IdpOptions {
+            signing: "RS256",
+            clients: json!([idp_client(
+                "oidc",
+                json!({"grant_types": ["authorization_code", "refresh_token"]})
+            )]),
+            access_token_ttl: Some(TTL),
+        })
+    }
+
+    async fn grants(idp: &Idp) -> Value {
+        reqwest::get(format!("{}/__grants", idp.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    async fn get_token(app: &App, cookie: &str) -> reqwest::Response {
+        testkit::http::client_without_cookies()
+            .get(app.url("/token?provider=oidc"))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs alice in; her session cookie (`name=value`) and its decoded claims.
+    async fn signed_in(app: &App) -> (String, Value) {
+        let b = browser();
+        let (_, ret) = start_flow(&b, app, "oidc", "?login_hint=alice").await;
+        let r = deliver(&b, &ret).await;
+        assert_signed_in(&b, app, &r, "alice@example.com").await;
+        let value = testkit::http::cookie_value(&r, "next-auth.session-token").unwrap();
+        let claims = testkit::interop::decode(SECRET, &value, None).unwrap();
+        (format!("next-auth.session-token={value}"), claims)
+    }
+
+    /// 50 concurrent `GET token` with copies of `cookie`, spread over `apps`: every answer is
+    /// 200 with one and the same access token, which the IdP's userinfo accepts.
+    async fn fifty_at_once(idp: &Idp, apps: &[&App], cookie: &str) -> (String, Vec<String>) {
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..50 {
+            let url = apps[i % apps.len()].url("/token?provider=oidc");
+            let cookie = cookie.to_string();
+            tasks.spawn(async move {
+                testkit::http::client_without_cookies()
+                    .get(url)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap()
+            });
+        }
+        let mut answers = Vec::new();
+        while let Some(r) = tasks.join_next().await {
+            answers.push(r.unwrap());
+        }
+        let mut tokens = std::collections::BTreeSet::new();
+        let mut cookies = Vec::new();
+        for r in answers {
+            assert_eq!(r.status(), 200);
+            if let Some(c) = testkit::http::cookie_value(&r, "next-auth.session-token") {
+                cookies.push(c);
+            }
+            let body: Value = r.json().await.unwrap();
+            tokens.insert(body["accessToken"].as_str().unwrap().to_string());
+        }
+        assert_eq!(tokens.len(), 1, "one successor for everyone: {tokens:?}");
+        let at = tokens.into_iter().next().unwrap();
+        let userinfo = reqwest::Client::new()
+            .get(format!("{}/me", idp.url()))
+            .bearer_auth(&at)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(userinfo.status(), 200, "the IdP accepts the refreshed token");
+        (at, cookies)
+    }
+
+    async fn one_refresh_for_fifty(apps: &[&App], idp: &Idp) {
+        let (cookie, claims) = signed_in(apps[0]).await;
+        assert_eq!(claims["provider"], "oidc");
+        let first = get_token(apps[0], &cookie).await;
+        assert_eq!(first.status(), 200);
+        let first: Value = first.json().await.unwrap();
+        assert_eq!(first["accessToken"], claims["accessToken"], "fresh: no refresh");
+        assert_eq!(grants(idp).await["refresh_success"], 0);
+
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let (at, cookies) = fifty_at_once(idp, apps, &cookie).await;
+        assert_ne!(json!(at), claims["accessToken"], "refreshed");
+        let g = grants(idp).await;
+        assert_eq!(g["refresh_success"], 1, "{g}");
+        assert_eq!(g["refresh_error"], 0, "{g}");
+        // Every response that refreshed (or took the successor) rewrote the cookie.
+        assert_eq!(cookies.len(), 50);
+        let rewritten = testkit::interop::decode(SECRET, &cookies[0], None).unwrap();
+        assert_eq!(json!(at), rewritten["accessToken"]);
+        assert_ne!(rewritten["refreshToken"], claims["refreshToken"], "rotated");
+
+        // The IdP revokes the new refresh token: the next refresh fails, final, and the session
+        // says so.
+        let revoked = reqwest::Client::new()
+            .post(format!("{}/token/revocation", idp.url()))
+            .basic_auth("oidc-client", Some("oidc-secret"))
+            .form(&[("token", rewritten["refreshToken"].as_str().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), 200);
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let latest = format!("next-auth.session-token={}", cookies[0]);
+        let r = get_token(apps[0], &latest).await;
+        assert_eq!(r.status(), 401);
+        let marked = testkit::http::cookie_value(&r, "next-auth.session-token").unwrap();
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(body, json!({"error": "RefreshAccessTokenError"}));
+        let session: Value = testkit::http::client_without_cookies()
+            .get(apps[0].url("/session"))
+            .header("cookie", format!("next-auth.session-token={marked}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(session["error"], "RefreshAccessTokenError", "{session}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn fifty_concurrent_requests_refresh_once() {
+        let idp = refresh_idp();
+        let app = start_app(&oidc_provider("oidc", &idp, "refresh = true")).await;
+        one_refresh_for_fifty(&[&app], &idp).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_instances_on_postgres_refresh_once() {
+        let db = storage_support::postgres_database().await;
+        let idp = refresh_idp();
+        let providers = oidc_provider("oidc", &idp, "refresh = true");
+        let open = || async { nextauth_sqlx::open(&db.url).await.unwrap() };
+        let a: Arc<dyn Adapter> = open().await;
+        let b: Arc<dyn Adapter> = open().await;
+        let app_a = start_app_on(&providers, "jwt", Some(a), "").await;
+        let app_b = start_app_on(&providers, "jwt", Some(b), "").await;
+        one_refresh_for_fifty(&[&app_a, &app_b], &idp).await;
+    }
+}
