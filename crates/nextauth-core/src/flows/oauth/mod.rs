@@ -10,6 +10,7 @@
 //! | [`id_token`] | ID-token validation: JWS from the JWK set, `iss`, `aud`/`azp`, times, `nonce`, `at_hash` | openid-client `Client#validateIdToken` |
 //! | [`profile`] | the provider's profile JSON → `{id, name, email, image}` | each provider's `profile()` |
 //! | [`sign_in_handler`] | the account rules: link, create, refuse | `core/lib/callback-handler.ts` |
+//! | [`logout`] | federated logout: the IdP's `end_session_endpoint` (OIDC RP-Initiated Logout 1.0) | (none in v4) |
 //!
 //! # Why not the `openidconnect` / `oauth2` crates
 //! They were evaluated and fight v4's wire format at several places this module must reproduce:
@@ -36,6 +37,7 @@ pub(crate) mod authorization_url;
 pub(crate) mod callback;
 pub(crate) mod checks;
 pub(crate) mod id_token;
+pub(crate) mod logout;
 pub mod profile;
 pub(crate) mod sign_in_handler;
 #[cfg(test)]
