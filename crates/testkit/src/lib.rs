@@ -290,6 +290,10 @@ pub struct IdpOptions {
     /// loopback redirect_uri match a registered one whatever its port.
     /// `Value::Null` or `[]`: the default client ([`Idp::DEFAULT_CLIENT_ID`]).
     pub clients: Value,
+    /// OIDC RP-Initiated Logout 1.0 (`end_session_endpoint` in discovery, `GET /session/end`
+    /// with its confirmation form). On by default; off, the IdP announces no end-session
+    /// endpoint.
+    pub rp_initiated_logout: bool,
 }
 
 impl Default for IdpOptions {
@@ -297,6 +301,7 @@ impl Default for IdpOptions {
         IdpOptions {
             signing: "RS256",
             clients: Value::Null,
+            rp_initiated_logout: true,
         }
     }
 }
@@ -336,6 +341,14 @@ impl Idp {
                 ("IDP_PORT", "0"),
                 ("IDP_SIGNING", options.signing),
                 ("IDP_CLIENTS", &clients),
+                (
+                    "IDP_RP_LOGOUT",
+                    if options.rp_initiated_logout {
+                        "1"
+                    } else {
+                        "0"
+                    },
+                ),
             ],
         );
         let issuer = process

@@ -129,6 +129,7 @@ async fn idp_es256_with_custom_client_requires_pkce() {
             "redirect_uris": ["http://127.0.0.1:9/cb"],
             "token_endpoint_auth_method": "client_secret_post",
         }]),
+        ..Default::default()
     });
     let conf = discovery(&idp).await;
     let jwks: Value = reqwest::get(conf["jwks_uri"].as_str().unwrap())
@@ -268,5 +269,6 @@ fn a_peer_that_fails_to_start_panics_with_its_stderr() {
     let _ = Idp::start(IdpOptions {
         signing: "HS1",
         clients: Value::Null,
+        ..Default::default()
     });
 }
