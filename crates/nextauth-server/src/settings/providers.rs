@@ -244,12 +244,6 @@ fn oauth_provider(s: ProviderSection, kind: &str) -> Result<Provider, ProviderEr
     }
     o.refresh = s.refresh.unwrap_or(false);
     o.federated_logout = s.federated_logout.unwrap_or(false);
-    if o.federated_logout && o.issuer.is_none() {
-        tracing::warn!(
-            provider = s.id.as_deref().unwrap_or("oauth"),
-            "`federated_logout` without `issuer`: no discovery, so no end_session_endpoint; sign-out ends the local session only"
-        );
-    }
     if s.logo.is_some() || s.bg.is_some() || s.text.is_some() {
         o.style = ProviderStyle {
             logo: s.logo.or(o.style.logo),
