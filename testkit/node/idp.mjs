@@ -17,7 +17,8 @@
 //                whatever the port.
 //                Default: one client  nextauth-test / nextauth-test-secret  with redirect_uris
 //                http://127.0.0.1/api/auth/callback/mock-idp and http://localhost/api/auth/callback/mock-idp
-//                and x_loopback_any_port (so a server under test on any port is accepted).
+//                and x_loopback_any_port (so a server under test on any port is accepted),
+//                post_logout_redirect_uris http://127.0.0.1/goodbye and http://localhost/goodbye.
 //
 // First stdout line:  listening on http://127.0.0.1:PORT   (printed once the OP answers)
 // Second line: a JSON summary {issuer, signing, clients:[client_id...]}.
@@ -87,6 +88,7 @@ const DEFAULT_CLIENTS = [
     client_id: "nextauth-test",
     client_secret: "nextauth-test-secret",
     redirect_uris: ["http://127.0.0.1/api/auth/callback/mock-idp", "http://localhost/api/auth/callback/mock-idp"],
+    post_logout_redirect_uris: ["http://127.0.0.1/goodbye", "http://localhost/goodbye"],
     x_loopback_any_port: true,
   },
 ];
