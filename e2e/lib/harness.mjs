@@ -281,6 +281,7 @@ client_id = ${tomlString(peers.idp.clientId)}
 client_secret = ${tomlString(peers.idp.clientSecret)}
 scope = "openid email profile"
 checks = ["pkce", "state", "nonce"]
+federated_logout = true
 
 [[providers]]
 id = "email"

@@ -2,7 +2,7 @@
 // same-origin proxy: what a Next.js app's users do.
 import { call, cookie, openApp, requestsTo, session, sessionChanges, signInWithCredentials, status, waitStatus } from "../lib/app.mjs";
 import { waitMail } from "../lib/harness.mjs";
-import { assert, eq, until } from "../lib/runner.mjs";
+import { assert, eq, skip, until } from "../lib/runner.mjs";
 
 const SESSION_COOKIE = "next-auth.session-token";
 
@@ -128,6 +128,42 @@ export default function clientTests(t) {
     await page.waitForURL(`${inst.origin}/goodbye`);
     await waitStatus(page, "unauthenticated");
     assert(!(await cookie(context, SESSION_COOKIE)), "session cookie cleared");
+  });
+
+  t.test("client: signOut() after an OIDC sign-in ends the IdP session (federated_logout)", async ({ page, env, requests }) => {
+    if (env.target === "reference") {
+      skip("nextauth only: NextAuth v4 has no federated logout (next-auth #836)");
+      return;
+    }
+    const inst = await env.instance("main");
+    const issuer = env.peers.idp.issuer;
+    const logins = async () => (await (await fetch(`${issuer}/__logins`)).json()).count;
+    await openApp(page, inst);
+    const before = await logins();
+    await page.click("#oidc");
+    await page.waitForURL(`${inst.origin}/welcome?via=oidc`);
+    await waitStatus(page, "authenticated");
+    eq(await logins(), before + 1, "the IdP asked for a login");
+    // signOut({callbackUrl: "/goodbye"}): next-auth/react follows data.url to the IdP, whose
+    // confirmation page the user answers, and the IdP sends the browser back to /goodbye.
+    await page.click("#signout-redirect");
+    await page.waitForURL((u) => u.href.startsWith(`${issuer}/session/end`));
+    const end = requests.find((r) => r.url.startsWith(`${issuer}/session/end?`));
+    assert(end, "the browser went to the IdP's end_session_endpoint");
+    const q = new URL(end.url).searchParams;
+    eq(q.get("client_id"), env.peers.idp.clientId, "client_id");
+    eq(q.get("post_logout_redirect_uri"), `${inst.origin}/goodbye`, "post_logout_redirect_uri");
+    assert(q.get("id_token_hint")?.split(".").length === 3, "id_token_hint is a JWS");
+    assert(q.get("state"), "state");
+    await page.getByRole("button", { name: "Yes, sign me out" }).click();
+    await page.waitForURL((u) => u.href.startsWith(`${inst.origin}/goodbye?`));
+    eq(new URL(page.url()).searchParams.get("state"), q.get("state"), "state back from the IdP");
+    await waitStatus(page, "unauthenticated");
+    // The IdP session is over: signing in again shows the IdP's login.
+    await page.click("#oidc");
+    await page.waitForURL(`${inst.origin}/welcome?via=oidc`);
+    await waitStatus(page, "authenticated");
+    eq(await logins(), before + 2, "the IdP asked for a login again");
   });
 
   t.test("client: update() posts to /session and useSession takes the new session", async ({ page, env, requests }) => {

@@ -11,15 +11,18 @@
 //                to clients whose grant_types include "refresh_token" (no offline_access needed)
 //                and rotated on every use; a rotated one used again is refused (invalid_grant)
 //                and ends the grant, as real IdPs do. Token revocation (RFC 7009) is on.
+//   IDP_RP_LOGOUT "0": RP-Initiated Logout off (no end_session_endpoint); on otherwise
 //   IDP_CLIENTS  JSON array of client metadata objects (client_id, client_secret, redirect_uris,
 //                token_endpoint_auth_method, id_token_signed_response_alg, ...). Missing
 //                grant_types/response_types/token_endpoint_auth_method/id_token_signed_response_alg
 //                fall back to authorization_code / code / client_secret_basic / IDP_SIGNING.
-//                Non-standard key "x_loopback_any_port": true lets a redirect_uri on
-//                127.0.0.1/localhost/[::1] match a registered one whatever the port.
+//                Non-standard key "x_loopback_any_port": true lets a redirect_uri (and a
+//                post_logout_redirect_uri) on 127.0.0.1/localhost/[::1] match a registered one
+//                whatever the port.
 //                Default: one client  nextauth-test / nextauth-test-secret  with redirect_uris
 //                http://127.0.0.1/api/auth/callback/mock-idp and http://localhost/api/auth/callback/mock-idp
-//                and x_loopback_any_port (so a server under test on any port is accepted).
+//                and x_loopback_any_port (so a server under test on any port is accepted),
+//                post_logout_redirect_uris http://127.0.0.1/goodbye and http://localhost/goodbye.
 //
 // First stdout line:  listening on http://127.0.0.1:PORT   (printed once the OP answers)
 // Second line: a JSON summary {issuer, signing, clients:[client_id...]}.
@@ -32,6 +35,12 @@
 //   any other hint matching [A-Za-z0-9._+-]+ (optionally @domain) is a synthetic account:
 //   sub = hint, email = hint (or hint@example.com), name = hint.
 // Response modes query (default), fragment and form_post are supported.
+// RP-Initiated Logout 1.0 is on (end_session_endpoint in discovery): GET /session/end asks for
+// confirmation with a form (#op.logoutForm with an xsrf field; the "Yes, sign me out" button
+// adds logout=yes), whose POST ends the IdP session and redirects to post_logout_redirect_uri.
+// GET /__logins: {"count": N}, the login prompts the interaction step has answered so far (a
+// sign-in with a live IdP session skips the prompt and does not count).
+
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import Provider from "oidc-provider";
@@ -83,6 +92,7 @@ const DEFAULT_CLIENTS = [
     client_id: "nextauth-test",
     client_secret: "nextauth-test-secret",
     redirect_uris: ["http://127.0.0.1/api/auth/callback/mock-idp", "http://localhost/api/auth/callback/mock-idp"],
+    post_logout_redirect_uris: ["http://127.0.0.1/goodbye", "http://localhost/goodbye"],
     x_loopback_any_port: true,
   },
 ];
@@ -139,6 +149,7 @@ const configuration = {
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
+    rpInitiatedLogout: { enabled: process.env.IDP_RP_LOGOUT !== "0" },
   },
   ttl: {
     AccessToken: Number(process.env.IDP_ACCESS_TOKEN_TTL || 3600),
@@ -191,6 +202,16 @@ provider.Client.prototype.redirectUriAllowed = function (value) {
   const stripped = stripLoopbackPort(value);
   return stripped !== undefined && this.redirectUris.some((r) => stripLoopbackPort(r) === stripped);
 };
+const postLogoutRedirectUriAllowed = provider.Client.prototype.postLogoutRedirectUriAllowed;
+provider.Client.prototype.postLogoutRedirectUriAllowed = function (value) {
+  if (postLogoutRedirectUriAllowed.call(this, value)) return true;
+  if (!anyPortClients.has(this.clientId)) return false;
+  const stripped = stripLoopbackPort(value);
+  return stripped !== undefined && (this.postLogoutRedirectUris || []).some((r) => stripLoopbackPort(r) === stripped);
+};
+
+// Login prompts answered (GET /__logins).
+let logins = 0;
 
 // Auto-login / auto-consent interaction endpoint.
 provider.use(async (ctx, next) => {
@@ -201,6 +222,7 @@ provider.use(async (ctx, next) => {
   const { prompt, params, session, grantId } = details;
   ctx.respond = false; // interactionFinished writes the raw response
   if (prompt.name === "login") {
+    logins += 1;
     const hint = typeof params.login_hint === "string" ? params.login_hint : "alice";
     const accountId = accountFor(hint) ? hint : "alice";
     await provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
@@ -233,6 +255,10 @@ provider.use(async (ctx, next) => {
   }
   if (ctx.path === "/__grants") {
     ctx.body = grants;
+    return;
+  }
+  if (ctx.path === "/__logins") {
+    ctx.body = { count: logins };
     return;
   }
   if (ctx.path === "/__health") {

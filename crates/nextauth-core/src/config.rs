@@ -269,6 +269,19 @@ impl AuthConfig {
                 ));
             }
         }
+        for p in &self.providers {
+            if let crate::providers::ProviderKind::OAuth(o) = &p.kind
+                && o.federated_logout
+                && (o.issuer.is_none() || !o.id_token)
+            {
+                out.push(format!(
+                    "provider {:?}: `federated_logout` needs OpenID Connect (an `issuer` whose \
+                     discovery document names an end_session_endpoint, and ID tokens); without \
+                     them sign-out ends the local session only",
+                    p.id
+                ));
+            }
+        }
         out
     }
 

@@ -14,6 +14,8 @@ use crate::crypto::random;
 use crate::domain::{Account, User, session_json};
 use crate::error::AuthError;
 use crate::init::Ctx;
+use crate::providers::ProviderKind;
+use crate::providers::oauth::KEPT_CLAIMS;
 use crate::response::Reply;
 use crate::state::State;
 
@@ -181,6 +183,9 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
     let Some(decoded) = decode_jwt_session(inner, token, now_ms) else {
         return Read::Gone;
     };
+    // The upstream tokens stay out of the callbacks' sight (and so out of every webhook, the
+    // session JSON and `[session.expose]`); they go back into the refreshed cookie.
+    let (decoded, kept) = split_kept(inner, decoded);
     // On `update()` a failed callback keeps the token as it was; only then is a copy needed.
     let before_update = update.map(|_| decoded.clone());
     let token = match inner
@@ -231,6 +236,8 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
     {
         b.entry("error").or_insert_with(|| error.clone());
     }
+    let mut token = token;
+    token.extend(kept);
     Read::Found(Found {
         body,
         claims: Some(token),
@@ -346,6 +353,55 @@ async fn database_claims(
     }
 }
 
+/// Whether some provider keeps its tokens in JWT sessions ([`KEPT_CLAIMS`]).
+fn keeps_any_tokens(inner: &State) -> bool {
+    inner.config.providers.iter().any(|p| match &p.kind {
+        ProviderKind::OAuth(o) => o.keeps_tokens(),
+        _ => false,
+    })
+}
+
+/// Takes the [`KEPT_CLAIMS`] out of a decoded session token: `(the rest, the kept claims)`.
+/// Only when some provider keeps tokens; otherwise the token is left whole, so a configuration
+/// without such a provider reads and writes exactly the tokens it did before.
+fn split_kept(
+    inner: &State,
+    mut token: Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let mut kept = Map::new();
+    if keeps_any_tokens(inner) {
+        for key in KEPT_CLAIMS {
+            if let Some(v) = token.shift_remove(*key) {
+                kept.insert((*key).to_string(), v);
+            }
+        }
+    }
+    (token, kept)
+}
+
+/// The [`KEPT_CLAIMS`] of an OAuth sign-in at `provider_id`: `accessToken`, `refreshToken`,
+/// `idToken` (those the token endpoint sent), `expiresAt` (Unix seconds, when known) and
+/// `provider`. What a v4 app's `jwt` callback recipe copies from `account`.
+pub(crate) fn kept_claims(provider_id: &str, account: &Account) -> Map<String, Value> {
+    let mut kept = Map::new();
+    for (key, value) in [
+        ("accessToken", &account.access_token),
+        ("refreshToken", &account.refresh_token),
+        ("idToken", &account.id_token),
+        ("tokenType", &account.token_type),
+        ("scope", &account.scope),
+    ] {
+        if let Some(v) = value {
+            kept.insert(key.into(), Value::String(v.clone()));
+        }
+    }
+    if let Some(at) = account.expires_at {
+        kept.insert("expiresAt".into(), Value::from(at));
+    }
+    kept.insert("provider".into(), Value::String(provider_id.to_string()));
+    kept
+}
+
 /// v4's token at sign-in: `{name, email, picture: image, sub: id?.toString()}`.
 fn default_token(user: &User) -> Map<String, Value> {
     let mut token = Map::new();
@@ -417,6 +473,10 @@ pub(crate) struct SignedIn<'a> {
     pub(crate) is_new_user: Option<bool>,
     /// Force a JWT session, whatever the strategy (credentials without a user row).
     pub(crate) force_jwt: bool,
+    /// The upstream tokens a JWT session keeps ([`kept_claims`]), added after the `jwt`
+    /// callback (which never sees them); `None` for providers that keep none. A database
+    /// session ignores them: the account row has the tokens.
+    pub(crate) kept: Option<Map<String, Value>>,
 }
 
 /// Starts the session: a JWT cookie, or a database row and its token in the cookie.
@@ -492,6 +552,9 @@ pub(crate) async fn start(
         .callbacks
         .jwt(jwt_args(default_token(signed_in.user)))
         .await?;
+    if let Some(kept) = signed_in.kept.clone() {
+        token.extend(kept);
+    }
     if cfg.revoke_on_signout {
         // The stable id sign-out revokes (the `jti` changes on every re-encode).
         token

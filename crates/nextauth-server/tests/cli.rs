@@ -84,6 +84,49 @@ fn check_prints_the_resolved_configuration() {
     );
 }
 
+/// `refresh`, `federated_logout` are OAuth keys; `check` warns about a federated logout that
+/// cannot find an end_session_endpoint (GitHub: no OIDC discovery); `backchannel_logout`
+/// is refused as not built yet, naming the key and its provider table.
+#[test]
+fn upstream_token_keys_in_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let provider = "[[providers]]\nid = \"gh\"\ntype = \"oauth\"\npreset = \"github\"\nclient_id = \"c\"\nclient_secret = \"s\"\nrefresh = true\n";
+    std::fs::write(
+        dir.path().join("ok.toml"),
+        format!("{CONFIG}\n{provider}federated_logout = true\n"),
+    )
+    .unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "ok.toml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("warning: provider \"gh\": `federated_logout` needs OpenID Connect"),
+        "{text}"
+    );
+    std::fs::write(
+        dir.path().join("bc.toml"),
+        format!("{CONFIG}\n{provider}backchannel_logout = true\n"),
+    )
+    .unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "bc.toml"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`providers[1]` from file bc.toml: `backchannel_logout` is not supported yet"),
+        "{err}"
+    );
+}
+
 #[test]
 #[allow(clippy::type_complexity)]
 fn invalid_configurations_name_the_value_and_its_source() {

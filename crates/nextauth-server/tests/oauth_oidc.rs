@@ -1153,6 +1153,573 @@ mod callbacks {
     async fn claims_webhook_with_database_sessions() {
         claims_round_trip("database").await;
     }
+
+    /// A provider that keeps its tokens (`refresh = true`) in JWT sessions: neither the signIn
+    /// nor the claims webhook (at sign-in and on `update()`) sees the kept claims in `token`, the
+    /// session JSON shows none of them (not even with `[session.expose]` asking for them), and
+    /// they survive `update()` in the cookie.
+    #[tokio::test]
+    async fn kept_tokens_reach_no_webhook_and_no_session_json() {
+        let idp = start_idp("RS256", vec![idp_client("oidc", json!({}))]);
+        let hooks = receiver();
+        let config = format!(
+            "[callbacks]\nwebhook_secret = \"{WHSEC}\"\nclaims_url = \"{url}/claims\"\nsign_in_url = \"{url}/sign-in\"\n{}",
+            oidc_provider("oidc", &idp, "refresh = true"),
+            url = hooks.url(),
+        );
+        let app = start_app_on(
+            &config,
+            "jwt",
+            None,
+            "[session.expose]\n\"user.at\" = \"accessToken\"\n\"user.it\" = \"idToken\"\n\"user.p\" = \"provider\"\n",
+        )
+        .await;
+        answer(&hooks, "/claims", 200, json!({"role": "admin"}), 0).await;
+        answer(&hooks, "/sign-in", 200, json!(true), 0).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "carol").await;
+        let cookie_value = testkit::http::cookie_value(&r, "next-auth.session-token").unwrap();
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
+        let s = session(&b, &app).await;
+        assert_eq!(
+            s,
+            json!({"user": {"name": "Carol Example", "email": "carol@example.com", "image": "https://example.com/carol.png"}, "expires": s["expires"]})
+        );
+
+        let token = csrf(&b, &app).await;
+        let updated: Value = b
+            .post(app.url("/session"))
+            .json(&json!({"csrfToken": token, "data": {"want": "editor"}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(updated["user"].get("at").is_none(), "{updated}");
+        let got = calls(&hooks).await;
+        assert_eq!(
+            got.len(),
+            3,
+            "signIn, claims at sign-in, claims on update: {got:#?}"
+        );
+        for call in &got {
+            let text = call["body"].to_string();
+            for key in ["accessToken", "refreshToken", "idToken", "expiresAt"] {
+                assert!(!text.contains(key), "{key} in {text}");
+            }
+            assert!(call["body"]["token"].get("provider").is_none(), "{text}");
+            if call["path"] == "/sign-in" {
+                // The signIn webhook's account has its tokens stripped (as before).
+                assert!(call["body"]["account"].get("id_token").is_none(), "{text}");
+                assert!(
+                    call["body"]["account"].get("access_token").is_none(),
+                    "{text}"
+                );
+            }
+        }
+        // The cookie still carries them after update(), next to the webhook's claim.
+        let payload = testkit::interop::decode(SECRET, &cookie_value, None).unwrap();
+        assert_eq!(payload["provider"], "oidc");
+        assert!(
+            payload["idToken"].is_string() && payload["accessToken"].is_string(),
+            "{payload}"
+        );
+        let after = session_cookie_of_jar(&b, &app).await;
+        let payload = testkit::interop::decode(SECRET, &after, None).unwrap();
+        assert_eq!(payload["role"], "admin");
+        assert_eq!(payload["provider"], "oidc", "{payload}");
+        assert!(payload["idToken"].is_string(), "{payload}");
+    }
+}
+
+/// The session cookie the browser `b` holds now, chunks reassembled (read from the refreshed
+/// cookie of a `GET session`).
+async fn session_cookie_of_jar(b: &reqwest::Client, app: &App) -> String {
+    let r = b.get(app.url("/session")).send().await.unwrap();
+    session_cookie_of(&r).expect("a session cookie")
+}
+
+/// The session cookie a response sets (bare, or `.0`, `.1`, … reassembled), if any.
+fn session_cookie_of(r: &reqwest::Response) -> Option<String> {
+    let mut chunks: Vec<(i64, String)> = set_cookies(r)
+        .iter()
+        .filter(|c| c.starts_with("next-auth.session-token") && !c.contains("Max-Age=0"))
+        .filter_map(|c| {
+            let (name, rest) = c.split_once('=')?;
+            let value = rest.split(';').next()?.to_string();
+            let index = match name.strip_prefix("next-auth.session-token") {
+                Some("") => -1,
+                Some(suffix) => suffix.trim_start_matches('.').parse().ok()?,
+                None => return None,
+            };
+            Some((index, value))
+        })
+        .collect();
+    if chunks.is_empty() {
+        return None;
+    }
+    chunks.sort();
+    Some(chunks.into_iter().map(|(_, v)| v).collect())
+}
+
+/// Upstream tokens kept (`refresh`, `federated_logout`) and federated logout (OIDC RP-Initiated
+/// Logout 1.0) against the real IdP. Named `upstream::…`.
+mod upstream {
+    use super::*;
+    use nextauth_core::Adapter;
+    use nextauth_core::testing::MemoryAdapter;
+
+    /// The IdP client of provider `id`, also registered for `http://127.0.0.1/after` as a
+    /// post-logout redirect URI (any port) and for refresh tokens.
+    fn logout_client(id: &str) -> Value {
+        idp_client(
+            id,
+            json!({
+                "post_logout_redirect_uris": ["http://127.0.0.1/after"],
+                "grant_types": ["authorization_code", "refresh_token"],
+            }),
+        )
+    }
+
+    /// The login prompts the IdP has shown so far.
+    async fn idp_logins(idp: &Idp) -> i64 {
+        let j: Value = reqwest::get(format!("{}/__logins", idp.issuer))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        j["count"].as_i64().unwrap()
+    }
+
+    /// The whole sign-in of `hint` at `id`: the callback's answer, checked to be signed in.
+    async fn sign_in(b: &reqwest::Client, app: &App, id: &str, hint: &str) -> reqwest::Response {
+        let (_, ret) = start_flow(b, app, id, &format!("?login_hint={hint}")).await;
+        deliver(b, &ret).await
+    }
+
+    /// `POST signout` with the callbackUrl `<origin>/after`, in JSON mode or as the form.
+    async fn sign_out(b: &reqwest::Client, app: &App, json_mode: bool) -> reqwest::Response {
+        let token = csrf(b, app).await;
+        let callback_url = format!("{}/after", app.origin);
+        let mut form = vec![
+            ("csrfToken", token.as_str()),
+            ("callbackUrl", callback_url.as_str()),
+        ];
+        if json_mode {
+            form.push(("json", "true"));
+        }
+        b.post(app.url("/signout"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Where `r` (a `POST signout` answer) sends the browser: `data.url` in JSON mode, else the
+    /// 302's `Location`.
+    async fn sign_out_target(r: reqwest::Response, json_mode: bool) -> String {
+        if json_mode {
+            assert_eq!(r.status(), 200);
+            let j: Value = r.json().await.unwrap();
+            j["url"].as_str().unwrap().to_string()
+        } else {
+            assert_eq!(r.status(), 302);
+            location(&r)
+        }
+    }
+
+    /// The payload of a compact JWS (no verification: the IdP checks it).
+    fn jws_payload(jws: &str) -> Value {
+        use base64::Engine as _;
+        let part = jws.split('.').nth(1).unwrap();
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(part)
+            .unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    /// Drives the IdP's logout as a browser: `GET end_session` → the confirmation page →
+    /// "Yes, sign me out" (the form's fields plus `logout=yes`) → back at the
+    /// post-logout redirect URI. Answers that final URL.
+    async fn confirm_idp_logout(b: &reqwest::Client, idp: &Idp, end_session: &str) -> String {
+        let page = b.get(end_session).send().await.unwrap();
+        assert_eq!(page.status(), 200, "{end_session}");
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Do you want to sign-out"), "{html}");
+        let form = testkit::http::page_forms(&html)
+            .into_iter()
+            .next()
+            .expect("the logout form");
+        let mut fields = form.fields.clone();
+        fields.push(("logout".into(), "yes".into()));
+        let action = reqwest::Url::parse(&idp.issuer)
+            .unwrap()
+            .join(&form.action)
+            .unwrap();
+        let done = b.post(action).form(&fields).send().await.unwrap();
+        assert!(done.status().is_redirection(), "{}", done.status());
+        location(&done)
+    }
+
+    #[tokio::test]
+    async fn without_the_keys_the_jwt_is_as_before() {
+        let idp = start_idp("RS256", vec![logout_client("oidc")]);
+        let app = start_app(&oidc_provider("oidc", &idp, "")).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        let value = session_cookie_of(&r).unwrap();
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
+        let payload = testkit::interop::decode(SECRET, &value, None).unwrap();
+        let mut keys: Vec<&str> = payload
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["email", "exp", "iat", "jti", "name", "picture", "sub"]
+        );
+    }
+
+    /// `refresh = true` with JWT sessions: the JWE carries `accessToken`, `refreshToken`,
+    /// `idToken`, `expiresAt` (Unix seconds) and `provider`; next-auth's `decode()` reads them;
+    /// `GET session` shows none.
+    #[tokio::test]
+    async fn refresh_keeps_the_tokens_in_the_jwt() {
+        let idp = start_idp("RS256", vec![logout_client("oidc")]);
+        let app = start_app(&oidc_provider(
+            "oidc",
+            &idp,
+            "refresh = true\nscope = \"openid email profile offline_access\"\n[providers.authorization_params]\nprompt = \"consent\"",
+        ))
+        .await;
+        let b = browser();
+        let before = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64;
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        let value = session_cookie_of(&r).unwrap();
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
+        let payload = testkit::interop::decode(SECRET, &value, None).unwrap();
+        assert_eq!(payload["provider"], "oidc", "{payload}");
+        assert!(
+            payload["accessToken"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty()),
+            "{payload}"
+        );
+        assert!(
+            payload["refreshToken"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty()),
+            "{payload}"
+        );
+        let id_token = payload["idToken"].as_str().unwrap();
+        assert_eq!(jws_payload(id_token)["sub"], "alice");
+        // oidc-provider's access tokens live 3600 s by default.
+        let expires_at = payload["expiresAt"].as_i64().unwrap();
+        assert!(
+            (before + 3500..=before + 3700).contains(&expires_at),
+            "{expires_at} vs {before}"
+        );
+        let s = session(&b, &app).await;
+        assert_eq!(s.as_object().unwrap().len(), 2, "{s}");
+        assert_eq!(s["user"].as_object().unwrap().len(), 3, "{s}");
+        // The refreshed cookie keeps them.
+        let again = session_cookie_of_jar(&b, &app).await;
+        let payload2 = testkit::interop::decode(SECRET, &again, None).unwrap();
+        assert_eq!(payload2["idToken"], payload["idToken"]);
+        assert_eq!(payload2["refreshToken"], payload["refreshToken"]);
+    }
+
+    /// A token set too big for one cookie: the session cookie is chunked, `GET session` reads
+    /// it back (twice: the rewritten chunks too), and next-auth's `decode()` opens the
+    /// reassembled JWE.
+    #[tokio::test]
+    async fn a_big_token_set_is_chunked_and_round_trips() {
+        let idp = start_idp("RS256", vec![logout_client("oidc")]);
+        let app = start_app(&oidc_provider("oidc", &idp, "federated_logout = true")).await;
+        let b = browser();
+        // A made-up account whose sub, name and e-mail are 1500 characters each: the ID token
+        // alone is several kilobytes.
+        let hint = "x".repeat(1500);
+        let r = sign_in(&b, &app, "oidc", &hint).await;
+        let chunks: Vec<String> = set_cookies(&r)
+            .into_iter()
+            .filter(|c| c.starts_with("next-auth.session-token.") && !c.contains("Max-Age=0"))
+            .collect();
+        assert!(chunks.len() >= 2, "{chunks:?}");
+        for c in &chunks {
+            assert!(c.len() < 4096, "{}", c.len());
+        }
+        let value = session_cookie_of(&r).unwrap();
+        assert!(value.len() > 4096);
+        let email = format!("{hint}@example.com");
+        assert_signed_in(&b, &app, &r, &email).await;
+        let payload = testkit::interop::decode(SECRET, &value, None).unwrap();
+        assert_eq!(
+            jws_payload(payload["idToken"].as_str().unwrap())["sub"],
+            hint.as_str()
+        );
+        assert_eq!(session(&b, &app).await["user"]["email"], email.as_str());
+    }
+
+    /// The database strategy keeps the tokens where v4's adapters do: the account row, ID token
+    /// included.
+    #[tokio::test]
+    async fn database_sessions_have_the_tokens_in_the_account_row() {
+        let idp = start_idp("RS256", vec![logout_client("oidc")]);
+        let adapter = Arc::new(MemoryAdapter::new());
+        let app = start_app_on(
+            &oidc_provider("oidc", &idp, "refresh = true"),
+            "database",
+            Some(adapter.clone() as Arc<dyn Adapter>),
+            "",
+        )
+        .await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "bob").await;
+        assert_signed_in(&b, &app, &r, "bob@example.com").await;
+        let user = adapter
+            .get_user_by_email("bob@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let account = adapter
+            .get_account(&user.id, "oidc")
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(account.access_token.is_some());
+        assert!(account.expires_at.is_some());
+        assert_eq!(
+            jws_payload(account.id_token.as_deref().unwrap())["sub"],
+            "bob"
+        );
+    }
+
+    /// Federated logout, JWT sessions: the local session ends, the browser goes to the IdP's
+    /// end_session_endpoint with `id_token_hint`, `client_id`, `post_logout_redirect_uri` and
+    /// `state`, the IdP confirms and comes back, and the next sign-in shows the IdP's login again.
+    async fn federated_logout_jwt(json_mode: bool) {
+        let idp = start_idp("RS256", vec![logout_client("oidc")]);
+        let app = start_app(&oidc_provider("oidc", &idp, "federated_logout = true")).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        let value = session_cookie_of(&r).unwrap();
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
+        assert_eq!(idp_logins(&idp).await, 1);
+        let kept = testkit::interop::decode(SECRET, &value, None).unwrap();
+
+        // A sign-out without the CSRF token is refused and changes nothing.
+        let refused = b
+            .post(app.url("/signout"))
+            .form(&[("json", "true")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused.json::<Value>().await.unwrap()["url"],
+            app.url("/signout?csrf=true")
+        );
+        assert_eq!(
+            session(&b, &app).await["user"]["email"],
+            "alice@example.com"
+        );
+
+        let out = sign_out(&b, &app, json_mode).await;
+        // The session cookie is cleared on this very answer.
+        assert!(
+            set_cookies(&out)
+                .iter()
+                .any(|c| c.starts_with("next-auth.session-token=;") && c.contains("Max-Age=0")),
+            "{:?}",
+            set_cookies(&out)
+        );
+        let target = reqwest::Url::parse(&sign_out_target(out, json_mode).await).unwrap();
+        assert_eq!(session(&b, &app).await, json!({}));
+        assert!(
+            target
+                .as_str()
+                .starts_with(&format!("{}/session/end?", idp.issuer)),
+            "{target}"
+        );
+        assert_eq!(
+            param(&target, "id_token_hint").unwrap(),
+            kept["idToken"].as_str().unwrap()
+        );
+        assert_eq!(param(&target, "client_id").unwrap(), "oidc-client");
+        let after = format!("{}/after", app.origin);
+        assert_eq!(param(&target, "post_logout_redirect_uri").unwrap(), after);
+        let state = param(&target, "state").unwrap();
+        assert!(state.len() >= 32, "{state}");
+
+        let back = confirm_idp_logout(&b, &idp, target.as_str()).await;
+        let back = reqwest::Url::parse(&back).unwrap();
+        assert!(back.as_str().starts_with(&after), "{back}");
+        assert_eq!(param(&back, "state").unwrap(), state);
+
+        // The IdP session is over: the next sign-in goes through the IdP's login again.
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
+        assert_eq!(idp_logins(&idp).await, 2);
+    }
+
+    #[tokio::test]
+    async fn federated_logout_jwt_json_mode() {
+        federated_logout_jwt(true).await;
+    }
+
+    #[tokio::test]
+    async fn federated_logout_jwt_form() {
+        federated_logout_jwt(false).await;
+    }
+
+    /// Federated logout, database sessions: the row is deleted (a replayed cookie is no
+    /// session), and the `id_token_hint` is the account row's ID token.
+    async fn federated_logout_database(json_mode: bool, adapter: Option<Arc<dyn Adapter>>) {
+        let idp = start_idp("RS256", vec![logout_client("oidc")]);
+        let app = start_app_on(
+            &oidc_provider("oidc", &idp, "federated_logout = true"),
+            "database",
+            adapter,
+            "",
+        )
+        .await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "carol").await;
+        let value = session_cookie_of(&r).unwrap();
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
+        assert_eq!(idp_logins(&idp).await, 1);
+
+        let out = sign_out(&b, &app, json_mode).await;
+        let target = reqwest::Url::parse(&sign_out_target(out, json_mode).await).unwrap();
+        assert_eq!(session(&b, &app).await, json!({}));
+        // The row is gone: the old cookie value is no session.
+        let replay = testkit::http::client_without_cookies()
+            .get(app.url("/session"))
+            .header("cookie", format!("next-auth.session-token={value}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.json::<Value>().await.unwrap(), json!({}));
+        assert!(
+            target
+                .as_str()
+                .starts_with(&format!("{}/session/end?", idp.issuer)),
+            "{target}"
+        );
+        let hint = jws_payload(&param(&target, "id_token_hint").unwrap());
+        assert_eq!(hint["sub"], "carol");
+        assert_eq!(hint["aud"], "oidc-client");
+        assert_eq!(param(&target, "client_id").unwrap(), "oidc-client");
+        assert_eq!(
+            param(&target, "post_logout_redirect_uri").unwrap(),
+            format!("{}/after", app.origin)
+        );
+        assert!(param(&target, "state").is_some());
+
+        let back = confirm_idp_logout(&b, &idp, target.as_str()).await;
+        assert!(back.starts_with(&format!("{}/after", app.origin)), "{back}");
+        let r = sign_in(&b, &app, "oidc", "carol").await;
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
+        assert_eq!(idp_logins(&idp).await, 2);
+
+        // Signed in again, the account row still holds the first sign-in's ID token (v4's
+        // adapters write the row once, when the account is linked); the IdP takes it as a hint
+        // all the same (RP-Initiated Logout 1.0 §2: the hint need not be current; an expired
+        // one is valid too).
+        let out = sign_out(&b, &app, json_mode).await;
+        let again = reqwest::Url::parse(&sign_out_target(out, json_mode).await).unwrap();
+        assert_eq!(
+            param(&again, "id_token_hint"),
+            param(&target, "id_token_hint")
+        );
+        confirm_idp_logout(&b, &idp, again.as_str()).await;
+        let r = sign_in(&b, &app, "oidc", "carol").await;
+        assert_signed_in(&b, &app, &r, "carol@example.com").await;
+        assert_eq!(idp_logins(&idp).await, 3);
+    }
+
+    #[tokio::test]
+    async fn federated_logout_database_form_sqlite() {
+        federated_logout_database(false, None).await;
+    }
+
+    #[tokio::test]
+    async fn federated_logout_database_json_mode_memory() {
+        federated_logout_database(true, Some(Arc::new(MemoryAdapter::new()))).await;
+    }
+
+    #[tokio::test]
+    async fn federated_logout_database_postgres() {
+        let db = storage_support::postgres_database().await;
+        let adapter = nextauth_sqlx::open(&db.url).await.unwrap();
+        federated_logout_database(true, Some(adapter)).await;
+    }
+
+    /// A provider without `federated_logout` signs out as before: the callbackUrl, and the IdP
+    /// session lives on (the next sign-in shows no login).
+    #[tokio::test]
+    async fn without_federated_logout_the_idp_session_stays() {
+        for strategy in ["jwt", "database"] {
+            let idp = start_idp("RS256", vec![logout_client("oidc")]);
+            let app =
+                start_app_with(&oidc_provider("oidc", &idp, "refresh = true"), strategy).await;
+            let b = browser();
+            let r = sign_in(&b, &app, "oidc", "alice").await;
+            assert_signed_in(&b, &app, &r, "alice@example.com").await;
+            for json_mode in [true, false] {
+                let out = sign_out(&b, &app, json_mode).await;
+                assert_eq!(
+                    sign_out_target(out, json_mode).await,
+                    format!("{}/after", app.origin)
+                );
+                assert_eq!(session(&b, &app).await, json!({}));
+                let r = sign_in(&b, &app, "oidc", "alice").await;
+                assert_signed_in(&b, &app, &r, "alice@example.com").await;
+            }
+            assert_eq!(
+                idp_logins(&idp).await,
+                1,
+                "{strategy}: silent sign-ins after sign-out"
+            );
+        }
+    }
+
+    /// `federated_logout` with an IdP that announces no end_session_endpoint: plain sign-out,
+    /// and a warning says why.
+    #[tokio::test]
+    async fn no_end_session_endpoint_signs_out_locally_with_a_warning() {
+        let idp = Idp::start(IdpOptions {
+            signing: "RS256",
+            clients: json!([logout_client("oidc")]),
+            rp_initiated_logout: false,
+            ..IdpOptions::default()
+        });
+        let app = start_app(&oidc_provider("oidc", &idp, "federated_logout = true")).await;
+        let b = browser();
+        let r = sign_in(&b, &app, "oidc", "alice").await;
+        assert_signed_in(&b, &app, &r, "alice@example.com").await;
+        let out = sign_out(&b, &app, true).await;
+        assert_eq!(
+            sign_out_target(out, true).await,
+            format!("{}/after", app.origin)
+        );
+        assert_eq!(session(&b, &app).await, json!({}));
+        assert!(
+            app.logs
+                .text()
+                .contains("the IdP announces no end_session_endpoint"),
+            "{}",
+            app.logs.text()
+        );
+    }
 }
 
 /// `GET token` against the real IdP issuing rotating refresh tokens and short-lived access
@@ -1174,6 +1741,7 @@ mod refresh {
                 json!({"grant_types": ["authorization_code", "refresh_token"]})
             )]),
             access_token_ttl: Some(TTL),
+            ..IdpOptions::default()
         })
     }
 
@@ -1244,7 +1812,11 @@ mod refresh {
             .send()
             .await
             .unwrap();
-        assert_eq!(userinfo.status(), 200, "the IdP accepts the refreshed token");
+        assert_eq!(
+            userinfo.status(),
+            200,
+            "the IdP accepts the refreshed token"
+        );
         (at, cookies)
     }
 
@@ -1254,7 +1826,10 @@ mod refresh {
         let first = get_token(apps[0], &cookie).await;
         assert_eq!(first.status(), 200);
         let first: Value = first.json().await.unwrap();
-        assert_eq!(first["accessToken"], claims["accessToken"], "fresh: no refresh");
+        assert_eq!(
+            first["accessToken"], claims["accessToken"],
+            "fresh: no refresh"
+        );
         assert_eq!(grants(idp).await["refresh_success"], 0);
 
         tokio::time::sleep(std::time::Duration::from_secs(3)).await;

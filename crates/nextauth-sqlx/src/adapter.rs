@@ -270,7 +270,7 @@ where
     for<'q> Option<String>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<i64>: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<D::Time>: Encode<'q, D::Db> + Decode<'q, D::Db>,
     for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
@@ -322,6 +322,38 @@ where
     async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
         let q = self.q_link_account(account)?;
         self.execute("linkAccount", q).await
+    }
+
+    async fn get_account(
+        &self,
+        user_id: &str,
+        provider: &str,
+    ) -> AdapterResult<Option<AdapterAccount>> {
+        let Some(id) = D::parse_id(user_id) else {
+            return Ok(None);
+        };
+        let q = query(&self.sql.get_account).bind(&id).bind(provider);
+        call::<D, _>("getAccount", async {
+            let Some(row) = q.fetch_optional(&self.pool).await? else {
+                return Ok(None);
+            };
+            let text = |i: usize| row.try_get::<Option<String>, _>(i);
+            Ok(Some(AdapterAccount {
+                user_id: id.to_string(),
+                kind: row.try_get::<String, _>(0)?,
+                provider: row.try_get::<String, _>(1)?,
+                provider_account_id: row.try_get::<String, _>(2)?,
+                refresh_token: text(3)?,
+                access_token: text(4)?,
+                expires_at: row.try_get::<Option<i64>, _>(5)?,
+                token_type: text(6)?,
+                scope: text(7)?,
+                id_token: text(8)?,
+                session_state: text(9)?,
+                extra: serde_json::Map::new(),
+            }))
+        })
+        .await
     }
 
     async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession> {

@@ -161,6 +161,10 @@ pub struct Statements {
     pub get_user_by_email: Arc<str>,
     /// `getUserByAccount`: binds provider, providerAccountId; a user.
     pub get_user_by_account: Arc<str>,
+    /// The account of a user at a provider: binds userId, provider; returns `type`, `provider`,
+    /// `providerAccountId`, `refresh_token`, `access_token`, `expires_at`, `token_type`,
+    /// `scope`, `id_token`, `session_state` (the first row, should there be several).
+    pub get_account: Arc<str>,
     /// `updateUser`: binds name, email, emailVerified, image, id; returns a user.
     pub update_user: Arc<str>,
     /// `linkAccount`: binds the eleven account columns in [`AccountColumns`] order.
@@ -248,6 +252,15 @@ impl Statements {
                 q(a.provider),
                 p(1),
                 q(a.provider_account_id),
+                p(2),
+            )),
+            get_account: Arc::from(format!(
+                "SELECT {} FROM {} WHERE {} = {} AND {} = {} LIMIT 1",
+                list(&account_cols[1..]),
+                q(a.table),
+                q(a.user_id),
+                p(1),
+                q(a.provider),
                 p(2),
             )),
             update_user: Arc::from(format!(
@@ -345,6 +358,7 @@ mod tests {
             format!(r#"SELECT {user} FROM "users" WHERE "id" = $1"#),
             format!(r#"SELECT {user} FROM "users" WHERE "email" = $1"#),
             r#"SELECT u."id", u."name", u."email", u."emailVerified", u."image" FROM "accounts" a JOIN "users" u ON u."id" = a."userId" WHERE a."provider" = $1 AND a."providerAccountId" = $2"#.to_string(),
+            r#"SELECT "type", "provider", "providerAccountId", "refresh_token", "access_token", "expires_at", "token_type", "scope", "id_token", "session_state" FROM "accounts" WHERE "userId" = $1 AND "provider" = $2 LIMIT 1"#.to_string(),
             format!(
                 r#"UPDATE "users" SET "name" = $1, "email" = $2, "emailVerified" = $3, "image" = $4 WHERE "id" = $5 RETURNING {user}"#
             ),
@@ -400,6 +414,7 @@ mod tests {
             &s.get_user,
             &s.get_user_by_email,
             &s.get_user_by_account,
+            &s.get_account,
             &s.update_user,
             &s.link_account,
             &s.create_session,

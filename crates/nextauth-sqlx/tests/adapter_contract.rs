@@ -41,11 +41,22 @@ async fn contract(a: &dyn Adapter) {
 async fn refresh_leases(a: &dyn Adapter) {
     use nextauth_core::adapter::RefreshClaim;
     let key = unique("refresh-key");
-    assert_eq!(a.claim_refresh(&key, T0, T0 + 1000).await.unwrap(), RefreshClaim::Leased);
-    assert_eq!(a.claim_refresh(&key, T0 + 10, T0 + 1010).await.unwrap(), RefreshClaim::Busy);
+    assert_eq!(
+        a.claim_refresh(&key, T0, T0 + 1000).await.unwrap(),
+        RefreshClaim::Leased
+    );
+    assert_eq!(
+        a.claim_refresh(&key, T0 + 10, T0 + 1010).await.unwrap(),
+        RefreshClaim::Busy
+    );
     // The holder died: after its lease, another takes over.
-    assert_eq!(a.claim_refresh(&key, T0 + 1001, T0 + 2001).await.unwrap(), RefreshClaim::Leased);
-    a.finish_refresh(&key, Some("sealed-result"), T0 + 60_000).await.unwrap();
+    assert_eq!(
+        a.claim_refresh(&key, T0 + 1001, T0 + 2001).await.unwrap(),
+        RefreshClaim::Leased
+    );
+    a.finish_refresh(&key, Some("sealed-result"), T0 + 60_000)
+        .await
+        .unwrap();
     for now in [T0 + 1002, T0 + 59_000] {
         assert_eq!(
             a.claim_refresh(&key, now, now + 1000).await.unwrap(),
@@ -54,13 +65,21 @@ async fn refresh_leases(a: &dyn Adapter) {
     }
     // A released lease (the refresh failed, nothing recorded) is free at once.
     let other = unique("refresh-key");
-    assert_eq!(a.claim_refresh(&other, T0, T0 + 1000).await.unwrap(), RefreshClaim::Leased);
+    assert_eq!(
+        a.claim_refresh(&other, T0, T0 + 1000).await.unwrap(),
+        RefreshClaim::Leased
+    );
     a.finish_refresh(&other, None, T0).await.unwrap();
-    assert_eq!(a.claim_refresh(&other, T0 + 1, T0 + 1001).await.unwrap(), RefreshClaim::Leased);
+    assert_eq!(
+        a.claim_refresh(&other, T0 + 1, T0 + 1001).await.unwrap(),
+        RefreshClaim::Leased
+    );
     // Swept after keep_until: the key is unknown again.
     a.delete_expired_refreshes(T0 + 60_001).await.unwrap();
     assert_eq!(
-        a.claim_refresh(&key, T0 + 60_002, T0 + 61_002).await.unwrap(),
+        a.claim_refresh(&key, T0 + 60_002, T0 + 61_002)
+            .await
+            .unwrap(),
         RefreshClaim::Leased
     );
 }

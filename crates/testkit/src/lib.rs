@@ -293,6 +293,10 @@ pub struct IdpOptions {
     /// Seconds an access token lives (`IDP_ACCESS_TOKEN_TTL`); `None`: an hour. Clients whose
     /// `grant_types` include `refresh_token` get refresh tokens, rotated on every use.
     pub access_token_ttl: Option<u32>,
+    /// OIDC RP-Initiated Logout 1.0 (`end_session_endpoint` in discovery, `GET /session/end`
+    /// with its confirmation form). On by default; off, the IdP announces no end-session
+    /// endpoint.
+    pub rp_initiated_logout: bool,
 }
 
 impl Default for IdpOptions {
@@ -301,6 +305,7 @@ impl Default for IdpOptions {
             signing: "RS256",
             clients: Value::Null,
             access_token_ttl: None,
+            rp_initiated_logout: true,
         }
     }
 }
@@ -344,6 +349,14 @@ impl Idp {
                 ("IDP_SIGNING", options.signing),
                 ("IDP_CLIENTS", &clients),
                 ("IDP_ACCESS_TOKEN_TTL", &ttl),
+                (
+                    "IDP_RP_LOGOUT",
+                    if options.rp_initiated_logout {
+                        "1"
+                    } else {
+                        "0"
+                    },
+                ),
             ],
         );
         let issuer = process

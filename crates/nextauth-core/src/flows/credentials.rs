@@ -107,6 +107,7 @@ pub(crate) async fn callback(
         is_new_user: Some(false),
         // JWT strategy: the webhook's user needs no row of ours.
         force_jwt: !database,
+        kept: None,
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
         let e = AuthError::from(e);

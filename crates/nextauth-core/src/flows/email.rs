@@ -391,6 +391,7 @@ async fn sign_in_with(
             profile: None,
             is_new_user: Some(is_new_user),
             force_jwt: false,
+            kept: None,
         },
     )
     .await

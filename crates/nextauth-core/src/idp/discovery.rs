@@ -53,6 +53,9 @@ pub(crate) struct Metadata {
     pub(crate) userinfo_endpoint: Option<String>,
     pub(crate) jwks_uri: Option<String>,
     pub(crate) token_endpoint_auth_methods_supported: Option<Vec<String>>,
+    /// OpenID Connect RP-Initiated Logout 1.0 §2.1: where the browser is sent to end the IdP
+    /// session.
+    pub(crate) end_session_endpoint: Option<String>,
 }
 
 /// A provider's endpoints for one request: configuration first, discovery for the rest.
@@ -289,6 +292,8 @@ pub(crate) fn parse_metadata(doc: &Value) -> Result<Metadata, DocumentProblem> {
         userinfo_endpoint: url("userinfo_endpoint")?,
         jwks_uri: url("jwks_uri")?,
         token_endpoint_auth_methods_supported: methods,
+        // Used by federated logout only: a bad value must not stop sign-ins.
+        end_session_endpoint: url("end_session_endpoint").ok().flatten(),
     })
 }
 

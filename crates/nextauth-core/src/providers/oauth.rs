@@ -38,6 +38,30 @@ impl Check {
     }
 }
 
+/// The claims in which a JWT session keeps the tokens of its sign-in when the provider has
+/// `refresh` or `federated_logout` (the names of v4's `jwt` callback recipe, camelCase on
+/// purpose):
+///
+/// * `accessToken`, `refreshToken`, `idToken`: the token endpoint's `access_token`,
+///   `refresh_token`, `id_token` (each only when the IdP sent it);
+/// * `expiresAt`: the access token's expiry, Unix time in seconds (the token response's
+///   `expires_at`, or `expires_in` added to the time of the exchange);
+/// * `tokenType`, `scope`: the token response's `token_type` and `scope` (what `GET token`
+///   answers beside the access token);
+/// * `provider`: the id of the provider that signed the session in.
+///
+/// The `jwt` and `session` callbacks (and so every webhook and `[session.expose]`) never see
+/// them, and `GET session` never answers them: they live in the encrypted cookie only.
+pub const KEPT_CLAIMS: &[&str] = &[
+    "accessToken",
+    "refreshToken",
+    "idToken",
+    "expiresAt",
+    "tokenType",
+    "scope",
+    "provider",
+];
+
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ClientAuth {
@@ -150,6 +174,15 @@ pub struct OAuthProvider {
     pub profile: ProfileMapping,
     /// v4 `allowDangerousEmailAccountLinking`.
     pub allow_dangerous_email_account_linking: bool,
+    /// `refresh = true`: keep the sign-in's tokens (the refresh token among them). JWT sessions
+    /// carry them in the session JWE ([`KEPT_CLAIMS`]); database sessions have them in the
+    /// account row, as v4's adapters store them.
+    pub refresh: bool,
+    /// `federated_logout = true`: `POST signout` of a session from this provider also ends the
+    /// IdP session (OpenID Connect RP-Initiated Logout 1.0, the discovered
+    /// `end_session_endpoint`). Keeps the sign-in's tokens as [`Self::refresh`] does (the ID
+    /// token is the logout's `id_token_hint`).
+    pub federated_logout: bool,
     /// Button style.
     pub style: ProviderStyle,
 }
@@ -175,8 +208,16 @@ impl OAuthProvider {
             authorization_params: Vec::new(),
             profile: ProfileMapping::default(),
             allow_dangerous_email_account_linking: false,
+            refresh: false,
+            federated_logout: false,
             style: ProviderStyle::default(),
         }
+    }
+
+    /// Whether a JWT session from this provider keeps the sign-in's tokens ([`KEPT_CLAIMS`]):
+    /// with `refresh` or `federated_logout`.
+    pub fn keeps_tokens(&self) -> bool {
+        self.refresh || self.federated_logout
     }
 
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {

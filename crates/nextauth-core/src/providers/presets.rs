@@ -391,6 +391,8 @@ impl Preset {
                 image: opt(image),
             },
             allow_dangerous_email_account_linking: false,
+            refresh: false,
+            federated_logout: false,
             style: ProviderStyle {
                 logo: None,
                 bg: opt(self.style.0),

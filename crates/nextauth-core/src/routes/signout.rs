@@ -4,9 +4,14 @@
 //! `POST` needs a verified CSRF token (else `signout?csrf=true`). With a session cookie, a
 //! database session's row is deleted and every session cookie chunk is cleared; then the browser
 //! goes to the callbackUrl. The csrf and callback-url cookies stay.
+//!
+//! A session from a provider with `federated_logout` ends the same way, and then the browser
+//! goes to the IdP's `end_session_endpoint` instead, which brings it back to the callbackUrl
+//! (OIDC RP-Initiated Logout 1.0; [`crate::flows::oauth`]'s `logout`).
 
 use crate::config::SessionStrategy;
 use crate::events::{Event, SignOutMessage};
+use crate::flows::oauth::logout;
 use crate::init::Ctx;
 use crate::init::log_csrf_failure;
 use crate::response::Reply;
@@ -25,11 +30,20 @@ pub(crate) async fn post(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
         log_csrf_failure(ctx.req, "signout");
         return Reply::redirect(format!("{}/signout?csrf=true", inner.config.base.base));
     }
+    let mut federated = None;
     if let Some(token) = session::token_from_request(inner, ctx) {
+        // Read before the session ends: the provider and ID token of the IdP logout.
+        federated = logout::pending(inner, ctx, &token).await;
         if let Err(e) = sign_out(inner, ctx, &token).await {
             tracing::error!(code = "SIGNOUT_ERROR", error = %e, "ending the session (row or signOut event) failed");
         }
         session::clear_cookie(inner, ctx);
+    }
+    if let Some(federated) = federated
+        && let Some(url) =
+            logout::end_session_url(inner, ctx.now_ms, &federated, &ctx.callback_url).await
+    {
+        return Reply::redirect(url);
     }
     Reply::redirect(ctx.callback_url.clone())
 }

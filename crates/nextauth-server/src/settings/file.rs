@@ -181,6 +181,15 @@ pub(super) struct ProviderSection {
     /// Its e-mail addresses count as verified without `email_verified` (`[callbacks]` policies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) trusted_email: Option<bool>,
+    /// Keep the sign-in's tokens (JWT sessions: in the session JWE).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) refresh: Option<bool>,
+    /// Sign-out also ends the IdP session (OIDC RP-Initiated Logout 1.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) federated_logout: Option<bool>,
+    /// OIDC Back-Channel Logout 1.0: accepted by the parser, refused as not supported yet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) backchannel_logout: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) logo: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -76,6 +76,14 @@ pub enum ProviderError {
         /// The transport's complaint (never the password).
         source: ConfigError,
     },
+    /// A key of the public interface whose feature is not built yet.
+    #[error("`{key}` is not supported yet: {hint}")]
+    NotSupportedYet {
+        /// The key.
+        key: &'static str,
+        /// What to do instead.
+        hint: &'static str,
+    },
     /// An `authorize_url` that is not http(s).
     #[error("`authorize_url` = {0:?}: must be an http(s) URL")]
     NotHttp(String),
@@ -113,6 +121,9 @@ const OAUTH_KEYS: &[&str] = &[
     "profile",
     "allow_dangerous_email_account_linking",
     "trusted_email",
+    "refresh",
+    "federated_logout",
+    "backchannel_logout",
     "logo",
     "bg",
     "text",
@@ -225,6 +236,14 @@ fn oauth_provider(s: ProviderSection, kind: &str) -> Result<Provider, ProviderEr
     if let Some(v) = s.allow_dangerous_email_account_linking {
         o.allow_dangerous_email_account_linking = v;
     }
+    if s.backchannel_logout == Some(true) {
+        return Err(ProviderError::NotSupportedYet {
+            key: "backchannel_logout",
+            hint: "back-channel logout (OIDC Back-Channel Logout 1.0) is not built yet; remove the key",
+        });
+    }
+    o.refresh = s.refresh.unwrap_or(false);
+    o.federated_logout = s.federated_logout.unwrap_or(false);
     if s.logo.is_some() || s.bg.is_some() || s.text.is_some() {
         o.style = ProviderStyle {
             logo: s.logo.or(o.style.logo),
@@ -332,5 +351,56 @@ mod tests {
         )
         .unwrap();
         assert_eq!(set_keys(&s), ["issuer", "server"]);
+    }
+
+    fn build(toml_text: &str) -> Result<Provider, ProviderError> {
+        let s: ProviderSection = toml::from_str(toml_text).unwrap();
+        provider_from(s, &reqwest::Client::new(), None)
+    }
+
+    fn oauth(p: &Provider) -> &OAuthProvider {
+        let ProviderKind::OAuth(o) = &p.kind else {
+            unreachable!("not an OAuth provider")
+        };
+        o
+    }
+
+    const OIDC: &str = "type = \"oidc\"\nissuer = \"https://idp.example\"\nclient_id = \"c\"\n";
+
+    #[test]
+    fn refresh_and_federated_logout_are_oauth_keys() {
+        let p = build(OIDC).unwrap();
+        assert!(!oauth(&p).refresh && !oauth(&p).federated_logout && !oauth(&p).keeps_tokens());
+        let p = build(&format!("{OIDC}refresh = true\n")).unwrap();
+        assert!(oauth(&p).refresh && oauth(&p).keeps_tokens());
+        let p = build(&format!("{OIDC}federated_logout = true\n")).unwrap();
+        assert!(oauth(&p).federated_logout && oauth(&p).keeps_tokens());
+        let p = build("type = \"oauth\"\npreset = \"github\"\nclient_id = \"c\"\nrefresh = true\n")
+            .unwrap();
+        assert!(oauth(&p).refresh);
+        // On another type: an error naming the key.
+        for key in ["refresh", "federated_logout", "backchannel_logout"] {
+            let e = build(&format!("type = \"email\"\n{key} = true\n")).unwrap_err();
+            assert_eq!(
+                e.to_string(),
+                format!("`{key}` does not apply to a provider of type \"email\"")
+            );
+        }
+        // A misspelt key stays an error (serde's, at parse time).
+        assert!(
+            toml::from_str::<ProviderSection>(&format!("{OIDC}federated_logut = true\n")).is_err()
+        );
+    }
+
+    #[test]
+    fn backchannel_logout_is_refused_as_not_supported_yet() {
+        let e = build(&format!("{OIDC}backchannel_logout = true\n")).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("`backchannel_logout` is not supported yet"),
+            "{e}"
+        );
+        // `false` asks for nothing.
+        assert!(build(&format!("{OIDC}backchannel_logout = false\n")).is_ok());
     }
 }

@@ -168,6 +168,9 @@ pub(crate) async fn handle(
         profile: Some(&fetched.profile),
         is_new_user: outcome.is_new_user,
         force_jwt: false,
+        kept: provider
+            .keeps_tokens()
+            .then(|| session::kept_claims(provider_id, &account)),
     };
     if let Err(e) = session::start(inner, ctx, signed_in).await {
         let e = AuthError::from(e);

@@ -11,6 +11,7 @@
 //! | [`profile`] | the provider's profile JSON → `{id, name, email, image}` | each provider's `profile()` |
 //! | [`sign_in_handler`] | the account rules: link, create, refuse | `core/lib/callback-handler.ts` |
 //! | [`refresh`] | race-free access-token refresh (single-flight, a grace record, a lease across instances) | v4's refresh-token-rotation recipe |
+//! | [`logout`] | federated logout: the IdP's `end_session_endpoint` (OIDC RP-Initiated Logout 1.0) | (none in v4) |
 //!
 //! # Why not the `openidconnect` / `oauth2` crates
 //! They were evaluated and fight v4's wire format at several places this module must reproduce:
@@ -37,6 +38,7 @@ pub(crate) mod authorization_url;
 pub(crate) mod callback;
 pub(crate) mod checks;
 pub(crate) mod id_token;
+pub(crate) mod logout;
 pub mod profile;
 pub(crate) mod refresh;
 pub(crate) mod sign_in_handler;
