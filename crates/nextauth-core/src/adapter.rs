@@ -106,6 +106,15 @@ pub trait Adapter: Send + Sync + 'static {
     ) -> AdapterResult<Option<AdapterAccount>> {
         Ok(None)
     }
+    /// Writes an account's tokens after a refresh (`GET token`): `access_token`,
+    /// `refresh_token`, `expires_at`, `token_type`, `scope`, `id_token` of the row found by
+    /// `provider` and `providerAccountId`. Not one of v4's adapter methods (v4's recipe updates
+    /// the row itself); the provided body refuses.
+    async fn update_account_tokens(&self, _account: &AdapterAccount) -> AdapterResult<()> {
+        Err(AdapterError::Unavailable(
+            "this adapter cannot update an account's tokens".into(),
+        ))
+    }
     /// `createSession`
     async fn create_session(&self, session: &AdapterSession) -> AdapterResult<AdapterSession>;
     /// `getSessionAndUser`: one query where the storage allows it; the hot path of database sessions.
@@ -475,6 +484,22 @@ impl Adapter for MemoryAdapter {
 
     async fn link_account(&self, account: &AdapterAccount) -> AdapterResult<()> {
         self.with(|s| s.link_account(account))?
+    }
+
+    async fn update_account_tokens(&self, account: &AdapterAccount) -> AdapterResult<()> {
+        self.with(|s| {
+            if let Some(a) = s.accounts.iter_mut().find(|a| {
+                a.provider == account.provider
+                    && a.provider_account_id == account.provider_account_id
+            }) {
+                a.access_token = account.access_token.clone();
+                a.refresh_token = account.refresh_token.clone();
+                a.expires_at = account.expires_at;
+                a.token_type = account.token_type.clone();
+                a.scope = account.scope.clone();
+                a.id_token = account.id_token.clone();
+            }
+        })
     }
 
     async fn get_account(

@@ -292,8 +292,21 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
     {
         tracing::error!(code = "SESSION_ERROR", error = %e, "extending the session failed");
     }
+    // A failed upstream refresh (`GET token`) is kept with the session's claims; the session
+    // shows it as a JWT session does. Read only where a provider keeps tokens.
+    let refresh_error = match &claims {
+        Some(c) => c.get("error").cloned(),
+        None if keeps_any_tokens(inner) => match adapter.get_session_claims(token).await {
+            Ok(kept) => kept.and_then(|c| c.get("error").cloned()),
+            Err(e) => {
+                tracing::error!(code = "SESSION_ERROR", error = %e, "reading the session's claims failed");
+                None
+            }
+        },
+        None => None,
+    };
     // v4 answers the stored expiry (before any extension), while the cookie always moves.
-    let body = inner
+    let mut body = inner
         .callbacks
         .session(SessionArgs {
             session: session_json(&user, session.expires),
@@ -303,6 +316,11 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
             trigger: update.map(|_| Trigger::Update),
         })
         .await;
+    if let Some(error) = refresh_error
+        && let Value::Object(b) = &mut body
+    {
+        b.entry("error").or_insert(error);
+    }
     Read::Found(Found {
         body,
         claims: None,

@@ -1880,6 +1880,77 @@ mod refresh {
         one_refresh_for_fifty(&[&app], &idp).await;
     }
 
+    /// Database sessions: the tokens are the account row's; a refresh (once, for 20 concurrent
+    /// requests) writes the successor back to the row; a revoked refresh token marks the
+    /// session, and `GET session` shows it.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn database_sessions_refresh_the_account_row() {
+        let idp = refresh_idp();
+        let store = Arc::new(nextauth_core::testing::MemoryAdapter::new());
+        let app = start_app_on(
+            &oidc_provider("oidc", &idp, "refresh = true"),
+            "database",
+            Some(store.clone() as Arc<dyn Adapter>),
+            "",
+        )
+        .await;
+        let b = browser();
+        let (_, ret) = start_flow(&b, &app, "oidc", "?login_hint=bob").await;
+        let r = deliver(&b, &ret).await;
+        assert_signed_in(&b, &app, &r, "bob@example.com").await;
+        let cookie = testkit::http::cookie_pair(&r, "next-auth.session-token").unwrap();
+        let user = store
+            .get_user_by_email("bob@example.com")
+            .await
+            .unwrap()
+            .unwrap();
+        let before = store.get_account(&user.id, "oidc").await.unwrap().unwrap();
+        let first: Value = get_token(&app, &cookie).await.json().await.unwrap();
+        assert_eq!(json!(before.access_token), first["accessToken"]);
+
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..20 {
+            let url = app.url("/token?provider=oidc");
+            let cookie = cookie.clone();
+            tasks.spawn(async move {
+                let r = testkit::http::client_without_cookies()
+                    .get(url)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                r.json::<Value>().await.unwrap()["accessToken"].clone()
+            });
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        while let Some(at) = tasks.join_next().await {
+            seen.insert(at.unwrap().to_string());
+        }
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!(grants(&idp).await["refresh_success"], 1);
+        let after = store.get_account(&user.id, "oidc").await.unwrap().unwrap();
+        assert_ne!(
+            after.access_token, before.access_token,
+            "the row has the successor"
+        );
+        assert_ne!(after.refresh_token, before.refresh_token, "rotated");
+
+        let revoked = reqwest::Client::new()
+            .post(format!("{}/token/revocation", idp.url()))
+            .basic_auth("oidc-client", Some("oidc-secret"))
+            .form(&[("token", after.refresh_token.as_deref().unwrap())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), 200);
+        tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+        let r = get_token(&app, &cookie).await;
+        assert_eq!(r.status(), 401);
+        assert_eq!(session(&b, &app).await["error"], "RefreshAccessTokenError");
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_instances_on_postgres_refresh_once() {
         let db = storage_support::postgres_database().await;

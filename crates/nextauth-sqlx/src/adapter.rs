@@ -324,6 +324,19 @@ where
         self.execute("linkAccount", q).await
     }
 
+    async fn update_account_tokens(&self, account: &AdapterAccount) -> AdapterResult<()> {
+        let q = query(&self.sql.update_account_tokens)
+            .bind(account.access_token.clone())
+            .bind(account.refresh_token.clone())
+            .bind(account.expires_at)
+            .bind(account.token_type.clone())
+            .bind(account.scope.clone())
+            .bind(account.id_token.clone())
+            .bind(account.provider.clone())
+            .bind(account.provider_account_id.clone());
+        self.execute("updateAccountTokens", q).await
+    }
+
     async fn get_account(
         &self,
         user_id: &str,

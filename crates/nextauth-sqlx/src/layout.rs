@@ -165,6 +165,9 @@ pub struct Statements {
     /// `providerAccountId`, `refresh_token`, `access_token`, `expires_at`, `token_type`,
     /// `scope`, `id_token`, `session_state` (the first row, should there be several).
     pub get_account: Arc<str>,
+    /// The tokens of an account after a refresh: binds access_token, refresh_token, expires_at,
+    /// token_type, scope, id_token, provider, providerAccountId.
+    pub update_account_tokens: Arc<str>,
     /// `updateUser`: binds name, email, emailVerified, image, id; returns a user.
     pub update_user: Arc<str>,
     /// `linkAccount`: binds the eleven account columns in [`AccountColumns`] order.
@@ -263,6 +266,26 @@ impl Statements {
                 q(a.provider),
                 p(2),
             )),
+            update_account_tokens: Arc::from(format!(
+                "UPDATE {} SET {} = {}, {} = {}, {} = {}, {} = {}, {} = {}, {} = {} WHERE {} = {} AND {} = {}",
+                q(a.table),
+                q(a.access_token),
+                p(1),
+                q(a.refresh_token),
+                p(2),
+                q(a.expires_at),
+                p(3),
+                q(a.token_type),
+                p(4),
+                q(a.scope),
+                p(5),
+                q(a.id_token),
+                p(6),
+                q(a.provider),
+                p(7),
+                q(a.provider_account_id),
+                p(8),
+            )),
             update_user: Arc::from(format!(
                 "UPDATE {users} SET {} WHERE {} = {} RETURNING {user_list}",
                 user_fields
@@ -359,6 +382,7 @@ mod tests {
             format!(r#"SELECT {user} FROM "users" WHERE "email" = $1"#),
             r#"SELECT u."id", u."name", u."email", u."emailVerified", u."image" FROM "accounts" a JOIN "users" u ON u."id" = a."userId" WHERE a."provider" = $1 AND a."providerAccountId" = $2"#.to_string(),
             r#"SELECT "type", "provider", "providerAccountId", "refresh_token", "access_token", "expires_at", "token_type", "scope", "id_token", "session_state" FROM "accounts" WHERE "userId" = $1 AND "provider" = $2 LIMIT 1"#.to_string(),
+            r#"UPDATE "accounts" SET "access_token" = $1, "refresh_token" = $2, "expires_at" = $3, "token_type" = $4, "scope" = $5, "id_token" = $6 WHERE "provider" = $7 AND "providerAccountId" = $8"#.to_string(),
             format!(
                 r#"UPDATE "users" SET "name" = $1, "email" = $2, "emailVerified" = $3, "image" = $4 WHERE "id" = $5 RETURNING {user}"#
             ),
@@ -415,6 +439,7 @@ mod tests {
             &s.get_user_by_email,
             &s.get_user_by_account,
             &s.get_account,
+            &s.update_account_tokens,
             &s.update_user,
             &s.link_account,
             &s.create_session,

@@ -58,12 +58,7 @@ pub(crate) async fn get(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
         return answer(401, &json!({}));
     };
     if inner.config.session.strategy == SessionStrategy::Database {
-        // Database sessions keep the tokens in the account row; serving them here is the next
-        // step of issue 13.
-        return answer(
-            404,
-            &json!({"error": "GET token serves JWT sessions; database sessions keep the tokens in the account row"}),
-        );
+        return database(inner, &cookie, &provider_id, oauth, ctx.now_ms).await;
     }
     let Some(mut claims) = session::decode_jwt_session(inner, &cookie, ctx.now_ms) else {
         return answer(401, &json!({}));
@@ -93,6 +88,96 @@ pub(crate) async fn get(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
             }
             claims.insert("error".into(), Value::String(REFRESH_ERROR.into()));
             rewrite(inner, ctx, &claims);
+            answer(401, &json!({ "error": REFRESH_ERROR }))
+        }
+    }
+}
+
+/// Database sessions: the tokens are the account row's (v4's adapters store them there), and a
+/// refresh writes the successor back to the row; a failure is kept with the session's claims
+/// (`nextauth_session_claims`), where `GET session` finds it.
+async fn database(
+    inner: &State,
+    cookie: &str,
+    provider_id: &str,
+    oauth: &crate::providers::OAuthProvider,
+    now_ms: i64,
+) -> Reply {
+    let Some(adapter) = inner.adapter.as_deref() else {
+        return answer(401, &json!({}));
+    };
+    let unavailable = |e: crate::adapter::AdapterError| {
+        tracing::error!(code = "SESSION_ERROR", error = %e, "GET token: storage failed");
+        answer(503, &json!({"error": "storage unavailable"}))
+    };
+    let user = match adapter.get_session_and_user(cookie).await {
+        Ok(Some((session, user))) if session.expires >= now_ms => user,
+        Ok(_) => return answer(401, &json!({})),
+        Err(e) => return unavailable(e),
+    };
+    let mut account = match adapter.get_account(&user.id, provider_id).await {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            return answer(
+                404,
+                &json!({"error": format!("the user has no account at {provider_id:?}")}),
+            );
+        }
+        Err(e) => return unavailable(e),
+    };
+    let Some(tokens) = Tokens::from_token_set(&serde_json::Map::from_iter(
+        [
+            (
+                "access_token",
+                account.access_token.clone().map(Value::String),
+            ),
+            (
+                "refresh_token",
+                account.refresh_token.clone().map(Value::String),
+            ),
+            ("expires_at", account.expires_at.map(Value::from)),
+            ("token_type", account.token_type.clone().map(Value::String)),
+            ("scope", account.scope.clone().map(Value::String)),
+            ("id_token", account.id_token.clone().map(Value::String)),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| Some((k.to_string(), v?))),
+    )) else {
+        return answer(
+            404,
+            &json!({"error": format!("the account at {provider_id:?} holds no access token")}),
+        );
+    };
+    let kept = adapter.get_session_claims(cookie).await.ok().flatten();
+    match fresh_tokens(inner, provider_id, oauth, &tokens).await {
+        Ok(None) => answer(200, &public_view(&tokens)),
+        Ok(Some(successor)) => {
+            account.access_token = Some(successor.access_token.clone());
+            account.refresh_token = successor.refresh_token.clone();
+            account.expires_at = successor.expires_at;
+            account.token_type = successor.token_type.clone();
+            account.scope = successor.scope.clone();
+            account.id_token = successor.id_token.clone();
+            if let Err(e) = adapter.update_account_tokens(&account).await {
+                // Another request (or instance) gets the successor from the grace record for a
+                // minute; after that the row's old refresh token is refused and marks the session.
+                tracing::error!(code = "SESSION_ERROR", error = %e, "storing the refreshed tokens failed");
+            }
+            if let Some(mut kept) = kept
+                && kept.remove("error").is_some()
+                && let Err(e) = adapter.set_session_claims(cookie, &kept).await
+            {
+                tracing::error!(code = "SESSION_ERROR", error = %e, "clearing the refresh error failed");
+            }
+            answer(200, &public_view(&successor))
+        }
+        Err(e) => {
+            tracing::info!(provider = %provider_id, error = %e, "the access token cannot be refreshed: the session is marked RefreshAccessTokenError");
+            let mut kept = kept.unwrap_or_default();
+            kept.insert("error".into(), Value::String(REFRESH_ERROR.into()));
+            if let Err(e) = adapter.set_session_claims(cookie, &kept).await {
+                tracing::error!(code = "SESSION_ERROR", error = %e, "marking the session failed");
+            }
             answer(401, &json!({ "error": REFRESH_ERROR }))
         }
     }
