@@ -61,11 +61,14 @@ pub enum Action {
     Error,
     /// `_log`: the client logger's POST.
     Log,
+    /// `backchannel-logout`: an IdP's logout token (OpenID Connect Back-Channel Logout 1.0;
+    /// not a v4 action).
+    BackchannelLogout,
 }
 
 impl Action {
-    /// Every action, in v4's `AuthAction` order.
-    pub const ALL: [Action; 9] = [
+    /// Every action: v4's `AuthAction`, in its order, then ours.
+    pub const ALL: [Action; 10] = [
         Action::Providers,
         Action::Session,
         Action::Csrf,
@@ -75,6 +78,7 @@ impl Action {
         Action::VerifyRequest,
         Action::Error,
         Action::Log,
+        Action::BackchannelLogout,
     ];
 
     /// The action a (decoded) path segment names, if v4 knows it.
@@ -94,6 +98,7 @@ impl Action {
             Action::VerifyRequest => "verify-request",
             Action::Error => "error",
             Action::Log => "_log",
+            Action::BackchannelLogout => "backchannel-logout",
         }
     }
 }

@@ -31,7 +31,45 @@ async fn contract(a: &dyn Adapter) {
     sessions(a).await;
     session_claims(a).await;
     revocations(a).await;
+    logout_tokens(a).await;
     verification_tokens(a).await;
+}
+
+/// Spent back-channel logout tokens (`nextauth_logout_tokens`, migration 0006): a `jti` is new
+/// once, a replay is refused, and one kept until before `now` is forgotten (and new again);
+/// an `idp_session` revocation reads back as it was written.
+async fn logout_tokens(a: &dyn Adapter) {
+    use nextauth_core::adapter::{Revocation, RevocationKind};
+    let key = unique("idp\njti");
+    let now = 4_000_000_000_000;
+    assert!(a.spend_logout_token(&key, now + 60_000, now).await.unwrap());
+    assert!(!a.spend_logout_token(&key, now + 60_000, now).await.unwrap());
+    assert!(
+        !a.spend_logout_token(&key, now + 60_000, now + 60_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        a.spend_logout_token(&key, now + 120_000, now + 60_001)
+            .await
+            .unwrap()
+    );
+    let other = unique("idp\njti");
+    assert!(
+        a.spend_logout_token(&other, now + 60_000, now)
+            .await
+            .unwrap()
+    );
+
+    let idp = Revocation {
+        kind: RevocationKind::IdpSession,
+        subject: nextauth_core::revocation::idp_session_subject("idp", &unique("sid")),
+        at: now,
+        until: now + 60_000,
+    };
+    a.add_revocation(&idp).await.unwrap();
+    let rows = a.revocations_since(0).await.unwrap();
+    assert!(rows.iter().any(|(r, _)| *r == idp), "{rows:?}");
 }
 
 /// Revocations (`nextauth_revocations`): read back in order of recording, expired ones deleted;

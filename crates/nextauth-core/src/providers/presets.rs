@@ -391,6 +391,7 @@ impl Preset {
                 image: opt(image),
             },
             allow_dangerous_email_account_linking: false,
+            backchannel_logout: false,
             style: ProviderStyle {
                 logo: None,
                 bg: opt(self.style.0),

@@ -2,6 +2,7 @@
 //! (`core/routes/*.ts`, plus the page actions of `core/index.ts`), and [`ENDPOINTS`], the table
 //! of method × action that the handler dispatches on.
 
+pub mod backchannel_logout;
 pub mod callback;
 pub mod csrf;
 pub mod error;
@@ -54,6 +55,8 @@ pub(crate) enum BareRoute {
     Providers,
     /// `POST _log`
     Log,
+    /// `POST backchannel-logout/:provider`: server to server, no cookies at all.
+    BackchannelLogout,
 }
 
 /// The routes after `init`.
@@ -92,9 +95,9 @@ const fn row(method: Method, action: Action, takes_provider: bool, route: Route)
     }
 }
 
-/// Every method × action the API answers (v4 `core/index.ts`), in the order `nextauth check`
-/// lists them. Any other pair is the 400 "This action with HTTP … is not supported".
-pub static ENDPOINTS: [Endpoint; 13] = {
+/// Every method × action the API answers (v4 `core/index.ts`, then ours), in the order
+/// `nextauth check` lists them. Any other pair is the 400 "This action with HTTP … is not supported".
+pub static ENDPOINTS: [Endpoint; 14] = {
     use Action as A;
     use BareRoute as B;
     use FullRoute as F;
@@ -114,6 +117,7 @@ pub static ENDPOINTS: [Endpoint; 13] = {
         row(Get, A::Error, false, Full(F::ErrorPage)),
         row(Get, A::VerifyRequest, false, Full(F::VerifyRequestPage)),
         row(Post, A::Log, false, Bare(B::Log)),
+        row(Post, A::BackchannelLogout, true, Bare(B::BackchannelLogout)),
     ]
 };
 
@@ -169,6 +173,7 @@ mod tests {
                 "GET  /error",
                 "GET  /verify-request",
                 "POST /_log",
+                "POST /backchannel-logout/:provider",
             ]
         );
     }
