@@ -28,6 +28,9 @@
 //   any other hint matching [A-Za-z0-9._+-]+ (optionally @domain) is a synthetic account:
 //   sub = hint, email = hint (or hint@example.com), name = hint.
 // Response modes query (default), fragment and form_post are supported.
+// Back-channel logout is on: a client with backchannel_logout_uri (and, for a `sid` in its ID
+// and logout tokens, backchannel_logout_session_required) gets a logout token when the session
+// ends at /session/end (RP-initiated logout, on by default) once its form is confirmed.
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import Provider from "oidc-provider";
@@ -132,8 +135,15 @@ const configuration = {
   },
   // Standard claims go into the ID token too (next-auth v4 with idToken:true reads them there).
   conformIdTokenClaims: false,
+  // Outgoing requests (the back-channel logout tokens) go to the server under test on loopback,
+  // which oidc-provider's SSRF guard (a dispatcher refusing special-use addresses) refuses: this
+  // test IdP drops the guard.
+  fetch: (url, { dispatcher: _guard, ...options }) => globalThis.fetch(url, options),
   features: {
     devInteractions: { enabled: false },
+    // OpenID Connect Back-Channel Logout 1.0: a client with backchannel_logout_uri gets a
+    // logout token when its user's session here ends (end_session, confirmed).
+    backchannelLogout: { enabled: true },
   },
   interactions: {
     url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
@@ -229,6 +239,7 @@ provider.use(async (ctx, next) => {
 });
 
 provider.on("server_error", (_ctx, err) => console.error("[idp] server_error", err));
+provider.on("backchannel.error", (_ctx, err, client) => console.error(`[idp] backchannel logout to ${client.clientId} failed: ${err.message}`));
 
 server.on("request", provider.callback());
 installExitHandlers(() => server.close());

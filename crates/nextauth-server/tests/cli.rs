@@ -58,6 +58,10 @@ fn check_prints_the_resolved_configuration() {
         text.contains("https://auth.example.com/custom/auth/callback/:provider"),
         "{text}"
     );
+    assert!(
+        text.contains("POST https://auth.example.com/custom/auth/backchannel-logout/:provider"),
+        "{text}"
+    );
     assert!(text.contains("__Host-next-auth.csrf-token"), "{text}");
     assert!(text.contains("__Secure-next-auth.session-token"), "{text}");
     assert!(
@@ -119,6 +123,14 @@ fn invalid_configurations_name_the_value_and_its_source() {
             vec![],
             CONFIG.replace("authorize_url", "issuer"),
             "`issuer` does not apply to a provider of type \"credentials\"",
+        ),
+        (
+            vec![],
+            CONFIG.replace(
+                "name = \"Company login\"",
+                "name = \"Company login\"\nbackchannel_logout = true",
+            ),
+            "`backchannel_logout` does not apply to a provider of type \"credentials\"",
         ),
         (
             vec![],

@@ -181,6 +181,10 @@ pub(super) struct ProviderSection {
     /// Its e-mail addresses count as verified without `email_verified` (`[callbacks]` policies).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) trusted_email: Option<bool>,
+    /// Accept its logout tokens at `POST {base}/backchannel-logout/<id>` (OIDC Back-Channel
+    /// Logout 1.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) backchannel_logout: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) logo: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -113,6 +113,7 @@ const OAUTH_KEYS: &[&str] = &[
     "profile",
     "allow_dangerous_email_account_linking",
     "trusted_email",
+    "backchannel_logout",
     "logo",
     "bg",
     "text",
@@ -224,6 +225,9 @@ fn oauth_provider(s: ProviderSection, kind: &str) -> Result<Provider, ProviderEr
     }
     if let Some(v) = s.allow_dangerous_email_account_linking {
         o.allow_dangerous_email_account_linking = v;
+    }
+    if let Some(v) = s.backchannel_logout {
+        o.backchannel_logout = v;
     }
     if s.logo.is_some() || s.bg.is_some() || s.text.is_some() {
         o.style = ProviderStyle {
