@@ -327,6 +327,37 @@ mod tests {
         assert_eq!(refused(json!({"sid": "s1", "sub": "u1", "iat": 1})), None);
     }
 
+    #[test]
+    fn idp_sessions() {
+        let r = Revocations::new();
+        let ended = idp_session_subject("corp", "s1");
+        r.apply(&[Revocation {
+            kind: RevocationKind::IdpSession,
+            subject: ended.clone(),
+            at: 1_000,
+            until: 9_000,
+        }]);
+        let refused = |v| r.refuses(&claims(v));
+        assert_eq!(
+            refused(json!({"sub": "u", "idp_sid": ended, "iat": 99})),
+            Some(Refusal::IdpSessionRevoked)
+        );
+        // Another sid, the same sid at another provider, no claim: accepted.
+        for other in [
+            json!({"sub": "u", "idp_sid": idp_session_subject("corp", "s2")}),
+            json!({"sub": "u", "idp_sid": idp_session_subject("other", "s1")}),
+            json!({"sub": "u"}),
+        ] {
+            assert_eq!(refused(other), None);
+        }
+        assert_ne!(
+            idp_session_subject("a\"", "b"),
+            idp_session_subject("a", "\"b")
+        );
+        r.forget_expired(9_001);
+        assert_eq!(refused(json!({"idp_sid": ended})), None);
+    }
+
     #[tokio::test]
     async fn polls_bring_records_written_elsewhere() {
         let adapter = MemoryAdapter::new();

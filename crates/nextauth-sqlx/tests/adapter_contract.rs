@@ -515,6 +515,32 @@ async fn token_race(a: Arc<dyn Adapter>) {
     }
 }
 
+/// One logout token posted to several instances at once (tasks on several pooled
+/// connections): exactly one spends its `jti`, the others see a replay.
+async fn logout_token_race(a: Arc<dyn Adapter>) {
+    const N: usize = 16;
+    for round in 0..5 {
+        let key = unique("idp\nrace");
+        let start = Arc::new(tokio::sync::Barrier::new(N));
+        let mut tasks = Vec::new();
+        for _ in 0..N {
+            let (a, start, key) = (a.clone(), start.clone(), key.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                a.spend_logout_token(&key, T0 + 60_000, T0).await
+            }));
+        }
+        let mut fresh = 0;
+        for t in tasks {
+            fresh += usize::from(t.await.unwrap().unwrap());
+        }
+        assert_eq!(
+            fresh, 1,
+            "round {round}: one of {N} concurrent spends is new"
+        );
+    }
+}
+
 /// Constraints only SQL enforces (the memory adapter is a test double and does not).
 async fn sql_extras(a: &dyn Adapter) {
     // A session or account for a user that does not exist is refused by the foreign key.
@@ -547,7 +573,8 @@ async fn sql_extras(a: &dyn Adapter) {
 async fn memory_adapter() {
     let a: Arc<dyn Adapter> = Arc::new(MemoryAdapter::new());
     contract(a.as_ref()).await;
-    token_race(a).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -562,7 +589,9 @@ async fn sqlite_file() {
     // `sqlite::memory:`): SQLite's writer lock must make the DELETE … RETURNING one-shot.
     let pooled = nextauth_sqlx::SqliteAdapter::open(&url).await.unwrap();
     let pool = pooled.pool().clone();
-    token_race(Arc::new(pooled)).await;
+    let pooled: Arc<dyn Adapter> = Arc::new(pooled);
+    token_race(pooled.clone()).await;
+    logout_token_race(pooled).await;
     assert!(
         pool.size() > 1,
         "the race ran on several connections: {}",
@@ -607,7 +636,9 @@ async fn postgres() {
     sql_extras(a.as_ref()).await;
     let pooled = nextauth_sqlx::PostgresAdapter::open(&db.url).await.unwrap();
     let pool = pooled.pool().clone();
-    token_race(Arc::new(pooled)).await;
+    let pooled: Arc<dyn Adapter> = Arc::new(pooled);
+    token_race(pooled.clone()).await;
+    logout_token_race(pooled).await;
     assert!(
         pool.size() > 1,
         "the race ran on several connections: {}",
