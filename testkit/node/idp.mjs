@@ -41,6 +41,9 @@
 // GET /__logins: {"count": N}, the login prompts the interaction step has answered so far (a
 // sign-in with a live IdP session skips the prompt and does not count).
 
+// Back-channel logout is on: a client with backchannel_logout_uri (and, for a `sid` in its ID
+// and logout tokens, backchannel_logout_session_required) gets a logout token when the session
+// ends at /session/end (RP-initiated logout, on by default) once its form is confirmed.
 import { createPrivateKey, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import Provider from "oidc-provider";
@@ -146,10 +149,17 @@ const configuration = {
   },
   // Standard claims go into the ID token too (next-auth v4 with idToken:true reads them there).
   conformIdTokenClaims: false,
+  // Outgoing requests (the back-channel logout tokens) go to the server under test on loopback,
+  // which oidc-provider's SSRF guard (a dispatcher refusing special-use addresses) refuses: this
+  // test IdP drops the guard.
+  fetch: (url, { dispatcher: _guard, ...options }) => globalThis.fetch(url, options),
   features: {
     devInteractions: { enabled: false },
     revocation: { enabled: true },
     rpInitiatedLogout: { enabled: process.env.IDP_RP_LOGOUT !== "0" },
+    // OpenID Connect Back-Channel Logout 1.0: a client with backchannel_logout_uri gets a
+    // logout token when its user's session here ends (end_session, confirmed).
+    backchannelLogout: { enabled: true },
   },
   ttl: {
     AccessToken: Number(process.env.IDP_ACCESS_TOKEN_TTL || 3600),
@@ -269,6 +279,7 @@ provider.use(async (ctx, next) => {
 });
 
 provider.on("server_error", (_ctx, err) => console.error("[idp] server_error", err));
+provider.on("backchannel.error", (_ctx, err, client) => console.error(`[idp] backchannel logout to ${client.clientId} failed: ${err.message}`));
 
 // Token endpoint counters for tests (GET /__grants): refresh_token grants that succeeded and that
 // failed (with their error), so a test can prove a refresh happened exactly once.

@@ -225,6 +225,23 @@ pub trait Adapter: Send + Sync + 'static {
         ))
     }
 
+    /// Records that the back-channel logout token `key` (the provider id and the token's `jti`,
+    /// [`crate::flows::oauth::backchannel`]) was used, keeping the record until `until_ms`, and
+    /// answers whether it was new: `false` is a replay. Atomic across instances on one database
+    /// (an insert that does nothing on conflict), so the fleet accepts each token once. Records
+    /// kept until before `now_ms` are forgotten first. The provided body is for adapters
+    /// without the table (migration 0006): refused, so no logout token is accepted.
+    async fn spend_logout_token(
+        &self,
+        _key: &str,
+        _until_ms: i64,
+        _now_ms: i64,
+    ) -> AdapterResult<bool> {
+        Err(AdapterError::Unavailable(
+            "this adapter keeps no logout-token ids".into(),
+        ))
+    }
+
     // The event outbox (`crate::events`): the writes that cause an event, with the event rows
     // written in the same transaction, and the delivery worker's claims. The provided bodies are
     // for adapters without an outbox: the change, then `enqueue_events` (not atomic), which
@@ -347,6 +364,8 @@ struct MemoryState {
     revocations: Vec<(Revocation, i64)>,
     /// Refresh leases: key → (lease until, result, keep until).
     refreshes: HashMap<String, (i64, Option<String>, i64)>,
+    /// Spent back-channel logout tokens → kept until (ms).
+    logout_tokens: HashMap<String, i64>,
 }
 
 /// An outbox row in memory: the event, attempts, next attempt (ms), dead since (ms), last error.
@@ -624,6 +643,18 @@ impl Adapter for MemoryAdapter {
                 s.claims.remove(t);
             }
             u64::try_from(gone.len()).unwrap_or(u64::MAX)
+        })
+    }
+
+    async fn spend_logout_token(
+        &self,
+        key: &str,
+        until_ms: i64,
+        now_ms: i64,
+    ) -> AdapterResult<bool> {
+        self.with(|s| {
+            s.logout_tokens.retain(|_, until| *until >= now_ms);
+            s.logout_tokens.insert(key.to_string(), until_ms).is_none()
         })
     }
 

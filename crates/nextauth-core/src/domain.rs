@@ -557,14 +557,19 @@ pub enum RevocationKind {
     Session,
     /// Every session of a user issued before a time (a per-user not-before).
     User,
+    /// The JWT sessions started from one IdP session (back-channel logout with a `sid`): the
+    /// subject is [`crate::revocation::idp_session_subject`] of the provider and the IdP's
+    /// `sid`, which the JWT carries as [`crate::revocation::IDP_SESSION_CLAIM`].
+    IdpSession,
 }
 
 impl RevocationKind {
-    /// The stored name: `session`, `user`.
+    /// The stored name: `session`, `user`, `idp_session`.
     pub fn as_str(self) -> &'static str {
         match self {
             RevocationKind::Session => "session",
             RevocationKind::User => "user",
+            RevocationKind::IdpSession => "idp_session",
         }
     }
 
@@ -573,6 +578,7 @@ impl RevocationKind {
         match s {
             "session" => Some(RevocationKind::Session),
             "user" => Some(RevocationKind::User),
+            "idp_session" => Some(RevocationKind::IdpSession),
             _ => None,
         }
     }
@@ -584,7 +590,7 @@ impl RevocationKind {
 pub struct Revocation {
     /// What it ends.
     pub kind: RevocationKind,
-    /// The session's `sid`, or the user's id (the JWT's `sub`).
+    /// The session's `sid`, the user's id (the JWT's `sub`), or the IdP session's subject.
     pub subject: String,
     /// When it was made; for [`RevocationKind::User`] the not-before time: a token issued at or
     /// before it (its `iat`, in whole seconds) is refused.

@@ -121,6 +121,18 @@ impl Builder {
                     .into(),
             ));
         }
+        if self.adapter.is_none()
+            && let Some(p) = config
+                .providers
+                .iter()
+                .find(|p| matches!(&p.kind, ProviderKind::OAuth(o) if o.backchannel_logout))
+        {
+            return Err(ConfigError(format!(
+                "provider {:?}: backchannel_logout needs an adapter (a database): logout tokens are \
+                 remembered there (replays), and the sessions they end are found there",
+                p.id
+            )));
+        }
         if self.events.durable() && !self.adapter.as_ref().is_some_and(|a| a.keeps_outbox()) {
             return Err(ConfigError(
                 "durable events need an adapter that keeps an event outbox (a database)".into(),
@@ -231,6 +243,11 @@ impl NextAuth {
             Route::Bare(BareRoute::Log) => {
                 routes::log::handle(&req);
                 return plain(Reply::Empty);
+            }
+            // Server to server, authenticated by the logout token's signature: no CSRF check,
+            // no cookies read or set (see `routes::backchannel_logout`).
+            Route::Bare(BareRoute::BackchannelLogout) => {
+                return plain(routes::backchannel_logout::post(inner, &req).await);
             }
             Route::Full(route) => route,
         };
@@ -355,6 +372,11 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
             Vec::new(),
         ),
         Reply::Empty => (200, Vec::new(), Vec::new()),
+        Reply::EmptyNoStore => (
+            200,
+            vec![("cache-control", Cow::Borrowed("no-store"))],
+            Vec::new(),
+        ),
     };
     AuthResponse {
         status,

@@ -30,8 +30,8 @@
 //! | module | job | ports |
 //! |---|---|---|
 //! | [`handler`] | [`NextAuth`], the cheap-to-clone handle; dispatch on method × action ([`routes::ENDPOINTS`]) | `core/index.ts` |
-//! | [`routes`] | one file per action: providers, session, csrf, signin, signout, callback, error, verify_request, log | `core/routes/*.ts` |
-//! | [`flows`] | the sign-in flows: OAuth/OIDC, e-mail magic link, credentials | `core/lib/oauth/*`, `core/lib/email/*`, `core/lib/callback-handler.ts` |
+//! | [`routes`] | one file per action: providers, session, csrf, signin, signout, callback, error, verify_request, log; and ours, backchannel_logout (OIDC Back-Channel Logout 1.0) | `core/routes/*.ts` |
+//! | [`flows`] | the sign-in flows: OAuth/OIDC (and its back-channel logout tokens), e-mail magic link, credentials | `core/lib/oauth/*`, `core/lib/email/*`, `core/lib/callback-handler.ts` |
 //! | [`init`] | per-request context: CSRF check, callbackUrl, the "init cookies" | `core/init.ts` |
 //! | [`session`] | reading and writing JWT and database sessions | `core/routes/session.ts`, `core/lib/cookie.ts` |
 //! | `state` | the shared state built once at startup (was `handler::Inner`) | `core/init.ts` (`options`) |

@@ -63,11 +63,14 @@ pub enum Action {
     Log,
     /// `token`: the session's upstream access token, refreshed when due (not in v4).
     Token,
+    /// `backchannel-logout`: an IdP's logout token (OpenID Connect Back-Channel Logout 1.0;
+    /// not a v4 action).
+    BackchannelLogout,
 }
 
 impl Action {
-    /// Every action, in v4's `AuthAction` order.
-    pub const ALL: [Action; 10] = [
+    /// Every action: v4's `AuthAction`, in its order, then ours.
+    pub const ALL: [Action; 11] = [
         Action::Providers,
         Action::Session,
         Action::Csrf,
@@ -78,6 +81,7 @@ impl Action {
         Action::Error,
         Action::Log,
         Action::Token,
+        Action::BackchannelLogout,
     ];
 
     /// The action a (decoded) path segment names, if v4 knows it.
@@ -98,6 +102,7 @@ impl Action {
             Action::Error => "error",
             Action::Log => "_log",
             Action::Token => "token",
+            Action::BackchannelLogout => "backchannel-logout",
         }
     }
 }

@@ -65,6 +65,8 @@ pub(crate) enum Reply {
     Redirect { url: String, status: u16 },
     /// 200 with an empty body (`_log`).
     Empty,
+    /// 200 with an empty body and `Cache-Control: no-store` (back-channel logout, §2.8).
+    EmptyNoStore,
 }
 
 impl Reply {

@@ -11,6 +11,11 @@
 //!   a not-before time; a JWT whose `sub` is the user and whose `iat` is at or before it is
 //!   refused, and the user's database sessions are deleted.
 //!
+//! * **an IdP session** (back-channel logout, `backchannel_logout` on a provider): at sign-in a
+//!   JWT from such a provider keeps the IdP's session id as the claim [`IDP_SESSION_CLAIM`]
+//!   (with the provider's id, [`idp_session_subject`]); a logout token naming that `sid` ends
+//!   the JWT sessions started from it, and no others.
+//!
 //! The records live in the database (`nextauth_revocations`), so every instance on it sees them.
 //! The check on a session read must stay cheap, so it never queries: each instance keeps the
 //! records in memory ([`Revocations`]), refreshed by [`run`] every [`POLL_INTERVAL`] with only the
@@ -31,6 +36,21 @@ use crate::domain::{Revocation, RevocationKind};
 
 /// The JWT claim holding a session's stable id (set at sign-in with `revoke_on_signout`).
 pub const SESSION_ID_CLAIM: &str = "sid";
+/// The JWT claim holding the IdP session a JWT session was started from (sign-in with a provider
+/// that has `backchannel_logout`, when its ID token carries a `sid`): the value of
+/// [`idp_session_subject`].
+pub const IDP_SESSION_CLAIM: &str = "idp_sid";
+
+/// The subject of an IdP session: `["<provider id>","<sid>"]` (JSON, so no provider id and sid
+/// pair can spell another's).
+pub fn idp_session_subject(provider_id: &str, sid: &str) -> String {
+    Value::Array(vec![
+        Value::String(provider_id.to_string()),
+        Value::String(sid.to_string()),
+    ])
+    .to_string()
+}
+
 /// How often [`run`] reads new revocations: how long another instance may still accept a
 /// revoked session.
 pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
@@ -54,6 +74,14 @@ struct Sets {
     sessions: HashMap<String, i64>,
     /// User id → not-before (ms): the latest revocation of the user.
     users: HashMap<String, Revocation>,
+    /// Revoked IdP sessions ([`idp_session_subject`]) → kept until (ms).
+    idp_sessions: HashMap<String, i64>,
+}
+
+impl Sets {
+    fn any(&self) -> bool {
+        !self.sessions.is_empty() || !self.users.is_empty() || !self.idp_sessions.is_empty()
+    }
 }
 
 /// Why a JWT was refused.
@@ -63,6 +91,8 @@ pub enum Refusal {
     SessionRevoked,
     /// It was issued before its user's sessions were revoked.
     UserRevoked,
+    /// Its IdP session was ended (back-channel logout).
+    IdpSessionRevoked,
 }
 
 impl Refusal {
@@ -71,6 +101,7 @@ impl Refusal {
         match self {
             Refusal::SessionRevoked => "the session was signed out (revoke_on_signout)",
             Refusal::UserRevoked => "the user's sessions were revoked",
+            Refusal::IdpSessionRevoked => "its IdP session ended (back-channel logout)",
         }
     }
 }
@@ -101,9 +132,16 @@ impl Revocations {
                         sets.users.insert(r.subject.clone(), r.clone());
                     }
                 }
+                RevocationKind::IdpSession => {
+                    let until = sets
+                        .idp_sessions
+                        .entry(r.subject.clone())
+                        .or_insert(r.until);
+                    *until = (*until).max(r.until);
+                }
             }
         }
-        let any = !sets.sessions.is_empty() || !sets.users.is_empty();
+        let any = sets.any();
         self.any.store(any, Ordering::Release);
     }
 
@@ -112,11 +150,12 @@ impl Revocations {
         let mut sets = self.write();
         sets.sessions.retain(|_, until| *until >= now_ms);
         sets.users.retain(|_, r| r.until >= now_ms);
-        let any = !sets.sessions.is_empty() || !sets.users.is_empty();
+        sets.idp_sessions.retain(|_, until| *until >= now_ms);
+        let any = sets.any();
         self.any.store(any, Ordering::Release);
     }
 
-    /// Whether a decoded JWT (its `sid`, `sub` and `iat`) is refused.
+    /// Whether a decoded JWT (its `sid`, `idp_sid`, `sub` and `iat`) is refused.
     pub fn refuses(&self, claims: &Map<String, Value>) -> Option<Refusal> {
         if !self.any.load(Ordering::Acquire) {
             return None;
@@ -126,6 +165,11 @@ impl Revocations {
             && sets.sessions.contains_key(sid)
         {
             return Some(Refusal::SessionRevoked);
+        }
+        if let Some(Value::String(idp)) = claims.get(IDP_SESSION_CLAIM)
+            && sets.idp_sessions.contains_key(idp)
+        {
+            return Some(Refusal::IdpSessionRevoked);
         }
         if let Some(Value::String(sub)) = claims.get("sub")
             && let Some(r) = sets.users.get(sub)
@@ -287,6 +331,37 @@ mod tests {
         assert_eq!(refused(json!({"sub": "u1"})), Some(Refusal::UserRevoked));
         r.forget_expired(9_001);
         assert_eq!(refused(json!({"sid": "s1", "sub": "u1", "iat": 1})), None);
+    }
+
+    #[test]
+    fn idp_sessions() {
+        let r = Revocations::new();
+        let ended = idp_session_subject("corp", "s1");
+        r.apply(&[Revocation {
+            kind: RevocationKind::IdpSession,
+            subject: ended.clone(),
+            at: 1_000,
+            until: 9_000,
+        }]);
+        let refused = |v| r.refuses(&claims(v));
+        assert_eq!(
+            refused(json!({"sub": "u", "idp_sid": ended, "iat": 99})),
+            Some(Refusal::IdpSessionRevoked)
+        );
+        // Another sid, the same sid at another provider, no claim: accepted.
+        for other in [
+            json!({"sub": "u", "idp_sid": idp_session_subject("corp", "s2")}),
+            json!({"sub": "u", "idp_sid": idp_session_subject("other", "s1")}),
+            json!({"sub": "u"}),
+        ] {
+            assert_eq!(refused(other), None);
+        }
+        assert_ne!(
+            idp_session_subject("a\"", "b"),
+            idp_session_subject("a", "\"b")
+        );
+        r.forget_expired(9_001);
+        assert_eq!(refused(json!({"idp_sid": ended})), None);
     }
 
     #[tokio::test]

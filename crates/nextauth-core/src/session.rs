@@ -579,6 +579,13 @@ pub(crate) async fn start(
             .entry(crate::revocation::SESSION_ID_CLAIM)
             .or_insert_with(|| Value::String(random::uuid_v4()));
     }
+    if let Some(subject) = idp_session(inner, &signed_in) {
+        // What a back-channel logout naming this IdP session refuses (`crate::revocation`).
+        token.insert(
+            crate::revocation::IDP_SESSION_CLAIM.into(),
+            Value::String(subject),
+        );
+    }
     let encoded =
         inner
             .session_keys
@@ -592,6 +599,21 @@ pub(crate) async fn start(
     }
     set_cookie(inner, ctx, &encoded, cookie_expires);
     Ok(())
+}
+
+/// The IdP session a JWT session starts from, as [`crate::revocation::idp_session_subject`]:
+/// for a provider with `backchannel_logout` whose profile (the ID token's claims) has a `sid`.
+fn idp_session(inner: &State, s: &SignedIn<'_>) -> Option<String> {
+    let provider_id = &s.account.provider;
+    let provider = inner.config.provider(provider_id)?;
+    let crate::providers::ProviderKind::OAuth(o) = &provider.kind else {
+        return None;
+    };
+    if !o.backchannel_logout {
+        return None;
+    }
+    let sid = s.profile?.get("sid")?.as_str().filter(|s| !s.is_empty())?;
+    Some(crate::revocation::idp_session_subject(provider_id, sid))
 }
 
 /// v4's `signIn` event arguments of a sign-in.

@@ -865,3 +865,310 @@ mod oauth {
         assert_eq!(location(&r), "http://localhost:3000");
     }
 }
+
+/// Back-channel logout (OIDC Back-Channel Logout 1.0) against the scripted IdP: logout tokens
+/// signed here with the key its JWK set serves. Each rejection answers 400 with its reason and
+/// leaves the session as it was; a valid token ends it (200, empty, `no-store`); a replay is
+/// refused. Named `backchannel::…`.
+mod backchannel {
+    use super::*;
+    use nextauth_core::SessionStrategy;
+
+    const EVENT: &str = "http://schemas.openid.net/event/backchannel-logout";
+
+    fn provider(idp: &Idp) -> OAuthProvider {
+        let mut p = oidc(idp);
+        p.backchannel_logout = true;
+        p
+    }
+
+    /// Signs in `sub` with an ID token carrying `sid`: the browser holding the session.
+    async fn signed_in(auth: &NextAuth, idp: &Idp, sub: &str, sid: &str) -> Browser {
+        let mut b = Browser::default();
+        let params = b.signin(auth).await;
+        let id_token = sign(
+            &json!({"iss": idp.issuer(), "aud": "my client", "sub": sub, "iat": now_s(),
+                    "exp": now_s() + 300, "nonce": get(&params, "nonce"), "sid": sid,
+                    "email": format!("{sub}@example.com"), "name": sub}),
+            EC_KEY_1,
+            "k1",
+        );
+        idp.token_json(json!({"access_token": "AT", "token_type": "Bearer", "id_token": id_token}));
+        let r = b.callback(auth, get(&params, "state")).await;
+        assert_eq!(location(&r), "http://localhost:3000", "{r:?}");
+        assert!(signed_in_now(auth, &b).await);
+        b
+    }
+
+    async fn signed_in_now(auth: &NextAuth, b: &Browser) -> bool {
+        auth.get_session(Some(&b.header())).await.is_some()
+    }
+
+    /// The claims of a valid logout token for `sub`/`sid`.
+    fn claims(idp: &Idp, sub: &str, sid: &str) -> Value {
+        json!({"iss": idp.issuer(), "aud": "my client", "iat": now_s(), "exp": now_s() + 120,
+               "jti": format!("jti-{}", rand_id()), "sub": sub, "sid": sid,
+               "events": {EVENT: {}}})
+    }
+
+    fn rand_id() -> String {
+        URL_SAFE_NO_PAD.encode(rand::random::<[u8; 9]>())
+    }
+
+    async fn post_token(auth: &NextAuth, token: &str) -> AuthResponse {
+        let mut b = Browser::default();
+        b.send(
+            auth,
+            "POST",
+            "/backchannel-logout/idp",
+            &[("logout_token", token)],
+        )
+        .await
+    }
+
+    fn assert_refused(r: &AuthResponse, reason: &str) {
+        assert_eq!(r.status, 400, "{}", r.body_text());
+        let v: Value = serde_json::from_slice(&r.body).unwrap();
+        assert_eq!(v["error"], "invalid_request");
+        let d = v["error_description"].as_str().unwrap();
+        assert!(d.contains(reason), "expected {reason:?} in {d:?}");
+        assert!(r.cookies.is_empty());
+    }
+
+    fn assert_accepted(r: &AuthResponse) {
+        assert_eq!(r.status, 200, "{}", r.body_text());
+        assert!(r.body.is_empty());
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert!(r.cookies.is_empty());
+    }
+
+    #[tokio::test]
+    async fn every_rejection_has_its_reason_and_changes_nothing() {
+        let idp = start_idp().await;
+        let auth = app(provider(&idp), Some(Arc::new(MemoryAdapter::new())), |_| {});
+        let b = signed_in(&auth, &idp, "alice", "sid-1").await;
+        let edit = |f: &dyn Fn(&mut Value)| {
+            let mut c = claims(&idp, "alice", "sid-1");
+            f(&mut c);
+            c
+        };
+        let cases: Vec<(String, &str)> = vec![
+            // Signed by another key under the served key's kid.
+            (
+                sign(&claims(&idp, "alice", "sid-1"), EC_KEY_2, "k1"),
+                "the signature is invalid",
+            ),
+            (
+                sign(
+                    &edit(&|c| c["iss"] = json!("https://evil.example")),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "`iss` is",
+            ),
+            (
+                sign(
+                    &edit(&|c| c["aud"] = json!("another client")),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "does not include the client id",
+            ),
+            (
+                sign(
+                    &edit(&|c| {
+                        c.as_object_mut().unwrap().remove("events");
+                    }),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "`events` is missing",
+            ),
+            (
+                sign(
+                    &edit(&|c| c["events"] = json!({"http://example.com/other": {}})),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "`events` has no member",
+            ),
+            (
+                sign(
+                    &edit(&|c| c["nonce"] = json!("n-0S6_WzA2Mj")),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "`nonce`",
+            ),
+            (
+                sign(
+                    &edit(&|c| {
+                        c["iat"] = json!(now_s() - 200);
+                        c["exp"] = json!(now_s() - 60);
+                    }),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "expired",
+            ),
+            (
+                sign(&edit(&|c| c["iat"] = json!(now_s() - 3600)), EC_KEY_1, "k1"),
+                "too old",
+            ),
+            (
+                sign(
+                    &edit(&|c| {
+                        c.as_object_mut().unwrap().remove("sub");
+                        c.as_object_mut().unwrap().remove("sid");
+                    }),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "neither `sub` nor `sid`",
+            ),
+            (
+                sign(
+                    &edit(&|c| {
+                        c.as_object_mut().unwrap().remove("jti");
+                    }),
+                    EC_KEY_1,
+                    "k1",
+                ),
+                "`jti` is missing",
+            ),
+            // Unsigned and HMAC tokens.
+            (
+                format!(
+                    "{}.{}.",
+                    URL_SAFE_NO_PAD.encode(br#"{"alg":"none"}"#),
+                    URL_SAFE_NO_PAD.encode(claims(&idp, "alice", "sid-1").to_string())
+                ),
+                "`alg: none`",
+            ),
+            (
+                jsonwebtoken::encode(
+                    &Header::new(Algorithm::HS256),
+                    &claims(&idp, "alice", "sid-1"),
+                    &EncodingKey::from_secret(b"s3cr+t/= x"),
+                )
+                .unwrap(),
+                "HMAC",
+            ),
+            ("not a token".into(), "not a compact JWS"),
+        ];
+        for (token, reason) in &cases {
+            let r = post_token(&auth, token).await;
+            assert_refused(&r, reason);
+            assert!(
+                signed_in_now(&auth, &b).await,
+                "{reason}: the session must stay"
+            );
+        }
+        // A key the set does not have: fetched again (once a minute at most), then refused.
+        let fetches = idp.with(|s| s.jwks_fetches);
+        let r = post_token(
+            &auth,
+            &sign(&claims(&idp, "alice", "sid-1"), EC_KEY_2, "k2"),
+        )
+        .await;
+        assert_refused(&r, "no key with kid \"k2\"");
+        let r = post_token(
+            &auth,
+            &sign(&claims(&idp, "alice", "sid-1"), EC_KEY_2, "k2"),
+        )
+        .await;
+        assert_refused(&r, "no key with kid \"k2\"");
+        assert!(idp.with(|s| s.jwks_fetches) <= fetches + 1);
+        assert!(signed_in_now(&auth, &b).await);
+
+        // The valid token ends the session; the same token again is a replay.
+        let token = sign(&claims(&idp, "alice", "sid-1"), EC_KEY_1, "k1");
+        assert_accepted(&post_token(&auth, &token).await);
+        assert!(!signed_in_now(&auth, &b).await);
+        assert_refused(&post_token(&auth, &token).await, "seen before");
+    }
+
+    /// JWT sessions: a `sid` ends the sessions of that IdP session only; a token with only a
+    /// `sub` ends every session of the user; another user's session stays.
+    #[tokio::test]
+    async fn jwt_sid_is_precise_and_sub_ends_the_user() {
+        let idp = start_idp().await;
+        let auth = app(provider(&idp), Some(Arc::new(MemoryAdapter::new())), |_| {});
+        let one = signed_in(&auth, &idp, "alice", "sid-1").await;
+        let two = signed_in(&auth, &idp, "alice", "sid-2").await;
+        let bob = signed_in(&auth, &idp, "bob", "sid-3").await;
+        assert_eq!(
+            auth.get_token(Some(&one.header())).unwrap()["idp_sid"],
+            json!(["idp", "sid-1"]).to_string()
+        );
+        let r = post_token(
+            &auth,
+            &sign(&claims(&idp, "alice", "sid-1"), EC_KEY_1, "k1"),
+        )
+        .await;
+        assert_accepted(&r);
+        assert!(!signed_in_now(&auth, &one).await);
+        assert!(signed_in_now(&auth, &two).await);
+        assert!(signed_in_now(&auth, &bob).await);
+
+        let mut only_sub = claims(&idp, "alice", "");
+        only_sub.as_object_mut().unwrap().remove("sid");
+        // The not-before is whole seconds: a session issued in the same second is refused too.
+        let r = post_token(&auth, &sign(&only_sub, EC_KEY_1, "k1")).await;
+        assert_accepted(&r);
+        assert!(!signed_in_now(&auth, &two).await);
+        assert!(signed_in_now(&auth, &bob).await);
+
+        // An account unknown here: nothing to end, 200.
+        let mut nobody = claims(&idp, "nobody", "");
+        nobody.as_object_mut().unwrap().remove("sid");
+        assert_accepted(&post_token(&auth, &sign(&nobody, EC_KEY_1, "k1")).await);
+        assert!(signed_in_now(&auth, &bob).await);
+    }
+
+    /// Database sessions: the user's rows are deleted; a token with only a `sid` is refused
+    /// (rows do not record the IdP session) and changes nothing.
+    #[tokio::test]
+    async fn database_sessions_are_deleted() {
+        let idp = start_idp().await;
+        let adapter = Arc::new(MemoryAdapter::new());
+        let auth = app(provider(&idp), Some(adapter.clone()), |c| {
+            c.session.strategy = SessionStrategy::Database;
+        });
+        let one = signed_in(&auth, &idp, "alice", "sid-1").await;
+        let bob = signed_in(&auth, &idp, "bob", "sid-2").await;
+        let mut only_sid = claims(&idp, "alice", "sid-1");
+        only_sid.as_object_mut().unwrap().remove("sub");
+        let r = post_token(&auth, &sign(&only_sid, EC_KEY_1, "k1")).await;
+        assert_refused(&r, "only a `sid`");
+        assert!(signed_in_now(&auth, &one).await);
+
+        let r = post_token(
+            &auth,
+            &sign(&claims(&idp, "alice", "sid-1"), EC_KEY_1, "k1"),
+        )
+        .await;
+        assert_accepted(&r);
+        assert!(!signed_in_now(&auth, &one).await);
+        assert!(signed_in_now(&auth, &bob).await);
+    }
+
+    /// The builder refuses `backchannel_logout` without an adapter; the provider refuses it
+    /// without an issuer.
+    #[test]
+    fn needs_an_adapter_and_an_issuer() {
+        let mut cfg = AuthConfig::new(
+            BaseUrl::parse(Some(BASE)).unwrap(),
+            Secret::new("w".repeat(40)),
+        );
+        let mut p = OAuthProvider::oidc("http://127.0.0.1:9", "c", Secret::new("s"));
+        p.backchannel_logout = true;
+        cfg.providers.push(Provider {
+            id: "idp".into(),
+            name: "IdP".into(),
+            kind: ProviderKind::OAuth(Box::new(p)),
+        });
+        let e = NextAuth::builder(cfg).build().unwrap_err();
+        assert!(e.0.contains("backchannel_logout needs an adapter"), "{e}");
+    }
+}

@@ -631,6 +631,85 @@ async fn get_token(app: &App) {
     assert_eq!(json_body(&r)["error"], "RefreshAccessTokenError");
 }
 
+/// Back-channel logout (OIDC Back-Channel Logout 1.0 §2.8; not v4): no CSRF, no cookies read or
+/// set; an unknown provider is the 404 of the other provider routes; a provider without
+/// `backchannel_logout`, a missing or unverifiable `logout_token` are 400 JSON `invalid_request`
+/// with a reason, `no-store`. (Valid, forged and replayed tokens: tests/oauth_wire.rs.)
+async fn post_backchannel_logout(app: &App) {
+    let r = send(
+        app,
+        "POST",
+        "/backchannel-logout/nope",
+        "",
+        "",
+        &[("logout_token", "x")],
+    )
+    .await;
+    assert_unknown_provider(&r, "backchannel-logout", "nope");
+    let bad = |r: &AuthResponse, reason: &str| {
+        assert_eq!(r.status, 400, "{}", body(r));
+        let v = json_body(r);
+        assert_eq!(v["error"], "invalid_request", "{v}");
+        let d = v["error_description"].as_str().unwrap();
+        assert!(d.contains(reason), "{d}");
+        assert!(r.cookies.is_empty(), "{:?}", r.cookies);
+        assert!(r.header("cache-control").unwrap().contains("no-store"));
+    };
+    for id in ["idp", "email", "credentials"] {
+        let r = send(
+            app,
+            "POST",
+            &format!("/backchannel-logout/{id}"),
+            "",
+            &csrf_cookie(),
+            &[("logout_token", "x")],
+        )
+        .await;
+        bad(&r, "not enabled");
+    }
+    // A provider with it, whose IdP is a closed port.
+    let mut config = AuthConfig::new(BaseUrl::parse(None).unwrap(), Secret::new(SECRET));
+    let mut p = OAuthProvider::oidc("http://127.0.0.1:9/", "client", Secret::new("s"));
+    p.backchannel_logout = true;
+    config.providers.push(Provider {
+        id: "idp".into(),
+        name: "IdP".into(),
+        kind: ProviderKind::OAuth(Box::new(p)),
+    });
+    let bcl = App {
+        auth: NextAuth::builder(config)
+            .adapter(Arc::new(MemoryAdapter::default()))
+            .clock(Arc::new(FixedClock::new(NOW_MS)))
+            .build()
+            .unwrap(),
+        outbox: Arc::default(),
+    };
+    let r = send(&bcl, "POST", "/backchannel-logout/idp", "", "", &[]).await;
+    bad(&r, "`logout_token` is missing");
+    let r = send(
+        &bcl,
+        "POST",
+        "/backchannel-logout/idp",
+        "",
+        "",
+        &[("logout_token", "")],
+    )
+    .await;
+    bad(&r, "`logout_token` is missing");
+    let r = send(
+        &bcl,
+        "POST",
+        "/backchannel-logout/idp",
+        "",
+        "",
+        &[("logout_token", "a.b.c")],
+    )
+    .await;
+    bad(&r, "discovery");
+    let r = send(&bcl, "GET", "/backchannel-logout/idp", "", "", &[]).await;
+    assert_unsupported(&r, "GET");
+}
+
 /// The check of the endpoint `method` × `action`, or `None` when it has none.
 async fn check(app: &App, method: &str, action: &str) -> Option<()> {
     match (method, action) {
@@ -648,6 +727,7 @@ async fn check(app: &App, method: &str, action: &str) -> Option<()> {
         ("GET", "verify-request") => get_verify_request(app).await,
         ("POST", "_log") => post_log(app).await,
         ("GET", "token") => get_token(app).await,
+        ("POST", "backchannel-logout") => post_backchannel_logout(app).await,
         _ => return None,
     }
     Some(())
@@ -716,4 +796,5 @@ endpoint_tests! {
     get_verify_request_renders_the_page => "GET" "verify-request",
     post_log_is_an_empty_200 => "POST" "_log",
     get_token_serves_and_refreshes => "GET" "token",
+    post_backchannel_logout_refusals => "POST" "backchannel-logout",
 }

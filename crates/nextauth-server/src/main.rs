@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use nextauth_core::ProviderKind;
 use nextauth_server::settings::{self, Settings};
 
 /// jemalloc instead of the system allocator: `GET session` makes a few dozen short-lived
@@ -212,6 +213,15 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
             p.name,
             format_args!("{base}/signin/{}", p.id)
         )?;
+        if let ProviderKind::OAuth(o) = &p.kind
+            && o.backchannel_logout
+        {
+            writeln!(
+                out,
+                "  {:<14} backchannel_logout_uri (register at the IdP): {base}/backchannel-logout/{}",
+                "", p.id
+            )?;
+        }
     }
     for w in &s.warnings {
         writeln!(out, "warning: {w}")?;

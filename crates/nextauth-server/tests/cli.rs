@@ -36,6 +36,33 @@ authorize_url = "http://127.0.0.1:9/authorize"
 label = "User"
 "#;
 
+/// A provider with `backchannel_logout`: `check` prints the URI to register at the IdP.
+#[test]
+fn check_shows_the_backchannel_logout_uri() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{CONFIG}\n[[providers]]\nid = \"corp\"\ntype = \"oidc\"\nissuer = \"https://sso.example.com\"\nclient_id = \"x\"\nbackchannel_logout = true\n"
+    );
+    std::fs::write(dir.path().join("n.toml"), config).unwrap();
+    let out = nextauth(dir.path())
+        .args(["check", "--config", "n.toml"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(
+            "backchannel_logout_uri (register at the IdP): https://auth.example.com/custom/auth/backchannel-logout/corp"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.matches("backchannel_logout_uri").count(), 1, "{text}");
+}
+
 #[test]
 fn check_prints_the_resolved_configuration() {
     let dir = tempfile::tempdir().unwrap();
@@ -56,6 +83,10 @@ fn check_prints_the_resolved_configuration() {
     );
     assert!(
         text.contains("https://auth.example.com/custom/auth/callback/:provider"),
+        "{text}"
+    );
+    assert!(
+        text.contains("POST https://auth.example.com/custom/auth/backchannel-logout/:provider"),
         "{text}"
     );
     assert!(text.contains("__Host-next-auth.csrf-token"), "{text}");
@@ -162,6 +193,14 @@ fn invalid_configurations_name_the_value_and_its_source() {
             vec![],
             CONFIG.replace("authorize_url", "issuer"),
             "`issuer` does not apply to a provider of type \"credentials\"",
+        ),
+        (
+            vec![],
+            CONFIG.replace(
+                "name = \"Company login\"",
+                "name = \"Company login\"\nbackchannel_logout = true",
+            ),
+            "`backchannel_logout` does not apply to a provider of type \"credentials\"",
         ),
         (
             vec![],

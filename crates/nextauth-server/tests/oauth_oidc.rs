@@ -82,6 +82,18 @@ async fn start_app_on(
     adapter: Option<Arc<dyn nextauth_core::Adapter>>,
     session_extra: &str,
 ) -> App {
+    start_app_listening(providers, strategy, adapter, session_extra, None).await
+}
+
+/// [`start_app_on`] serving on `listener` when given (bound before a peer that must know the
+/// app's port, e.g. the IdP's `backchannel_logout_uri`).
+async fn start_app_listening(
+    providers: &str,
+    strategy: &str,
+    adapter: Option<Arc<dyn nextauth_core::Adapter>>,
+    session_extra: &str,
+    listener: Option<tokio::net::TcpListener>,
+) -> App {
     let logs = Logs::default();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(logs.clone())
@@ -95,6 +107,7 @@ async fn start_app_on(
         extra: providers,
         adapter,
         session_extra,
+        listener,
         ..Default::default()
     })
     .await;
@@ -1962,5 +1975,108 @@ mod refresh {
         let app_a = start_app_on(&providers, "jwt", Some(a), "").await;
         let app_b = start_app_on(&providers, "jwt", Some(b), "").await;
         one_refresh_for_fifty(&[&app_a, &app_b], &idp).await;
+    }
+}
+
+/// Back-channel logout from the real IdP (oidc-provider's `backchannelLogout` feature): the IdP
+/// session ends at its end_session endpoint (its form confirmed as a browser does), the IdP
+/// POSTs its logout token to `backchannel-logout/bcl`, and the browser's session here is over;
+/// another user's session stays. Named `backchannel::…`.
+mod backchannel {
+    use super::*;
+
+    /// The app's listener first (the IdP must know where to post), then the IdP with a client
+    /// whose `backchannel_logout_uri` is on it, then the app on that listener.
+    async fn setup(strategy: &str, session_required: bool) -> (Idp, App) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let origin = format!("http://{}", listener.local_addr().unwrap());
+        let idp = start_idp(
+            "RS256",
+            vec![idp_client(
+                "bcl",
+                json!({
+                    "backchannel_logout_uri": format!("{origin}/api/auth/backchannel-logout/bcl"),
+                    "backchannel_logout_session_required": session_required,
+                }),
+            )],
+        );
+        let providers = oidc_provider("bcl", &idp, "backchannel_logout = true");
+        let app = start_app_listening(&providers, strategy, None, "", Some(listener)).await;
+        assert_eq!(app.origin, origin);
+        (idp, app)
+    }
+
+    /// Signs `hint` in through the IdP (the browser keeps the IdP's session cookie).
+    async fn sign_in(b: &reqwest::Client, app: &App, hint: &str) {
+        let (_, ret) = start_flow(b, app, "bcl", &format!("?login_hint={hint}")).await;
+        let r = deliver(b, &ret).await;
+        assert_signed_in(b, app, &r, &format!("{hint}@example.com")).await;
+    }
+
+    /// Ends the IdP session as a browser does: `GET end_session_endpoint`, then the page's
+    /// "Yes, sign me out" button (the form `op.logoutForm` with `logout=yes`). The IdP answers
+    /// once its back-channel POSTs are done.
+    async fn end_idp_session(b: &reqwest::Client, idp: &Idp) {
+        let end = format!("{}/session/end", idp.issuer);
+        let r = b.get(&end).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let html = r.text().await.unwrap();
+        let form = testkit::http::page_forms(&html)
+            .into_iter()
+            .find(|f| f.action.ends_with("/session/end/confirm"))
+            .unwrap_or_else(|| panic!("no logout form in:\n{html}"));
+        assert!(html.contains(r#"name="logout""#), "{html}");
+        let mut fields = form.fields;
+        fields.push(("logout".into(), "yes".into()));
+        let action = reqwest::Url::parse(&end)
+            .unwrap()
+            .join(&form.action)
+            .unwrap();
+        let r = b.post(action).form(&fields).send().await.unwrap();
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap_or_default());
+    }
+
+    /// `ended`: the log line of what the token ended (by `sid` or by `sub`).
+    async fn idp_logout_ends_the_session(strategy: &str, session_required: bool, ended: &str) {
+        let (idp, app) = setup(strategy, session_required).await;
+        let alice = browser();
+        sign_in(&alice, &app, "alice").await;
+        let bob = browser();
+        sign_in(&bob, &app, "bob").await;
+
+        end_idp_session(&alice, &idp).await;
+        let logs = app.logs.text();
+        assert!(
+            logs.contains(&format!("back-channel logout: {ended}")),
+            "the logout token did not arrive or was refused:\n{logs}"
+        );
+        assert_eq!(session(&alice, &app).await, json!({}), "{logs}");
+        assert_eq!(
+            session(&bob, &app).await["user"]["email"],
+            "bob@example.com"
+        );
+        // Signing in again works (the IdP asks again; the new session is not refused). A
+        // per-user not-before is in whole seconds (`crate::revocation`): a JWT issued in the
+        // second of the logout would be refused too, so the next second is waited for.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        sign_in(&alice, &app, "alice").await;
+    }
+
+    /// JWT sessions, the IdP sending `sid` (the session's `idp_sid` claim is revoked).
+    #[tokio::test]
+    async fn idp_logout_ends_a_jwt_session() {
+        idp_logout_ends_the_session("jwt", true, "the JWT sessions of the IdP session").await;
+    }
+
+    /// JWT sessions, the IdP sending only `sub` (every JWT of the user issued so far).
+    #[tokio::test]
+    async fn idp_logout_by_sub_ends_a_jwt_session() {
+        idp_logout_ends_the_session("jwt", false, "the user's sessions").await;
+    }
+
+    /// Database sessions, the IdP sending only `sub` (the user's rows are deleted).
+    #[tokio::test]
+    async fn idp_logout_ends_a_database_session() {
+        idp_logout_ends_the_session("database", false, "the user's sessions").await;
     }
 }

@@ -533,6 +533,26 @@ where
         self.execute("deleteExpiredRevocations", q).await
     }
 
+    async fn spend_logout_token(
+        &self,
+        key: &str,
+        until_ms: i64,
+        now_ms: i64,
+    ) -> AdapterResult<bool> {
+        let expired = query(&self.revocations.logout_tokens_expired).bind(now_ms);
+        let insert = query(&self.revocations.spend_logout_token)
+            .bind(key.to_string())
+            .bind(until_ms);
+        call::<D, _>("spendLogoutToken", async {
+            let mut tx = self.pool.begin().await?;
+            expired.execute(&mut *tx).await?;
+            let n = D::rows_affected(&insert.execute(&mut *tx).await?);
+            tx.commit().await?;
+            Ok(n == 1)
+        })
+        .await
+    }
+
     async fn delete_user_sessions(&self, user_id: &str) -> AdapterResult<u64> {
         // An id that cannot exist has no sessions.
         let (Some(id), Some(same)) = (D::parse_id(user_id), D::parse_id(user_id)) else {

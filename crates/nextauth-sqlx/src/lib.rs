@@ -22,7 +22,7 @@
 //! | `dialect.rs` | [`Dialect`]: what differs between databases |
 //! | `outbox.rs` | the event outbox's statements (`nextauth_outbox`, written in the change's transaction) |
 //! | `refresh.rs` | the statements of the refresh leases and results (`nextauth_refresh`) |
-//! | `revocations.rs` | the statements of the JWT-session revocations (`nextauth_revocations`) |
+//! | `revocations.rs` | the statements of the JWT-session revocations (`nextauth_revocations`) and of the spent back-channel logout tokens (`nextauth_logout_tokens`) |
 //! | `claims.rs` | the statements of the claims kept beside database sessions (`nextauth_session_claims`) |
 //! | `layout.rs` | [`Layout`] (names) and [`Statements`] (the SQL text, built once) |
 //! | `sqlite.rs`, `postgres.rs` | each database's dialect and `open` (pool, pragmas, migrations) |

@@ -1,5 +1,6 @@
 //! The statements of the revocations (table `nextauth_revocations`, migration
-//! `0005_revocations.sql`), built once per dialect. Rows are stamped with the database's clock
+//! `0005_revocations.sql`) and of the spent back-channel logout tokens (table
+//! `nextauth_logout_tokens`, migration `0006_logout_tokens.sql`), built once per dialect. Rows are stamped with the database's clock
 //! ([`Dialect::NOW_MS`]), so instances whose clocks differ still read every row once.
 
 use std::sync::Arc;
@@ -15,6 +16,10 @@ pub(crate) struct RevocationsSql {
     pub(crate) since: Arc<str>,
     /// `now`.
     pub(crate) delete_expired: Arc<str>,
+    /// `now`: forgets spent logout tokens that can no longer pass the age check.
+    pub(crate) logout_tokens_expired: Arc<str>,
+    /// `jti, until`; changes one row when the token is new, none on a replay.
+    pub(crate) spend_logout_token: Arc<str>,
 }
 
 impl RevocationsSql {
@@ -39,6 +44,18 @@ impl RevocationsSql {
             .into(),
             delete_expired: format!("DELETE FROM nextauth_revocations WHERE until < {}", p(1))
                 .into(),
+            logout_tokens_expired: format!(
+                "DELETE FROM nextauth_logout_tokens WHERE until < {}",
+                p(1)
+            )
+            .into(),
+            spend_logout_token: format!(
+                "INSERT INTO nextauth_logout_tokens (jti, until) VALUES ({}, {}) \
+                 ON CONFLICT (jti) DO NOTHING",
+                p(1),
+                p(2)
+            )
+            .into(),
         }
     }
 }

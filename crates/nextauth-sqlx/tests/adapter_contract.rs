@@ -32,6 +32,7 @@ async fn contract(a: &dyn Adapter) {
     session_claims(a).await;
     revocations(a).await;
     refresh_leases(a).await;
+    logout_tokens(a).await;
     verification_tokens(a).await;
 }
 
@@ -82,6 +83,43 @@ async fn refresh_leases(a: &dyn Adapter) {
             .unwrap(),
         RefreshClaim::Leased
     );
+}
+
+/// Spent back-channel logout tokens (`nextauth_logout_tokens`, migration 0006): a `jti` is new
+/// once, a replay is refused, and one kept until before `now` is forgotten (and new again);
+/// an `idp_session` revocation reads back as it was written.
+async fn logout_tokens(a: &dyn Adapter) {
+    use nextauth_core::adapter::{Revocation, RevocationKind};
+    let key = unique("idp\njti");
+    let now = 4_000_000_000_000;
+    assert!(a.spend_logout_token(&key, now + 60_000, now).await.unwrap());
+    assert!(!a.spend_logout_token(&key, now + 60_000, now).await.unwrap());
+    assert!(
+        !a.spend_logout_token(&key, now + 60_000, now + 60_000)
+            .await
+            .unwrap()
+    );
+    assert!(
+        a.spend_logout_token(&key, now + 120_000, now + 60_001)
+            .await
+            .unwrap()
+    );
+    let other = unique("idp\njti");
+    assert!(
+        a.spend_logout_token(&other, now + 60_000, now)
+            .await
+            .unwrap()
+    );
+
+    let idp = Revocation {
+        kind: RevocationKind::IdpSession,
+        subject: nextauth_core::revocation::idp_session_subject("idp", &unique("sid")),
+        at: now,
+        until: now + 60_000,
+    };
+    a.add_revocation(&idp).await.unwrap();
+    let rows = a.revocations_since(0).await.unwrap();
+    assert!(rows.iter().any(|(r, _)| *r == idp), "{rows:?}");
 }
 
 /// Revocations (`nextauth_revocations`): read back in order of recording, expired ones deleted;
@@ -527,6 +565,32 @@ async fn token_race(a: Arc<dyn Adapter>) {
     }
 }
 
+/// One logout token posted to several instances at once (tasks on several pooled
+/// connections): exactly one spends its `jti`, the others see a replay.
+async fn logout_token_race(a: Arc<dyn Adapter>) {
+    const N: usize = 16;
+    for round in 0..5 {
+        let key = unique("idp\nrace");
+        let start = Arc::new(tokio::sync::Barrier::new(N));
+        let mut tasks = Vec::new();
+        for _ in 0..N {
+            let (a, start, key) = (a.clone(), start.clone(), key.clone());
+            tasks.push(tokio::spawn(async move {
+                start.wait().await;
+                a.spend_logout_token(&key, T0 + 60_000, T0).await
+            }));
+        }
+        let mut fresh = 0;
+        for t in tasks {
+            fresh += usize::from(t.await.unwrap().unwrap());
+        }
+        assert_eq!(
+            fresh, 1,
+            "round {round}: one of {N} concurrent spends is new"
+        );
+    }
+}
+
 /// Constraints only SQL enforces (the memory adapter is a test double and does not).
 async fn sql_extras(a: &dyn Adapter) {
     // A session or account for a user that does not exist is refused by the foreign key.
@@ -559,7 +623,8 @@ async fn sql_extras(a: &dyn Adapter) {
 async fn memory_adapter() {
     let a: Arc<dyn Adapter> = Arc::new(MemoryAdapter::new());
     contract(a.as_ref()).await;
-    token_race(a).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -574,7 +639,9 @@ async fn sqlite_file() {
     // `sqlite::memory:`): SQLite's writer lock must make the DELETE … RETURNING one-shot.
     let pooled = nextauth_sqlx::SqliteAdapter::open(&url).await.unwrap();
     let pool = pooled.pool().clone();
-    token_race(Arc::new(pooled)).await;
+    let pooled: Arc<dyn Adapter> = Arc::new(pooled);
+    token_race(pooled.clone()).await;
+    logout_token_race(pooled).await;
     assert!(
         pool.size() > 1,
         "the race ran on several connections: {}",
@@ -619,7 +686,9 @@ async fn postgres() {
     sql_extras(a.as_ref()).await;
     let pooled = nextauth_sqlx::PostgresAdapter::open(&db.url).await.unwrap();
     let pool = pooled.pool().clone();
-    token_race(Arc::new(pooled)).await;
+    let pooled: Arc<dyn Adapter> = Arc::new(pooled);
+    token_race(pooled.clone()).await;
+    logout_token_race(pooled).await;
     assert!(
         pool.size() > 1,
         "the race ran on several connections: {}",

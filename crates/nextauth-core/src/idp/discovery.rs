@@ -26,6 +26,10 @@ pub const DISCOVERY_TTL_MS: i64 = 10 * 60 * 1000;
 /// How long a JWK set is kept when no ID token asks for an unknown key: 24 hours.
 pub const JWKS_TTL_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// The least time between two fetches of a JWK set forced by an unknown key from an
+/// unauthenticated caller ([`OAuthCache::jwks_refetch_limited`]): one minute.
+pub const JWKS_MIN_REFETCH_MS: i64 = 60 * 1000;
+
 /// The discovery documents and JWK sets of every provider, shared by all requests.
 #[derive(Default)]
 pub struct OAuthCache {
@@ -251,6 +255,27 @@ impl OAuthCache {
             },
         );
         Ok(keys)
+    }
+}
+
+impl OAuthCache {
+    /// The keys at `uri` fetched again for a token naming a key the cached set lacks, unless
+    /// the cached set is younger than [`JWKS_MIN_REFETCH_MS`] (then the cached one): anyone can
+    /// post a logout token, and must not make us fetch the set on every request.
+    pub(crate) async fn jwks_refetch_limited(
+        &self,
+        http: &reqwest::Client,
+        uri: &str,
+        now_ms: i64,
+    ) -> Result<Arc<Vec<Jwk>>, OAuthError> {
+        let recent = lock(&self.jwks).get(uri).and_then(|c| {
+            (now_ms >= c.fetched_ms && now_ms - c.fetched_ms < JWKS_MIN_REFETCH_MS)
+                .then(|| Arc::clone(&c.value))
+        });
+        match recent {
+            Some(keys) => Ok(keys),
+            None => self.jwks(http, uri, now_ms, true).await,
+        }
     }
 }
 

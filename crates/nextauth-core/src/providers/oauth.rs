@@ -185,6 +185,10 @@ pub struct OAuthProvider {
     pub federated_logout: bool,
     /// Button style.
     pub style: ProviderStyle,
+    /// OpenID Connect Back-Channel Logout 1.0: accept logout tokens from the IdP at
+    /// `POST {base}/backchannel-logout/<id>` and end the sessions they name
+    /// ([`crate::flows::oauth::backchannel`]). Needs `issuer` and an adapter. Default `false`.
+    pub backchannel_logout: bool,
 }
 
 impl OAuthProvider {
@@ -211,6 +215,7 @@ impl OAuthProvider {
             refresh: false,
             federated_logout: false,
             style: ProviderStyle::default(),
+            backchannel_logout: false,
         }
     }
 
@@ -266,6 +271,12 @@ impl OAuthProvider {
             if !self.id_token && self.userinfo_url.is_none() {
                 return Err("without an ID token, `userinfo_url` is required".into());
             }
+        }
+        if self.backchannel_logout && self.issuer.is_none() {
+            return Err(
+                "`backchannel_logout = true` needs `issuer`: a logout token's `iss` must equal it"
+                    .into(),
+            );
         }
         if self.checks.contains(&Check::Nonce) && !self.id_token {
             return Err("the `nonce` check needs an ID token (`id_token = true`)".into());

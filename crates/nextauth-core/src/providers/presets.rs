@@ -393,6 +393,7 @@ impl Preset {
             allow_dangerous_email_account_linking: false,
             refresh: false,
             federated_logout: false,
+            backchannel_logout: false,
             style: ProviderStyle {
                 logo: None,
                 bg: opt(self.style.0),

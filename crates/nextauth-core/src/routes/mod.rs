@@ -2,6 +2,7 @@
 //! (`core/routes/*.ts`, plus the page actions of `core/index.ts`), and [`ENDPOINTS`], the table
 //! of method × action that the handler dispatches on.
 
+pub mod backchannel_logout;
 pub mod callback;
 pub mod csrf;
 pub mod error;
@@ -55,6 +56,8 @@ pub(crate) enum BareRoute {
     Providers,
     /// `POST _log`
     Log,
+    /// `POST backchannel-logout/:provider`: server to server, no cookies at all.
+    BackchannelLogout,
 }
 
 /// The routes after `init`.
@@ -95,9 +98,9 @@ const fn row(method: Method, action: Action, takes_provider: bool, route: Route)
     }
 }
 
-/// Every method × action the API answers (v4 `core/index.ts`), in the order `nextauth check`
-/// lists them. Any other pair is the 400 "This action with HTTP … is not supported".
-pub static ENDPOINTS: [Endpoint; 14] = {
+/// Every method × action the API answers (v4 `core/index.ts`, then ours), in the order
+/// `nextauth check` lists them. Any other pair is the 400 "This action with HTTP … is not supported".
+pub static ENDPOINTS: [Endpoint; 15] = {
     use Action as A;
     use BareRoute as B;
     use FullRoute as F;
@@ -118,6 +121,7 @@ pub static ENDPOINTS: [Endpoint; 14] = {
         row(Get, A::VerifyRequest, false, Full(F::VerifyRequestPage)),
         row(Post, A::Log, false, Bare(B::Log)),
         row(Get, A::Token, false, Full(F::Token)),
+        row(Post, A::BackchannelLogout, true, Bare(B::BackchannelLogout)),
     ]
 };
 
@@ -174,6 +178,7 @@ mod tests {
                 "GET  /verify-request",
                 "POST /_log",
                 "GET  /token",
+                "POST /backchannel-logout/:provider",
             ]
         );
     }

@@ -187,7 +187,8 @@ pub(super) struct ProviderSection {
     /// Sign-out also ends the IdP session (OIDC RP-Initiated Logout 1.0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) federated_logout: Option<bool>,
-    /// OIDC Back-Channel Logout 1.0: accepted by the parser, refused as not supported yet.
+    /// Accept its logout tokens at `POST {base}/backchannel-logout/<id>` (OIDC Back-Channel
+    /// Logout 1.0).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) backchannel_logout: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -236,14 +236,11 @@ fn oauth_provider(s: ProviderSection, kind: &str) -> Result<Provider, ProviderEr
     if let Some(v) = s.allow_dangerous_email_account_linking {
         o.allow_dangerous_email_account_linking = v;
     }
-    if s.backchannel_logout == Some(true) {
-        return Err(ProviderError::NotSupportedYet {
-            key: "backchannel_logout",
-            hint: "back-channel logout (OIDC Back-Channel Logout 1.0) is not built yet; remove the key",
-        });
-    }
     o.refresh = s.refresh.unwrap_or(false);
     o.federated_logout = s.federated_logout.unwrap_or(false);
+    if let Some(v) = s.backchannel_logout {
+        o.backchannel_logout = v;
+    }
     if s.logo.is_some() || s.bg.is_some() || s.text.is_some() {
         o.style = ProviderStyle {
             logo: s.logo.or(o.style.logo),

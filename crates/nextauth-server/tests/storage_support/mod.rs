@@ -58,6 +58,9 @@ pub struct AppOptions<'a> {
     pub adapter: Option<Arc<dyn Adapter>>,
     /// More TOML appended at the end (e.g. `[[providers]]` tables).
     pub extra: &'a str,
+    /// Serve on this listener (bound earlier, so a peer started before the app knows its
+    /// port) instead of a fresh one on 127.0.0.1:0.
+    pub listener: Option<TcpListener>,
 }
 
 impl Default for AppOptions<'_> {
@@ -71,14 +74,19 @@ impl Default for AppOptions<'_> {
             clock: None,
             adapter: None,
             extra: "",
+            listener: None,
         }
     }
 }
 
 impl App {
-    /// Binds 127.0.0.1:0 first, then writes that origin into the configuration.
+    /// Binds 127.0.0.1:0 first (or takes `o.listener`), then writes that origin into the
+    /// configuration.
     pub async fn start(o: AppOptions<'_>) -> App {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = match o.listener {
+            Some(l) => l,
+            None => TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        };
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let mut toml = format!(
             "url = \"{origin}/api/auth\"\nsecret = \"{SECRET}\"\n\n[session]\nstrategy = \"{}\"\n{}\n\n[database]\nurl = \"{}\"\n",

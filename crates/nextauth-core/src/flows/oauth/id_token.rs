@@ -56,7 +56,15 @@ impl std::fmt::Display for IdTokenError {
 }
 
 fn invalid(msg: impl Into<String>) -> IdTokenError {
-    IdTokenError::Invalid(format!("ID token: {}", msg.into()))
+    invalid_as(ID_TOKEN, msg)
+}
+
+/// The ID token's name in messages.
+const ID_TOKEN: &str = "ID token";
+
+/// An [`IdTokenError::Invalid`] about the token named `what` ("ID token", "logout token").
+pub(crate) fn invalid_as(what: &str, msg: impl Into<String>) -> IdTokenError {
+    IdTokenError::Invalid(format!("{what}: {}", msg.into()))
 }
 
 /// Validates `token` and answers its claims.
@@ -65,21 +73,43 @@ pub(crate) fn validate(
     keys: &[Jwk],
     expected: &Expected<'_>,
 ) -> Result<Map<String, Value>, IdTokenError> {
+    let (claims, alg) = verify_signature(token, keys, expected.alg, ID_TOKEN)?;
+    check_claims(&claims, &alg, expected)?;
+    Ok(claims)
+}
+
+/// Checks the JWS signature of `token` (named `what` in messages) with a key of the provider's
+/// JWK set and answers its claims, unchecked, with its `alg`. Shared by ID tokens and
+/// back-channel logout tokens (Back-Channel Logout 1.0 §2.6: "the same way as ID tokens"):
+/// compact JWS only (a JWE is refused), an asymmetric algorithm ([`supported_id_token_alg`];
+/// `none` and HMAC are refused), `pinned` when the provider pins one, no `crit`, and a key
+/// whose `kid` (when the token names one), type, curve and `use` fit.
+pub(crate) fn verify_signature(
+    token: &str,
+    keys: &[Jwk],
+    pinned: Option<&str>,
+    what: &str,
+) -> Result<(Map<String, Value>, String), IdTokenError> {
+    let invalid = |msg: String| invalid_as(what, msg);
     let parts: Vec<&str> = token.split('.').collect();
     if parts.len() == 5 {
-        return Err(invalid("encrypted (JWE) ID tokens are not supported"));
+        return Err(invalid(format!(
+            "encrypted (JWE) {what}s are not supported"
+        )));
     }
     if parts.len() != 3 {
-        return Err(invalid("not a compact JWS (header.payload.signature)"));
+        return Err(invalid(
+            "not a compact JWS (header.payload.signature)".into(),
+        ));
     }
     let header: Map<String, Value> = URL_SAFE_NO_PAD
         .decode(parts[0])
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or_else(|| invalid("the header is not base64url JSON"))?;
+        .ok_or_else(|| invalid("the header is not base64url JSON".into()))?;
     let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
     if alg.eq_ignore_ascii_case("none") {
-        return Err(invalid("`alg: none` (an unsigned token) is refused"));
+        return Err(invalid("`alg: none` (an unsigned token) is refused".into()));
     }
     if alg.starts_with("HS") {
         return Err(invalid(format!(
@@ -89,14 +119,14 @@ pub(crate) fn validate(
     if !supported_id_token_alg(alg) {
         return Err(invalid(format!("unsupported `alg: {alg:?}`")));
     }
-    if let Some(pinned) = expected.alg.filter(|p| *p != alg) {
+    if let Some(pinned) = pinned.filter(|p| *p != alg) {
         return Err(invalid(format!(
             "signed with {alg}, but the provider is configured for {pinned} only"
         )));
     }
     if header.contains_key("crit") {
         return Err(invalid(
-            "the header has `crit` extensions, which are not understood",
+            "the header has `crit` extensions, which are not understood".into(),
         ));
     }
     let algorithm =
@@ -110,8 +140,8 @@ pub(crate) fn validate(
         .collect();
     if candidates.is_empty() {
         return Err(IdTokenError::NoKey(match kid {
-            Some(kid) => format!("ID token: no key with kid {kid:?} for {alg} in the JWK set"),
-            None => format!("ID token: no key for {alg} in the JWK set"),
+            Some(kid) => format!("{what}: no key with kid {kid:?} for {alg} in the JWK set"),
+            None => format!("{what}: no key for {alg} in the JWK set"),
         }));
     }
 
@@ -120,7 +150,6 @@ pub(crate) fn validate(
     validation.validate_nbf = false;
     validation.validate_aud = false;
     validation.required_spec_claims = HashSet::new();
-    let mut claims = None;
     let mut last_error = String::new();
     for jwk in candidates {
         let key = match DecodingKey::from_jwk(jwk) {
@@ -131,10 +160,7 @@ pub(crate) fn validate(
             }
         };
         match jsonwebtoken::decode::<Map<String, Value>>(token, &key, &validation) {
-            Ok(data) => {
-                claims = Some(data.claims);
-                break;
-            }
+            Ok(data) => return Ok((data.claims, alg.to_string())),
             Err(e) => {
                 last_error = match e.kind() {
                     jsonwebtoken::errors::ErrorKind::InvalidSignature => {
@@ -145,9 +171,7 @@ pub(crate) fn validate(
             }
         }
     }
-    let claims = claims.ok_or_else(|| invalid(last_error))?;
-    check_claims(&claims, alg, expected)?;
-    Ok(claims)
+    Err(invalid(last_error))
 }
 
 /// Whether a JWK can verify `alg`: key type and curve, `use` not `enc`, and its own `alg` (when
@@ -177,14 +201,98 @@ fn key_fits(k: &Jwk, alg: &str) -> bool {
     }
 }
 
-fn number(claims: &Map<String, Value>, name: &str) -> Result<Option<i64>, IdTokenError> {
+/// A numeric claim (seconds), `None` when absent.
+pub(crate) fn number(
+    claims: &Map<String, Value>,
+    name: &str,
+    what: &str,
+) -> Result<Option<i64>, IdTokenError> {
     match claims.get(name) {
         None => Ok(None),
         Some(v) => v
             .as_f64()
             .map(|f| Some(f as i64))
-            .ok_or_else(|| invalid(format!("`{name}` is not a number"))),
+            .ok_or_else(|| invalid_as(what, format!("`{name}` is not a number"))),
     }
+}
+
+/// `iss` equal to `issuer` (a `{tenantid}` in it replaced by the token's `tid`, as
+/// openid-client does).
+pub(crate) fn check_issuer(
+    claims: &Map<String, Value>,
+    issuer: &str,
+    what: &str,
+) -> Result<(), IdTokenError> {
+    let iss = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_as(what, "`iss` is not a string"))?;
+    let expected_iss = match claims.get("tid").and_then(Value::as_str) {
+        Some(tid) if issuer.contains("{tenantid}") => issuer.replace("{tenantid}", tid),
+        _ => issuer.to_string(),
+    };
+    if iss != expected_iss {
+        return Err(invalid_as(
+            what,
+            format!("`iss` is {iss:?}, expected {expected_iss:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// `aud` (a string or an array of strings) containing `client_id`; answers the audiences.
+pub(crate) fn check_audience<'c>(
+    claims: &'c Map<String, Value>,
+    client_id: &str,
+    what: &str,
+) -> Result<Vec<&'c str>, IdTokenError> {
+    let audiences: Vec<&str> = match claims.get("aud") {
+        Some(Value::String(a)) => vec![a.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => {
+            return Err(invalid_as(
+                what,
+                "`aud` is neither a string nor an array of strings",
+            ));
+        }
+    };
+    if !audiences.contains(&client_id) {
+        return Err(invalid_as(
+            what,
+            format!("`aud` {audiences:?} does not include the client id {client_id:?}"),
+        ));
+    }
+    Ok(audiences)
+}
+
+/// `iat` not in the future, `exp` (when present) not passed, `nbf` (when present) reached, each
+/// with [`CLOCK_TOLERANCE_S`]; answers `iat` (0 when absent).
+pub(crate) fn check_times(
+    claims: &Map<String, Value>,
+    now: i64,
+    what: &str,
+) -> Result<i64, IdTokenError> {
+    let iat = number(claims, "iat", what)?.unwrap_or(0);
+    if iat > now + CLOCK_TOLERANCE_S {
+        return Err(invalid_as(
+            what,
+            format!("issued in the future (iat {iat}, now {now}): check the clocks"),
+        ));
+    }
+    if let Some(exp) = number(claims, "exp", what)?
+        && exp <= now - CLOCK_TOLERANCE_S
+    {
+        return Err(invalid_as(what, format!("expired (exp {exp}, now {now})")));
+    }
+    if let Some(nbf) = number(claims, "nbf", what)?
+        && nbf > now + CLOCK_TOLERANCE_S
+    {
+        return Err(invalid_as(
+            what,
+            format!("not valid yet (nbf {nbf}, now {now})"),
+        ));
+    }
+    Ok(iat)
 }
 
 fn check_claims(
@@ -199,51 +307,13 @@ fn check_claims(
             )));
         }
     }
-    let iss = claims
-        .get("iss")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("`iss` is not a string"))?;
-    let expected_iss = match claims.get("tid").and_then(Value::as_str) {
-        Some(tid) if e.issuer.contains("{tenantid}") => e.issuer.replace("{tenantid}", tid),
-        _ => e.issuer.to_string(),
-    };
-    if iss != expected_iss {
-        return Err(invalid(format!(
-            "`iss` is {iss:?}, expected {expected_iss:?}"
-        )));
-    }
+    check_issuer(claims, e.issuer, ID_TOKEN)?;
     match claims.get("sub").and_then(Value::as_str) {
         Some(s) if !s.is_empty() => {}
         _ => return Err(invalid("`sub` is not a non-empty string")),
     }
-    let now = e.now_s;
-    let iat = number(claims, "iat")?.unwrap_or(0);
-    if iat > now + CLOCK_TOLERANCE_S {
-        return Err(invalid(format!(
-            "issued in the future (iat {iat}, now {now}): check the clocks"
-        )));
-    }
-    if let Some(exp) = number(claims, "exp")?
-        && exp <= now - CLOCK_TOLERANCE_S
-    {
-        return Err(invalid(format!("expired (exp {exp}, now {now})")));
-    }
-    if let Some(nbf) = number(claims, "nbf")?
-        && nbf > now + CLOCK_TOLERANCE_S
-    {
-        return Err(invalid(format!("not valid yet (nbf {nbf}, now {now})")));
-    }
-    let audiences: Vec<&str> = match claims.get("aud") {
-        Some(Value::String(a)) => vec![a.as_str()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => return Err(invalid("`aud` is neither a string nor an array of strings")),
-    };
-    if !audiences.contains(&e.client_id) {
-        return Err(invalid(format!(
-            "`aud` {audiences:?} does not include the client id {:?}",
-            e.client_id
-        )));
-    }
+    check_times(claims, e.now_s, ID_TOKEN)?;
+    let audiences = check_audience(claims, e.client_id, ID_TOKEN)?;
     match claims.get("azp") {
         Some(Value::String(azp)) if azp != e.client_id => {
             return Err(invalid(format!(

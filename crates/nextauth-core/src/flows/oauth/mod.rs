@@ -6,8 +6,9 @@
 //! |---|---|---|
 //! | [`authorization_url`] | the authorization URL, parameters in openid-client's order | `core/lib/oauth/authorization-url.ts` |
 //! | [`checks`] | state / PKCE / nonce, each sealed in its own JWE cookie bound to the provider | `core/lib/oauth/checks.ts` |
-//! //! | [`callback`] | callback parameters, code exchange, userinfo | `core/lib/oauth/callback.ts` |
+//! | [`callback`] | callback parameters, code exchange, userinfo | `core/lib/oauth/callback.ts` |
 //! | [`id_token`] | ID-token validation: JWS from the JWK set, `iss`, `aud`/`azp`, times, `nonce`, `at_hash` | openid-client `Client#validateIdToken` |
+//! | [`backchannel`] | back-channel logout: logout-token validation, replay record, the sessions it ends | OIDC Back-Channel Logout 1.0 (not in v4) |
 //! | [`profile`] | the provider's profile JSON → `{id, name, email, image}` | each provider's `profile()` |
 //! | [`sign_in_handler`] | the account rules: link, create, refuse | `core/lib/callback-handler.ts` |
 //! | [`refresh`] | race-free access-token refresh (single-flight, a grace record, a lease across instances) | v4's refresh-token-rotation recipe |
@@ -35,6 +36,7 @@
 //!   read up to 1 MiB, with openid-client's 3.5 s timeout and no redirects.
 
 pub(crate) mod authorization_url;
+pub mod backchannel;
 pub(crate) mod callback;
 pub(crate) mod checks;
 pub(crate) mod id_token;
