@@ -76,14 +76,6 @@ pub enum ProviderError {
         /// The transport's complaint (never the password).
         source: ConfigError,
     },
-    /// A key of the public interface whose feature is not built yet.
-    #[error("`{key}` is not supported yet: {hint}")]
-    NotSupportedYet {
-        /// The key.
-        key: &'static str,
-        /// What to do instead.
-        hint: &'static str,
-    },
     /// An `authorize_url` that is not http(s).
     #[error("`authorize_url` = {0:?}: must be an http(s) URL")]
     NotHttp(String),
@@ -390,14 +382,8 @@ mod tests {
     }
 
     #[test]
-    fn backchannel_logout_is_refused_as_not_supported_yet() {
-        let e = build(&format!("{OIDC}backchannel_logout = true\n")).unwrap_err();
-        assert!(
-            e.to_string()
-                .starts_with("`backchannel_logout` is not supported yet"),
-            "{e}"
-        );
-        // `false` asks for nothing.
+    fn backchannel_logout_is_an_oauth_key() {
+        assert!(build(&format!("{OIDC}backchannel_logout = true\n")).is_ok());
         assert!(build(&format!("{OIDC}backchannel_logout = false\n")).is_ok());
     }
 }
