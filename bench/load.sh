@@ -25,6 +25,8 @@
 #      DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/nextauth_bench)
 #      NEXT_SHIM (next: v4 behind Next.js's apiResolver, as under `next start`; manual: bare shims)
 #      SKIP_REFERENCE=1, SKIP_BUILD=1 (use the binaries already in target/release)
+#      CASES_ONLY (an extended regex: only the cases whose name matches, e.g.
+#        CASES_ONLY='valid JWT cookie\)$|revocation on' for JWT sessions with revocation off/on)
 # Needs: cargo, node >= 20 (webhook, reference), curl, apt-get (only when wrk is missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -131,12 +133,13 @@ fi
 # ---- servers ---------------------------------------------------------------------------------
 DATA="$OUT/data"
 mkdir -p "$DATA"
-config() { # strategy database-url
+config() { # strategy database-url [more [session] lines]
   cat <<EOF
 url = "http://127.0.0.1/api/auth"
 secret = "$SECRET"
 [session]
 strategy = "$1"
+${3:-}
 [database]
 url = "$2"
 [[providers]]
@@ -152,6 +155,10 @@ type = "password"
 EOF
 }
 config jwt "sqlite://$DATA/jwt.db" >"$DATA/jwt.toml"
+# JWT sessions with revocation on (issue 13): sessions carry a `sid`, and 20 other users' sessions
+# are revoked (recorded below), so every read takes the revocation set's lookup path, not just the
+# "nothing revoked" load.
+config jwt "sqlite://$DATA/jwt-revoke.db" "revoke_on_signout = true" >"$DATA/jwt-revoke.toml"
 config database "sqlite://$DATA/db.db" >"$DATA/sqlite.toml"
 [ -n "$PG_URL" ] && config database "$PG_URL" >"$DATA/pg.toml"
 
@@ -279,6 +286,7 @@ check_session() { # name api-url cookie
 CASES=(
   "axum hello (bare handler)|hello|/hello|no"
   "nextauth GET session (valid JWT cookie)|nextauth-jwt|/session|session"
+  "nextauth GET session (valid JWT cookie, revocation on)|nextauth-jwt-revoke|/session|session"
   "NextAuth v4 GET session (valid JWT cookie)|v4-jwt|/session|session"
   "NextAuth v4 GET session (database, in-memory adapter)|v4-database|/session|session"
   "nextauth GET session (database, SQLite)|nextauth-sqlite|/session|session"
@@ -292,6 +300,17 @@ CASES=(
   "axum hello, 1 Tokio worker|hello-1w|/hello|no"
   "nextauth GET session (valid JWT cookie), 1 Tokio worker|nextauth-jwt-1w|/session|session"
 )
+
+if [ -n "${CASES_ONLY:-}" ]; then
+  kept=()
+  for c in "${CASES[@]}"; do grep -Eq -- "$CASES_ONLY" <<<"${c%%|*}" && kept+=("$c"); done
+  CASES=("${kept[@]}")
+  log "CASES_ONLY: ${#CASES[@]} case(s)"
+fi
+for i in $(seq 1 20); do
+  (cd "$DATA" && NEXTAUTH_URL= NEXTAUTH_SECRET= DATABASE_URL= "$NEXTAUTH" sessions revoke \
+    --user "bench-other-$i" --config "$DATA/jwt-revoke.toml" >/dev/null) || die "sessions revoke failed"
+done
 
 log "load: wrk -t$THREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up, $ROUNDS rounds; uptime: $(uptime)"
 for round in $(seq 1 "$ROUNDS"); do
@@ -395,6 +414,9 @@ REPORT="$OUT/report.md"
   m=$(awk -v k="$jwt_hwm" 'BEGIN{printf "%.1f", k/1024}')
   echo "| peak RSS under that load ≤ 20 MB | $m MiB | $(verdict "$m" "<=" 19.07) |"
   r=$(ratio "$sqlite" "$v4db"); echo "| GET session, database on SQLite: ≥ 10× v4 with its in-memory adapter | ${r}× ($sqlite vs $v4db req/s) | $(verdict "$r" ">=" 10) |"
+  revoke=$(med "nextauth GET session (valid JWT cookie, revocation on)" 3)
+  r=$(awk -v a="$revoke" -v b="$jwt" 'BEGIN{ if (b+0>0 && a!="nan") printf "%.1f", 100*a/b; else print "nan" }')
+  echo "| GET session, JWT, revocation on: ≥ 95 % of it off (issue 13) | ${r} % ($revoke vs $jwt req/s) | $(verdict "$r" ">=" 95) |"
   echo "| process start to first answered request ≤ 50 ms | $START_MED ms | $(verdict "$START_MED" "<=" 50) |"
   echo
   # The same JWT targets with both servers on one Tokio worker (TOKIO_WORKER_THREADS=1): on two
