@@ -247,7 +247,7 @@ impl NextAuth {
             // Server to server, authenticated by the logout token's signature: no CSRF check,
             // no cookies read or set (see `routes::backchannel_logout`).
             Route::Bare(BareRoute::BackchannelLogout) => {
-                return plain(routes::backchannel_logout::post(inner, &req).await);
+                return plain(Box::pin(routes::backchannel_logout::post(inner, &req)).await);
             }
             Route::Full(route) => route,
         };
@@ -257,20 +257,22 @@ impl NextAuth {
             return plain(refusal);
         }
         let mut ctx = init::init(inner, &req);
+        // The sign-in flows' state machines are large (several KiB): boxed, so the future of
+        // every request, `GET session` above all, stays small and cheap to create and move.
         let reply = match route {
             FullRoute::SessionGet => routes::session::get(inner, &mut ctx).await,
             FullRoute::SessionUpdate => routes::session::update(inner, &mut ctx).await,
             FullRoute::Csrf => routes::csrf::get(&ctx),
             FullRoute::SigninPage => routes::signin::page(inner, &ctx),
-            FullRoute::SigninPost => routes::signin::post(inner, &mut ctx).await,
+            FullRoute::SigninPost => Box::pin(routes::signin::post(inner, &mut ctx)).await,
             FullRoute::SignoutPage => routes::signout::page(inner, &ctx),
-            FullRoute::SignoutPost => routes::signout::post(inner, &mut ctx).await,
+            FullRoute::SignoutPost => Box::pin(routes::signout::post(inner, &mut ctx)).await,
             FullRoute::CallbackGet | FullRoute::CallbackPost => {
-                routes::callback::handle(inner, &mut ctx).await
+                Box::pin(routes::callback::handle(inner, &mut ctx)).await
             }
             FullRoute::VerifyRequestPage => routes::verify_request::page(inner, &ctx),
             FullRoute::ErrorPage => routes::error::page(inner, &ctx),
-            FullRoute::Token => routes::token::get(inner, &mut ctx).await,
+            FullRoute::Token => Box::pin(routes::token::get(inner, &mut ctx)).await,
         };
         finish(ctx, reply)
     }
@@ -504,5 +506,24 @@ mod send_check {
     #[allow(dead_code)]
     fn handle_is_send(auth: super::NextAuth, req: crate::AuthRequest) {
         is_send(async move { auth.handle(req).await });
+    }
+}
+/// The future of `handle` is created (and moved) for every request: the large sign-in flows
+/// and the database read are boxed so that it stays small. A flow awaited inline again would
+/// grow it several-fold (4.5 KiB before the boxes, 1.2 KiB after), and `GET session` paid for
+/// that in `cargo bench --bench hot_paths` `session/jwt`.
+#[cfg(test)]
+mod future_size {
+    #[test]
+    fn handle_future_stays_small() {
+        let auth = crate::NextAuth::builder(crate::AuthConfig::new(
+            crate::BaseUrl::parse(None).unwrap(),
+            crate::Secret::new("x".repeat(32)),
+        ))
+        .build()
+        .unwrap();
+        let req = crate::AuthRequest::from_http("GET", "/session", None, Vec::new(), b"").unwrap();
+        let size = std::mem::size_of_val(&auth.handle(req));
+        assert!(size <= 2048, "the handle future is {size} bytes");
     }
 }

@@ -145,7 +145,8 @@ pub(crate) async fn resolve(
 ) -> Read {
     match inner.config.session.strategy {
         SessionStrategy::Jwt => resolve_jwt(inner, token, now_ms, update).await,
-        SessionStrategy::Database => resolve_database(inner, token, now_ms, update).await,
+        // Boxed: its state machine (adapter calls, claims) would make every JWT read's larger.
+        SessionStrategy::Database => Box::pin(resolve_database(inner, token, now_ms, update)).await,
     }
 }
 
