@@ -159,6 +159,7 @@ config jwt "sqlite://$DATA/jwt.db" >"$DATA/jwt.toml"
 # are revoked (recorded below), so every read takes the revocation set's lookup path, not just the
 # "nothing revoked" load.
 config jwt "sqlite://$DATA/jwt-revoke.db" "revoke_on_signout = true" >"$DATA/jwt-revoke.toml"
+config jwt "sqlite://$DATA/jwt-sid.db" "revoke_on_signout = true" >"$DATA/jwt-sid.toml"
 config database "sqlite://$DATA/db.db" >"$DATA/sqlite.toml"
 [ -n "$PG_URL" ] && config database "$PG_URL" >"$DATA/pg.toml"
 
@@ -287,6 +288,7 @@ CASES=(
   "axum hello (bare handler)|hello|/hello|no"
   "nextauth GET session (valid JWT cookie)|nextauth-jwt|/session|session"
   "nextauth GET session (valid JWT cookie, revocation on)|nextauth-jwt-revoke|/session|session"
+  "nextauth GET session (valid JWT cookie, revocation on, nothing revoked)|nextauth-jwt-sid|/session|session"
   "NextAuth v4 GET session (valid JWT cookie)|v4-jwt|/session|session"
   "NextAuth v4 GET session (database, in-memory adapter)|v4-database|/session|session"
   "nextauth GET session (database, SQLite)|nextauth-sqlite|/session|session"

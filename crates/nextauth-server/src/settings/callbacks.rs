@@ -233,9 +233,9 @@ mod tests {
         toml::from_str(toml_text).unwrap()
     }
 
-    fn resolved(toml_text: &str) -> Result<CallbackSettings, String> {
+    fn resolved(toml_text: &str) -> Result<CallbackSettings, SettingsError> {
         let src = Source::File(PathBuf::from("app.toml"));
-        resolve(section(toml_text), Vec::new(), Vec::new(), &src).map_err(|e| e.0)
+        resolve(section(toml_text), Vec::new(), Vec::new(), &src)
     }
 
     #[test]
@@ -304,7 +304,7 @@ roles = "realm_access.roles"
                 "`callbacks.profile_claims.role`",
             ),
         ] {
-            let e = resolved(text).unwrap_err();
+            let e = resolved(text).unwrap_err().0;
             assert!(
                 e.starts_with(&format!("{key} from file app.toml: ")),
                 "{text}: {e}"

@@ -323,9 +323,8 @@ mod tests {
         })
     }
 
-    fn check(v: Value) -> Result<LogoutClaims, String> {
+    fn check(v: Value) -> Result<LogoutClaims, IdTokenError> {
         check_claims(v.as_object().unwrap(), "https://idp", "client", NOW)
-            .map_err(|e| e.to_string())
     }
 
     fn with(k: &str, v: Value) -> Value {
@@ -377,7 +376,7 @@ mod tests {
             (with("sub", json!(7)), "`sub` is not a non-empty string"),
             (with("sid", json!("")), "`sid` is not a non-empty string"),
         ] {
-            let e = check(token.clone()).unwrap_err();
+            let e = check(token.clone()).unwrap_err().to_string();
             assert!(e.contains(reason), "{token}: {e}");
             assert!(e.starts_with("logout token: "), "{e}");
         }
@@ -386,6 +385,7 @@ mod tests {
         assert!(
             check(neither)
                 .unwrap_err()
+                .to_string()
                 .contains("neither `sub` nor `sid`")
         );
     }
