@@ -403,16 +403,6 @@ fn header_safe(url: &str) -> String {
 }
 
 impl NextAuth {
-    /// The session of a request for an app's own handlers (v4 `getServerSession`): what
-    /// `GET session` would answer (the `jwt` and `session` callbacks run), typed, with the
-    /// user's id and, for JWT sessions, the token. `cookie_header` is the request's `Cookie`
-    /// header. `None` without a valid session (no cookie, an unreadable or expired JWT, an
-    /// unknown or expired session row, the storage unreachable) or when the `session` callback
-    /// answers something other than a non-empty object.
-    ///
-    /// Read directly (JWT decoding, or the adapter's `getSessionAndUser`), not through a
-    /// request. Cookies are not refreshed; a database session is extended as `GET session`
-    /// extends it.
     /// The revocation set of this handle, for [`crate::revocation::run`].
     pub fn revocations(&self) -> Arc<crate::revocation::Revocations> {
         Arc::clone(&self.inner.revocations)
@@ -442,6 +432,16 @@ impl NextAuth {
         .await
     }
 
+    /// The session of a request for an app's own handlers (v4 `getServerSession`): what
+    /// `GET session` would answer (the `jwt` and `session` callbacks run), typed, with the
+    /// user's id and, for JWT sessions, the token. `cookie_header` is the request's `Cookie`
+    /// header. `None` without a valid session (no cookie, an unreadable or expired JWT, an
+    /// unknown or expired session row, the storage unreachable) or when the `session` callback
+    /// answers something other than a non-empty object.
+    ///
+    /// Read directly (JWT decoding, or the adapter's `getSessionAndUser`), not through a
+    /// request. Cookies are not refreshed; a database session is extended as `GET session`
+    /// extends it.
     pub async fn session(&self, cookie_header: Option<&str>) -> Option<SessionData> {
         let found = self.found_session(cookie_header).await?;
         let user_id = found.user_id();
