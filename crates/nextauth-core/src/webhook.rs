@@ -199,6 +199,35 @@ pub async fn post_json(
     }
 }
 
+/// POSTs a message that is sent once, not retried (the `signIn` and claims webhooks, the
+/// credentials `authorize_url`; a durable event keeps its id across retries and goes through
+/// [`post_json`] itself): `body` as JSON, a fresh `msg_<32 hex>` id and this moment's Unix
+/// seconds as the timestamp, signed when `secret` is set.
+pub async fn post_json_once(
+    client: &reqwest::Client,
+    url: &str,
+    body: &impl serde::Serialize,
+    secret: Option<&WebhookSecret>,
+    timeout: Duration,
+) -> Result<WebhookAnswer, WebhookError> {
+    // Serialising the JSON values these callers build cannot fail.
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let msg_id = format!("msg_{}", crate::crypto::random::hex32());
+    let timestamp = crate::clock::Clock::now_ms(&crate::clock::SystemClock).div_euclid(1000);
+    post_json(
+        client,
+        Outgoing {
+            url,
+            msg_id: &msg_id,
+            timestamp,
+            body: &bytes,
+            secret,
+            timeout,
+        },
+    )
+    .await
+}
+
 /// An error and its sources on one line.
 fn error_chain(e: &dyn std::error::Error) -> String {
     let mut out = e.to_string();

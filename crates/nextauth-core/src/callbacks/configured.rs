@@ -9,7 +9,7 @@
 //! | `redirect` | v4's default, plus the `redirect_allow` origins |
 //! | `session` | [`ExposeClaims`] (`[session.expose]`) |
 //!
-//! Every webhook is one signed JSON POST through [`crate::webhook::post_json`] (Standard
+//! Every webhook is one signed JSON POST through [`crate::webhook::post_json_once`] (Standard
 //! Webhooks headers; `webhook-signature` with a `webhook_secret`), bounded by
 //! [`WEBHOOK_TIMEOUT`]. A webhook that times out, answers a non-2xx status or a body it cannot
 //! read refuses the sign-in (`signIn`: v4's `AccessDenied`; claims: `Callback`), is logged with
@@ -26,9 +26,8 @@ use super::{
     Trigger,
 };
 use crate::callback_url::{InvalidUrl, default_redirect, is_acceptable};
-use crate::crypto::random;
 use crate::events::strip_tokens;
-use crate::webhook::{Outgoing, WebhookAnswer, WebhookSecret, post_json};
+use crate::webhook::{WebhookAnswer, WebhookSecret, post_json_once};
 
 /// How long the `signIn` and claims webhooks may take (the whole call).
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(5);
@@ -274,25 +273,9 @@ impl ConfiguredCallbacks {
 
     /// One signed POST of `body` to `url`.
     async fn post(&self, url: &str, body: &Value) -> Result<WebhookAnswer, CallbackError> {
-        // Serialising a `Value` cannot fail.
-        let bytes = serde_json::to_vec(body).unwrap_or_default();
-        let msg_id = format!("msg_{}", random::hex32());
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let answer = post_json(
-            &self.client,
-            Outgoing {
-                url,
-                msg_id: &msg_id,
-                timestamp,
-                body: &bytes,
-                secret: self.secret.as_ref(),
-                timeout: self.timeout,
-            },
-        )
-        .await
-        .map_err(|e| CallbackError(e.to_string()))?;
+        let answer = post_json_once(&self.client, url, body, self.secret.as_ref(), self.timeout)
+            .await
+            .map_err(|e| CallbackError(e.to_string()))?;
         if !(200..300).contains(&answer.status) {
             return Err(CallbackError(format!(
                 "POST {url}: answered {}",

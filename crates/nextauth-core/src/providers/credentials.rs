@@ -168,22 +168,12 @@ impl Authorize for WebhookAuthorize {
                 (f.clone(), v)
             })
             .collect();
-        // Serialising a JSON map cannot fail.
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let msg_id = format!("msg_{}", crate::crypto::random::hex32());
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-        let answer = crate::webhook::post_json(
+        let answer = crate::webhook::post_json_once(
             &self.client,
-            crate::webhook::Outgoing {
-                url: &self.url,
-                msg_id: &msg_id,
-                timestamp,
-                body: &bytes,
-                secret: self.secret.as_ref(),
-                timeout: WEBHOOK_TIMEOUT,
-            },
+            &self.url,
+            &body,
+            self.secret.as_ref(),
+            WEBHOOK_TIMEOUT,
         )
         .await
         .map_err(|e| AuthorizeError::Failed(e.to_string()))?;
