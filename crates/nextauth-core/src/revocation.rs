@@ -294,11 +294,6 @@ pub async fn run(
             if let Err(e) = adapter.delete_expired_revocations(now).await {
                 tracing::warn!(error = %e, "deleting expired revocations failed");
             }
-            // The token refreshes' grace records (`GET token`) expire on the same schedule;
-            // this task is the JWT strategy's one periodic job.
-            if let Err(e) = adapter.delete_expired_refreshes(now).await {
-                tracing::warn!(error = %e, "deleting expired refresh records failed");
-            }
         }
         tokio::select! {
             () = &mut shutdown => return,

@@ -300,13 +300,28 @@ pub(crate) fn token_request(
     redirect_uri: &str,
     code_verifier: Option<&str>,
 ) -> (String, Option<String>) {
-    let mut form = form_urlencoded::Serializer::new(String::new());
-    form.append_pair("grant_type", "authorization_code")
-        .append_pair("code", code)
-        .append_pair("redirect_uri", redirect_uri);
+    let mut grant = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("redirect_uri", redirect_uri),
+    ];
     if let Some(v) = code_verifier {
-        form.append_pair("code_verifier", v);
+        grant.push(("code_verifier", v));
     }
+    token_form(client_auth, client_id, client_secret, &grant)
+}
+
+/// A token endpoint request: the form body (the `grant` parameters, then the client's
+/// credentials when they go in the body) and the `Authorization` header of HTTP Basic client
+/// authentication (RFC 6749 §2.3.1). Used by the code exchange and the refresh grant alike.
+pub(crate) fn token_form(
+    client_auth: ClientAuth,
+    client_id: &str,
+    client_secret: &str,
+    grant: &[(&str, &str)],
+) -> (String, Option<String>) {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(grant);
     let auth = match client_auth {
         ClientAuth::ClientSecretBasic => Some(basic_auth(client_id, client_secret)),
         ClientAuth::ClientSecretPost => {

@@ -29,11 +29,10 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::callback::{basic_auth, token_set};
+use super::callback::{token_form, token_set};
 use crate::adapter::RefreshClaim;
 use crate::idp::http::send_json;
 use crate::providers::OAuthProvider;
-use crate::providers::oauth::ClientAuth;
 use crate::state::State;
 
 /// An access token expiring within this many ms is refreshed before it is handed out.
@@ -196,14 +195,20 @@ async fn refresh_once(
     if let Some(sealed) = &sealed {
         inner.refresh_local.keep(key, sealed, now + GRACE_MS);
     }
-    if let Some(a) = inner.adapter.as_deref()
-        && let Err(e) = a
+    if let Some(a) = inner.adapter.as_deref() {
+        if let Err(e) = a
             .finish_refresh(key, sealed.as_deref(), now + GRACE_MS)
             .await
-    {
-        // The refresh itself stands; other instances wait out the lease, then find the old
-        // token spent and report it.
-        tracing::error!(error = %e, "recording a token refresh failed");
+        {
+            // The refresh itself stands; other instances wait out the lease, then find the old
+            // token spent and report it.
+            tracing::error!(error = %e, "recording a token refresh failed");
+        }
+        // The writer sweeps: records past their grace period go with each refresh (one DELETE
+        // over a table that holds only a minute of refreshes), in either session strategy.
+        if let Err(e) = a.delete_expired_refreshes(now).await {
+            tracing::warn!(error = %e, "deleting expired refresh records failed");
+        }
     }
     outcome
 }
@@ -259,26 +264,15 @@ async fn grant(
         .endpoints(&inner.http, provider, now_ms)
         .await
         .map_err(|e| RefreshError::Failed(e.to_string()))?;
-    // The serializer is not `Send`: it must be gone before the request is awaited.
-    let (body, auth) = {
-        let mut form = form_urlencoded::Serializer::new(String::new());
-        form.append_pair("grant_type", "refresh_token")
-            .append_pair("refresh_token", refresh_token);
-        let secret = provider.client_secret.expose();
-        let auth = match endpoints.client_auth {
-            ClientAuth::ClientSecretBasic => Some(basic_auth(&provider.client_id, secret)),
-            ClientAuth::ClientSecretPost => {
-                form.append_pair("client_id", &provider.client_id)
-                    .append_pair("client_secret", secret);
-                None
-            }
-            ClientAuth::None => {
-                form.append_pair("client_id", &provider.client_id);
-                None
-            }
-        };
-        (form.finish(), auth)
-    };
+    let (body, auth) = token_form(
+        endpoints.client_auth,
+        &provider.client_id,
+        provider.client_secret.expose(),
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    );
     let mut req = inner
         .http
         .post(&endpoints.token)
