@@ -22,7 +22,7 @@
 //!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, revocation,
 //!                    testing
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
-//!                    webhook
+//!                    webhook, telemetry
 //! ```
 //!
 //! The files mirror next-auth v4's `src/core`, so each one can be read beside the file it ports:
@@ -53,6 +53,7 @@
 //! | [`callback_url`] | callbackUrl validation and the default `redirect` callback | `core/lib/callback-url.ts` |
 //! | [`clock`] | an injectable "now", so expiry is testable | |
 //! | [`webhook`] | outgoing webhooks: Standard Webhooks signature, one bounded signed POST | |
+//! | [`telemetry`] | the metrics (`metrics` facade): names, labels, the per-request handles | |
 //!
 //! Where v4 is unsafe or vague we are strict, and say so where it happens: only `dir`/`A256GCM`
 //! JWEs are accepted, CSRF tokens are compared in constant time, and a `callbackUrl` that v4 would
@@ -85,6 +86,7 @@ pub mod routes;
 pub mod secret;
 pub mod session;
 pub(crate) mod state;
+pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod webhook;
@@ -103,7 +105,7 @@ pub use config::{
 pub use domain::{Account, NewUser, Session, SessionData, SessionUser, User, VerificationToken};
 pub use error::{AuthError, ErrorCode};
 pub use events::{Events, NoEvents, OutboxEvents};
-pub use handler::NextAuth;
+pub use handler::{NextAuth, Readiness, ReadinessCheck};
 pub use providers::credentials::Authorize;
 pub use providers::email::EmailTransport;
 pub use providers::{Provider, ProviderKind};

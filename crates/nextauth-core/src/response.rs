@@ -61,8 +61,14 @@ pub(crate) enum Reply {
     /// `405 Method Not Allowed`, plain text, with the `Allow` header (RFC 9110 §15.5.6).
     MethodNotAllowed { allow: &'static str, text: String },
     /// A redirect; `status` is the core status that JSON mode keeps (401 for a credentials
-    /// failure, 403 for AccessDenied), 200 otherwise.
-    Redirect { url: String, status: u16 },
+    /// failure, 403 for AccessDenied), 200 otherwise. `failed` is set on the redirects of a
+    /// failed sign-in (to the error page, or the `signIn` callback's own URL): the callback
+    /// route counts them ([`crate::telemetry::SIGNINS`]).
+    Redirect {
+        url: String,
+        status: u16,
+        failed: Option<crate::telemetry::SignInOutcome>,
+    },
     /// 200 with an empty body (`_log`).
     Empty,
     /// 200 with an empty body and `Cache-Control: no-store` (back-channel logout, §2.8).
@@ -75,6 +81,7 @@ impl Reply {
         Reply::Redirect {
             url: url.into(),
             status: 200,
+            failed: None,
         }
     }
 

@@ -47,6 +47,8 @@ pub(crate) struct State {
     pub(crate) revocations: Arc<Revocations>,
     /// The in-process part of the token refresh's single flight (`flows::oauth::refresh`).
     pub(crate) refresh_local: RefreshLocal,
+    /// The per-request metric handles (`crate::telemetry`).
+    pub(crate) metrics: crate::telemetry::RequestMetrics,
 }
 
 /// Token refreshes in this process: one lock per refresh record key, so callers with the same

@@ -32,6 +32,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "response",
             "domain",
             "webhook",
+            "telemetry",
         ],
     ),
     (
