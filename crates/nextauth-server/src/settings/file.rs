@@ -35,6 +35,17 @@ pub struct FileConfig {
     pub(super) callbacks: CallbacksSection,
     #[serde(default)]
     pub(super) events: EventsSection,
+    #[serde(default)]
+    pub(super) ops: OpsSection,
+}
+
+/// `[ops]`: the operations listener (`/healthz`, `/readyz`, `/metrics`) and the log format
+/// ([`super::ops`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OpsSection {
+    pub(super) listen: Option<String>,
+    pub(super) log_format: Option<String>,
 }
 
 /// `[callbacks]`: v4's callbacks as policies and webhooks ([`super::callbacks`]).

@@ -10,11 +10,13 @@
 //! | [`env`] | the one table of environment variables ([`env::KEYS`]), which `nextauth check` lists too |
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
 //! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
+//! | [`ops`] | `[ops]`: the operations listener and the log format |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
 
 pub mod callbacks;
 pub mod env;
 pub mod file;
+pub mod ops;
 pub mod providers;
 mod source;
 
@@ -57,6 +59,8 @@ pub struct Settings {
     /// The one outbound HTTP client: credentials webhooks, IdP discovery, token and userinfo
     /// calls ([`nextauth_core::handler::default_http_client`]).
     pub http: reqwest::Client,
+    /// `[ops]`: the operations listener (when set) and the log format.
+    pub ops: ops::OpsSettings,
 }
 
 /// Default SQLite database of the embedded default.
@@ -152,6 +156,7 @@ pub fn resolve(
     }
 
     let limits = server_limits(&file.server, &src_of)?;
+    let ops = ops::resolve(std::mem::take(&mut file.ops), &listen, &src_of)?;
     // `[callbacks]` is completed below, once the providers (and their `trusted_email`) exist.
     let mut callback_settings = callbacks::resolve(
         std::mem::take(&mut file.callbacks),
@@ -293,6 +298,7 @@ pub fn resolve(
         limits,
         events,
         http,
+        ops,
     })
 }
 
