@@ -9,7 +9,7 @@
 //! Environment: `NEXTAUTH_OPS_LISTEN`, `NEXTAUTH_LOG_FORMAT` ([`super::env::KEYS`]).
 
 use super::file::OpsSection;
-use super::source::{SettingsError, Source, err};
+use super::source::{Env, SettingsError, Source, err};
 
 /// How log lines are written on stderr.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -46,7 +46,7 @@ pub struct OpsSettings {
 /// while it loads: `NEXTAUTH_LOG_FORMAT`, else `[ops] log_format` of the file that `config` (or
 /// `NEXTAUTH_CONFIG`) names. Anything unreadable or invalid gives the default here; [`super::load`]
 /// reports it properly.
-pub fn early_log_format(config: Option<&std::path::Path>, env: super::Env<'_>) -> LogFormat {
+pub fn early_log_format(config: Option<&std::path::Path>, env: Env<'_>) -> LogFormat {
     let value = env("NEXTAUTH_LOG_FORMAT").or_else(|| {
         let path = config
             .map(std::path::Path::to_path_buf)
