@@ -453,6 +453,9 @@ fn serve(settings: Settings) -> ExitCode {
             }))
         });
         let addr = bound.map_or(listen, |a| a.to_string());
+        // Installed before anything is printed: from the listening line on, SIGTERM and SIGINT
+        // drain the server.
+        let signalled = shutdown_signal();
         // The one stdout line other tools wait for. Nobody reading it (stdout closed, a full
         // disk) is no reason not to serve: then it goes to stderr.
         let line = format!(
@@ -490,7 +493,7 @@ fn serve(settings: Settings) -> ExitCode {
             tokio::spawn(nextauth_server::run_with(l, app, ops_limits, stopped()))
         });
         let signal = tokio::spawn(async move {
-            shutdown_signal().await;
+            signalled.await;
             let _ = stop.send(true);
         });
         let app = nextauth_server::app(auth);
@@ -517,23 +520,32 @@ fn serve(settings: Settings) -> ExitCode {
     code
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). On Unix both handlers are installed when this is
+/// called, not when the future is first polled: a signal that comes right after the listening
+/// line is already the server's to handle, never the default "terminate now".
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(term) => {},
+                () = wait(int) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
