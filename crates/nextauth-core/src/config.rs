@@ -4,6 +4,7 @@
 //! re-check configuration (v4 asserts it on every request, spec §3.1).
 
 use crate::providers::Provider;
+use crate::proxy::TrustedProxies;
 use crate::secret::Secret;
 
 /// Re-exported from [`crate::error`], where it lives so that the providers (below the config)
@@ -187,6 +188,9 @@ pub struct AuthConfig {
     pub theme: Theme,
     /// Providers, in the order `GET providers` lists them.
     pub providers: Vec<Provider>,
+    /// The reverse proxies whose `X-Forwarded-*` / `Forwarded` headers are believed
+    /// (`trusted_proxies`); empty: none.
+    pub trusted_proxies: TrustedProxies,
 }
 
 /// The shortest secret we accept without a warning: 32 characters, what `openssl rand -base64 32`
@@ -204,6 +208,7 @@ impl AuthConfig {
             pages: Pages::default(),
             theme: Theme::default(),
             providers: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 

@@ -28,6 +28,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "crypto",
             "cookies",
             "callback_url",
+            "proxy",
             "request",
             "response",
             "domain",

@@ -204,11 +204,6 @@ pub async fn run_with(
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let body_timeout = limits.body_read_timeout;
-    let service = hyper_util::service::TowerToHyperService::new(app.map_request(
-        move |req: axum::http::Request<Incoming>| {
-            req.map(|body| DeadlineBody::new(body, body_timeout))
-        },
-    ));
     let mut full_logged: Option<Instant> = None;
     let mut accept_error_logged: Option<Instant> = None;
     tokio::pin!(shutdown);
@@ -234,9 +229,9 @@ pub async fn run_with(
                 }
             }
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     if !matches!(
                         e.kind(),
@@ -266,7 +261,17 @@ pub async fn run_with(
         })
         .header_read_timeout(limits.header_read_timeout);
         let io = TokioIo::new(Watched::new(stream, clock, limits.body_read_timeout));
-        let conn = graceful.watch(http.serve_connection(io, service.clone()));
+        // Each request carries its connection's peer as axum's `ConnectInfo`, which
+        // nextauth-axum reads (the client address, and whether forwarded headers are believed).
+        let service = hyper_util::service::TowerToHyperService::new(app.clone().map_request(
+            move |req: axum::http::Request<Incoming>| {
+                let mut req = req.map(|body| DeadlineBody::new(body, body_timeout));
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
+        let conn = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             // Errors here are the client's (reset, header timeout, malformed request): hyper has
             // answered what it could; nothing to report.

@@ -143,6 +143,15 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         )?;
     }
     writeln!(out, "listen:        {}", s.listen)?;
+    let proxies: Vec<String> = a.trusted_proxies.networks().collect();
+    if proxies.is_empty() {
+        writeln!(
+            out,
+            "trusted_proxies: none (X-Forwarded-* and Forwarded are ignored; the peer is the client)"
+        )?;
+    } else {
+        writeln!(out, "trusted_proxies: {}", proxies.join(", "))?;
+    }
     writeln!(
         out,
         "database:      {}",

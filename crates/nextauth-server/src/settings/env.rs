@@ -102,6 +102,21 @@ pub const KEYS: &[EnvKey] = &[
         |f| f.listen.is_some(),
     ),
     EnvKey::custom(
+        "trusted_proxies",
+        "NEXTAUTH_TRUSTED_PROXIES",
+        |f, v, _| {
+            // A list in one variable: separated by commas or whitespace.
+            f.trusted_proxies = Some(
+                v.split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
+            Ok(())
+        },
+        |f| f.trusted_proxies.is_some(),
+    ),
+    EnvKey::custom(
         "database.url",
         "DATABASE_URL",
         |f, v, _| {

@@ -19,6 +19,8 @@ pub struct FileConfig {
     pub(super) url: Option<String>,
     pub(super) secret: Option<SecretSetting>,
     pub(super) listen: Option<String>,
+    /// The reverse proxies whose forwarded headers are believed (addresses or CIDR networks).
+    pub(super) trusted_proxies: Option<Vec<String>>,
     #[serde(default)]
     pub(super) session: SessionSection,
     #[serde(default)]

@@ -152,6 +152,7 @@ pub fn resolve(
     }
 
     let limits = server_limits(&file.server, &src_of)?;
+    let proxies_src = src_of("trusted_proxies");
     // `[callbacks]` is completed below, once the providers (and their `trusted_email`) exist.
     let mut callback_settings = callbacks::resolve(
         std::mem::take(&mut file.callbacks),
@@ -249,6 +250,12 @@ pub fn resolve(
         verify_request: p.verify_request,
         new_user: p.new_user,
     };
+
+    // trusted_proxies: without it no forwarded header is believed
+    if let Some(entries) = file.trusted_proxies.take() {
+        auth.trusted_proxies = nextauth_core::TrustedProxies::parse(&entries)
+            .map_err(|(i, e)| err(&format!("trusted_proxies[{i}]"), &proxies_src, e))?;
+    }
 
     // providers, finished: transports built, the one client handed to the webhooks
     let http =
