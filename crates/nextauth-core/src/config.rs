@@ -5,6 +5,7 @@
 
 use crate::providers::Provider;
 use crate::proxy::TrustedProxies;
+use crate::ratelimit::RateLimits;
 use crate::secret::Secret;
 
 /// Re-exported from [`crate::error`], where it lives so that the providers (below the config)
@@ -191,6 +192,8 @@ pub struct AuthConfig {
     /// The reverse proxies whose `X-Forwarded-*` / `Forwarded` headers are believed
     /// (`trusted_proxies`); empty: none.
     pub trusted_proxies: TrustedProxies,
+    /// Rate limits on the sign-in endpoints (`[rate_limit]`); on by default.
+    pub rate_limits: RateLimits,
 }
 
 /// The shortest secret we accept without a warning: 32 characters, what `openssl rand -base64 32`
@@ -209,6 +212,7 @@ impl AuthConfig {
             theme: Theme::default(),
             providers: Vec::new(),
             trusted_proxies: TrustedProxies::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 

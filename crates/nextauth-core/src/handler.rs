@@ -18,6 +18,7 @@ use crate::events::{Events, NoEvents};
 use crate::init::{self, Ctx};
 use crate::pages::Renderer;
 use crate::providers::ProviderKind;
+use crate::ratelimit::{Limiter, MemoryStore, RateLimitStore};
 use crate::request::AuthRequest;
 use crate::response::{AuthResponse, Reply};
 use crate::routes::{self, BareRoute, Endpoint, FullRoute, Route};
@@ -51,6 +52,7 @@ pub struct Builder {
     clock: Arc<dyn Clock>,
     http: Option<reqwest::Client>,
     revocations: Arc<crate::revocation::Revocations>,
+    rate_limit_store: Option<Arc<dyn RateLimitStore>>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -95,6 +97,15 @@ impl Builder {
     /// [`crate::revocation::run`] task that keeps it current). Default: an empty one of its own.
     pub fn revocations(mut self, revocations: Arc<crate::revocation::Revocations>) -> Self {
         self.revocations = revocations;
+        self
+    }
+
+    /// Where the rate-limit counters live ([`crate::ratelimit`]). Default: a
+    /// [`MemoryStore`] of this handle's own (limits per process). A shared store (the database's
+    /// [`crate::ratelimit::AdapterStore`], the server's Redis store) makes the limits hold across
+    /// instances.
+    pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
+        self.rate_limit_store = Some(store);
         self
     }
 
@@ -149,6 +160,12 @@ impl Builder {
             .map(|s| s.expose().as_bytes().to_vec())
             .collect();
         let secret_refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+        let limiter = Limiter::new(
+            config.rate_limits.clone(),
+            self.rate_limit_store
+                .unwrap_or_else(|| Arc::new(MemoryStore::default())),
+            secrets.first().cloned().unwrap_or_default(),
+        );
         let inner = State {
             session_keys: JweKeyring::derive(&secret_refs, ""),
             state_keys: JweKeyring::derive(&secret_refs, &cookies.state),
@@ -167,6 +184,7 @@ impl Builder {
             oauth_cache: crate::idp::discovery::OAuthCache::default(),
             revocations: self.revocations,
             refresh_local: crate::state::RefreshLocal::default(),
+            limiter,
         };
         Ok(NextAuth {
             inner: Arc::new(inner),
@@ -198,6 +216,7 @@ impl NextAuth {
             clock: Arc::new(SystemClock),
             http: None,
             revocations: Arc::default(),
+            rate_limit_store: None,
         }
     }
 
@@ -325,6 +344,30 @@ const JSON: &str = "application/json; charset=utf-8";
 
 fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthResponse {
     let (status, headers, body): (u16, crate::response::Headers, Vec<u8>) = match reply {
+        Reply::WithRetryAfter { secs, reply } => {
+            let mut r = to_response(*reply, json_mode, cookies);
+            r.headers.push(("retry-after", secs.to_string().into()));
+            return r;
+        }
+        Reply::RateLimited { url, retry_after } if json_mode => {
+            let body = serde_json::json!({ "url": url }).to_string();
+            (
+                429,
+                vec![
+                    ("content-type", Cow::Borrowed(JSON)),
+                    ("retry-after", retry_after.to_string().into()),
+                ],
+                body.into_bytes(),
+            )
+        }
+        Reply::RateLimited { url, retry_after } => (
+            302,
+            vec![(
+                "location",
+                header_safe(&format!("{url}&retry_after={retry_after}")).into(),
+            )],
+            Vec::new(),
+        ),
         Reply::Json {
             status,
             body,

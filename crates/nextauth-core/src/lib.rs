@@ -20,7 +20,7 @@
 //!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
 //!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, revocation,
-//!                    testing
+//!                    ratelimit (limits, their stores), testing
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, proxy, request, response,
 //!                    domain, webhook
 //! ```
@@ -51,6 +51,7 @@
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
 //! | [`cookies`] | cookie names, `__Secure-`/`__Host-` prefixes, serialisation, chunking | `core/lib/cookie.ts` |
 //! | [`callback_url`] | callbackUrl validation and the default `redirect` callback | `core/lib/callback-url.ts` |
+//! | [`ratelimit`] | rate limits on the sign-in endpoints (`[rate_limit]`): fixed windows, the memory and database stores, the limiter the flows ask | (not in v4) |
 //! | [`proxy`] | which peers' forwarded headers are believed (`trusted_proxies`): the client address, the original URL | (not in v4; RFC 7239, nginx `real_ip_recursive`) |
 //! | [`clock`] | an injectable "now", so expiry is testable | |
 //! | [`webhook`] | outgoing webhooks: Standard Webhooks signature, one bounded signed POST | |
@@ -80,6 +81,7 @@ pub mod outbox;
 pub mod pages;
 pub mod providers;
 pub mod proxy;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod revocation;
@@ -110,6 +112,7 @@ pub use providers::credentials::Authorize;
 pub use providers::email::EmailTransport;
 pub use providers::{Provider, ProviderKind};
 pub use proxy::TrustedProxies;
+pub use ratelimit::{Rate, RateLimitStore, RateLimits};
 pub use request::{Action, AuthRequest, Method, Params};
 pub use response::AuthResponse;
 pub use secret::Secret;

@@ -63,6 +63,12 @@ pub(crate) enum Reply {
     /// A redirect; `status` is the core status that JSON mode keeps (401 for a credentials
     /// failure, 403 for AccessDenied), 200 otherwise.
     Redirect { url: String, status: u16 },
+    /// Over a rate limit ([`crate::error::AuthError::RateLimited`]). JSON mode: `429`, the
+    /// `{url}` body and `Retry-After: retry_after`. A browser: a 302 to `url` with
+    /// `&retry_after=<seconds>` added, so the error page can say when to try again.
+    RateLimited { url: String, retry_after: u64 },
+    /// `reply` with a `Retry-After: secs` header (the error page of a rate limit).
+    WithRetryAfter { secs: u64, reply: Box<Reply> },
     /// 200 with an empty body (`_log`).
     Empty,
     /// 200 with an empty body and `Cache-Control: no-store` (back-channel logout, §2.8).

@@ -44,6 +44,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "outbox",
             "events",
             "revocation",
+            "ratelimit",
             "testing",
         ],
     ),
