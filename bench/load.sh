@@ -140,6 +140,8 @@ secret = "$SECRET"
 [session]
 strategy = "$1"
 ${3:-}
+[rate_limit]
+enabled = false  # the load generator signs in from one address, far over any limit
 [database]
 url = "$2"
 [[providers]]

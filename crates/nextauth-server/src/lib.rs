@@ -7,6 +7,7 @@
 //! timeouts), so that no client can hold the server: see [`Limits`].
 
 mod limits;
+pub mod rate_limit_redis;
 pub mod settings;
 pub mod storage;
 
@@ -110,6 +111,9 @@ pub async fn build_with_events(
     if let Some(cb) = settings.callbacks() {
         builder = builder.callbacks(cb as Arc<dyn nextauth_core::Callbacks>);
     }
+    // --- rate limits (issue 14 part 3) ---
+    builder = builder.rate_limit_store(rate_limit_store(&settings, &adapter)?);
+    // --- end rate limits ---
     // JWT sessions check revocations (sign-out with `revoke_on_signout`, `nextauth sessions
     // revoke`) in memory; this task keeps that set current from the database.
     if settings.auth.session.strategy == nextauth_core::SessionStrategy::Jwt {
@@ -135,6 +139,27 @@ pub async fn build_with_events(
         builder = builder.events(Arc::new(events));
     }
     Ok((builder.build()?, worker))
+}
+
+/// The store of `rate_limit.store`: this process's memory, the database's table, or Redis.
+///
+/// # Errors
+/// A Redis URL that redis-rs refuses (the settings checked it already).
+fn rate_limit_store(
+    settings: &Settings,
+    adapter: &Arc<dyn Adapter>,
+) -> anyhow::Result<Arc<dyn nextauth_core::RateLimitStore>> {
+    use settings::rate_limit::RateLimitStoreSetting as S;
+    Ok(match &settings.rate_limit_store {
+        S::Memory => Arc::new(nextauth_core::ratelimit::MemoryStore::default()),
+        S::Database => Arc::new(nextauth_core::ratelimit::AdapterStore::new(Arc::clone(
+            adapter,
+        ))),
+        S::Redis(url) => Arc::new(
+            rate_limit_redis::RedisStore::new(url)
+                .with_context(|| format!("rate_limit.store {}", settings::redact_url(url)))?,
+        ),
+    })
 }
 
 /// The `[events]` delivery worker ([`nextauth_core::outbox::run`]) of one built app.

@@ -180,6 +180,24 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
             "off"
         }
     )?;
+    // --- rate limits (issue 14 part 3) ---
+    let r = &a.rate_limits;
+    if r.enabled {
+        let rows: Vec<String> = r
+            .rows()
+            .iter()
+            .map(|(key, rate)| format!("{key} {rate}"))
+            .collect();
+        writeln!(out, "rate_limit:    {}", rows.join(", "))?;
+        writeln!(
+            out,
+            "               store {}; over a limit: 429 + Retry-After; a failing store admits (fail open)",
+            s.rate_limit_store.describe()
+        )?;
+    } else {
+        writeln!(out, "rate_limit:    off (rate_limit.enabled = false)")?;
+    }
+    // --- end rate limits ---
     print_callbacks(out, s)?;
     match &s.events {
         Some(d) => writeln!(

@@ -37,6 +37,10 @@ pub struct FileConfig {
     pub(super) callbacks: CallbacksSection,
     #[serde(default)]
     pub(super) events: EventsSection,
+    // --- rate limits (issue 14 part 3) ---
+    #[serde(default)]
+    pub(super) rate_limit: RateLimitSection,
+    // --- end rate limits ---
 }
 
 /// `[callbacks]`: v4's callbacks as policies and webhooks ([`super::callbacks`]).
@@ -82,6 +86,49 @@ pub(super) struct ServerSection {
     pub(super) shutdown_timeout: Option<f64>,
     pub(super) max_connections: Option<u64>,
 }
+
+// --- rate limits (issue 14 part 3) ---
+
+/// `[rate_limit]`: on by default; each rate is `"N/<number><unit>"` (units s, m, h, d).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RateLimitSection {
+    /// `false` turns every limit off.
+    pub(super) enabled: Option<bool>,
+    /// `memory`, `database` or a `redis://…` URL.
+    pub(super) store: Option<String>,
+    #[serde(default)]
+    pub(super) credentials: CredentialsLimitSection,
+    #[serde(default)]
+    pub(super) email: EmailLimitSection,
+    #[serde(default)]
+    pub(super) oauth: OAuthLimitSection,
+}
+
+/// `[rate_limit] credentials = { per_ip, per_identifier }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CredentialsLimitSection {
+    pub(super) per_ip: Option<String>,
+    pub(super) per_identifier: Option<String>,
+}
+
+/// `[rate_limit] email = { per_ip, per_address }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EmailLimitSection {
+    pub(super) per_ip: Option<String>,
+    pub(super) per_address: Option<String>,
+}
+
+/// `[rate_limit] oauth = { per_ip }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OAuthLimitSection {
+    pub(super) per_ip: Option<String>,
+}
+
+// --- end rate limits ---
 
 /// `secret`: one string, or a list (newest first) for rotation.
 #[derive(Debug, Deserialize)]

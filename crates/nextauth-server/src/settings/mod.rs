@@ -10,12 +10,14 @@
 //! | [`env`] | the one table of environment variables ([`env::KEYS`]), which `nextauth check` lists too |
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
 //! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
+//! | [`rate_limit`] | `[rate_limit]`: the limits of the sign-in endpoints and their store |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
 
 pub mod callbacks;
 pub mod env;
 pub mod file;
 pub mod providers;
+pub mod rate_limit;
 mod source;
 
 use std::path::{Path, PathBuf};
@@ -57,6 +59,10 @@ pub struct Settings {
     /// The one outbound HTTP client: credentials webhooks, IdP discovery, token and userinfo
     /// calls ([`nextauth_core::handler::default_http_client`]).
     pub http: reqwest::Client,
+    // --- rate limits (issue 14 part 3) ---
+    /// `rate_limit.store`: where the counters live (the limits are in `auth.rate_limits`).
+    pub rate_limit_store: rate_limit::RateLimitStoreSetting,
+    // --- end rate limits ---
 }
 
 /// Default SQLite database of the embedded default.
@@ -152,6 +158,10 @@ pub fn resolve(
     }
 
     let limits = server_limits(&file.server, &src_of)?;
+    // --- rate limits (issue 14 part 3) ---
+    let (rate_limits, rate_limit_store) =
+        rate_limit::resolve(std::mem::take(&mut file.rate_limit), &src_of, &fsrc)?;
+    // --- end rate limits ---
     let proxies_src = src_of("trusted_proxies");
     // `[callbacks]` is completed below, once the providers (and their `trusted_email`) exist.
     let mut callback_settings = callbacks::resolve(
@@ -251,6 +261,10 @@ pub fn resolve(
         new_user: p.new_user,
     };
 
+    // --- rate limits (issue 14 part 3) ---
+    auth.rate_limits = rate_limits;
+    // --- end rate limits ---
+
     // trusted_proxies: without it no forwarded header is believed
     if let Some(entries) = file.trusted_proxies.take() {
         auth.trusted_proxies = nextauth_core::TrustedProxies::parse(&entries)
@@ -300,6 +314,7 @@ pub fn resolve(
         limits,
         events,
         http,
+        rate_limit_store,
     })
 }
 
