@@ -110,11 +110,11 @@ impl fmt::Display for Rate {
     /// The shortest unit that divides the window: `10/1m`, `3/15m`, `5/90s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let w = self.window_secs;
-        let (n, unit) = if w % 86_400 == 0 {
+        let (n, unit) = if w.is_multiple_of(86_400) {
             (w / 86_400, 'd')
-        } else if w % 3600 == 0 {
+        } else if w.is_multiple_of(3600) {
             (w / 3600, 'h')
-        } else if w % 60 == 0 {
+        } else if w.is_multiple_of(60) {
             (w / 60, 'm')
         } else {
             (w, 's')

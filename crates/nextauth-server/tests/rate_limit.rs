@@ -529,15 +529,18 @@ async fn rate_limit_postgres_two_instances_share_counters() {
     .await;
 }
 
-/// Redis at 127.0.0.1:6379 (scripts/test.sh starts one). Without it: a failure under CI, and
-/// outside CI a message and `None` (the test then passes without checking anything, so it says
-/// so on stderr). `NEXTAUTH_SKIP_REDIS` selects nextest profiles that leave these tests out.
-fn redis_url_or_skip() -> Option<String> {
-    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+/// Redis at 127.0.0.1:6379 (scripts/test.sh starts one), as PostgreSQL is handled
+/// (docs/testing.md, "Skips are skipped, not passed"): a test that returned early would count as
+/// passed, so an unreachable Redis is a failure that says how to skip; `NEXTAUTH_SKIP_REDIS=1`
+/// selects the nextest profiles that leave out every test named `redis` (reported as skipped,
+/// and refused under `CI=true`), and a Redis test selected anyway panics.
+fn redis_url() -> String {
     if std::env::var("NEXTAUTH_SKIP_REDIS").is_ok_and(|v| v == "1" || v == "true") {
         panic!(
-            "NEXTAUTH_SKIP_REDIS is set but this Redis test was selected: skip with a filter \
-             (`NEXTAUTH_SKIP_REDIS=1 bash scripts/test.sh`, `-E 'not test(/redis/)'`)"
+            "NEXTAUTH_SKIP_REDIS is set but this Redis test was selected: skip with a filter so \
+             the run reports it as skipped (`NEXTAUTH_SKIP_REDIS=1 bash scripts/test.sh`, \
+             `cargo nextest run --profile skip-redis`, or `-E 'not test(/redis/)'`); a test that \
+             needs Redis must have `redis` in its name"
         );
     }
     let up = std::net::TcpStream::connect_timeout(
@@ -545,26 +548,18 @@ fn redis_url_or_skip() -> Option<String> {
         Duration::from_secs(1),
     )
     .is_ok();
-    match (up, ci) {
-        (true, _) => Some("redis://127.0.0.1:6379/".into()),
-        (false, true) => {
-            panic!("Redis is not reachable at 127.0.0.1:6379 (scripts/test.sh starts one)")
-        }
-        (false, false) => {
-            eprintln!(
-                "SKIPPED: Redis is not reachable at 127.0.0.1:6379; `bash scripts/test.sh` installs \
-                 and starts it (apt redis-server)"
-            );
-            None
-        }
-    }
+    assert!(
+        up,
+        "Redis is not reachable at 127.0.0.1:6379: `bash scripts/test.sh` installs and starts it \
+         (Debian redis-server); `NEXTAUTH_SKIP_REDIS=1 bash scripts/test.sh` skips the Redis tests \
+         instead"
+    );
+    "redis://127.0.0.1:6379/".into()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rate_limit_redis_two_instances_share_counters() {
-    let Some(url) = redis_url_or_skip() else {
-        return;
-    };
+    let url = redis_url();
     // A user of its own per run: Redis keeps counters between runs until their window ends.
     let user = format!("redis-{}", now_ms());
     two_instances_share(
