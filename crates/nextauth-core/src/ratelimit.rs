@@ -489,7 +489,9 @@ impl Limiter {
         ip: Option<IpAddr>,
         now_ms: i64,
     ) -> Result<Option<Ticket>, Limited> {
-        let Some(ip) = ip else { return Ok(None) };
+        let Some(ip) = ip.filter(|_| self.limits.enabled) else {
+            return Ok(None);
+        };
         let rate = match kind {
             Kind::Credentials => self.limits.credentials_per_ip,
             Kind::Email => self.limits.email_per_ip,
@@ -509,6 +511,9 @@ impl Limiter {
         name: &str,
         now_ms: i64,
     ) -> Result<Option<Ticket>, Limited> {
+        if !self.limits.enabled {
+            return Ok(None);
+        }
         let rate = match scope {
             Scope::Address => self.limits.email_per_address,
             Scope::Identifier | Scope::Ip => self.limits.credentials_per_identifier,

@@ -572,6 +572,56 @@ async fn rate_limit_redis_two_instances_share_counters() {
     .await;
 }
 
+/// A Redis that is down at start fails open; once it is up the limits hold, with no restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_redis_down_then_up_recovers() {
+    redis_url(); // the Redis tests' precondition (redis-server installed by scripts/test.sh)
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let hook = webhook().await;
+    let s = Server::spawn(&credentials_config(
+        &hook.url,
+        &format!(
+            "[rate_limit]\nstore = \"redis://127.0.0.1:{port}/\"\n\
+             credentials = {{ per_ip = \"100000/1m\", per_identifier = \"1/5m\" }}"
+        ),
+    ));
+    let c = client();
+    let token = csrf(&c, &s).await;
+    for _ in 0..3 {
+        let r = attempt(&c, &s.base, &token, "henry", "x", true, None).await;
+        assert_eq!(r.status(), 401, "down: admitted");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut redis = std::process::Command::new("redis-server")
+        .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--save", "", "--appendonly", "no", "--dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .expect("redis-server (scripts/test.sh installs it)");
+    let mut limited = false;
+    fresh_window(300, 60).await;
+    for _ in 0..50 {
+        let r = attempt(&c, &s.base, &token, "henry", "x", true, None).await;
+        if r.status() == 429 {
+            limited = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let _ = redis.kill();
+    let _ = redis.wait();
+    assert!(
+        limited,
+        "the limit never held after Redis came up:\n{}",
+        s.logs()
+    );
+}
+
 // --- settings ---
 
 fn resolve(
