@@ -10,11 +10,13 @@
 //! | [`env`] | the one table of environment variables ([`env::KEYS`]), which `nextauth check` lists too |
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
 //! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
+//! | [`forward_auth`] | `cookie_domain` and `[forward_auth]` (allowed hosts, `[[forward_auth.rules]]`) |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
 
 pub mod callbacks;
 pub mod env;
 pub mod file;
+pub mod forward_auth;
 pub mod providers;
 mod source;
 
@@ -256,6 +258,14 @@ pub fn resolve(
         auth.trusted_proxies = nextauth_core::TrustedProxies::parse(&entries)
             .map_err(|(i, e)| err(&format!("trusted_proxies[{i}]"), &proxies_src, e))?;
     }
+
+    // cookie_domain and [forward_auth]
+    forward_auth::apply(
+        file.cookie_domain.take(),
+        file.forward_auth.take(),
+        &mut auth,
+        &fsrc,
+    )?;
 
     // providers, finished: transports built, the one client handed to the webhooks
     let http =
