@@ -141,7 +141,14 @@ pub(crate) struct Found {
     /// Database sessions read by [`peek`]: the user row and the session's kept claims (the
     /// default token plus what `claims_url` / `profile_claims` added), for forward-auth's
     /// identity. `None` otherwise (`GET session` needs neither).
-    pub(crate) row: Option<Box<(User, Option<Map<String, Value>>)>>,
+    pub(crate) row: Option<Box<SessionRow>>,
+}
+
+/// A database session's user row and kept claims ([`Found::row`]).
+pub(crate) struct SessionRow {
+    pub(crate) user: User,
+    /// The default token plus what `claims_url` / `profile_claims` added, when claims are kept.
+    pub(crate) claims: Option<Map<String, Value>>,
 }
 
 impl Found {
@@ -402,7 +409,12 @@ async fn resolve_database(
     {
         b.entry("error").or_insert(error);
     }
-    let row = (mode == Mode::Peek).then(|| Box::new((user.clone(), claims)));
+    let row = (mode == Mode::Peek).then(|| {
+        Box::new(SessionRow {
+            user: user.clone(),
+            claims,
+        })
+    });
     Read::Found(Found {
         body,
         claims: None,

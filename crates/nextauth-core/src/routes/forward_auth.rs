@@ -175,7 +175,7 @@ fn identity(found: &Found) -> Identity {
             ..Identity::default()
         };
     };
-    let (user, claims) = row;
+    let (user, claims) = (&row.user, &row.claims);
     let mut id = Identity {
         user: user.id.clone(),
         email: user.email.clone().unwrap_or_default(),
