@@ -483,6 +483,52 @@ async fn database_sessions_are_read_and_never_extended() {
     );
 }
 
+/// A `jwt` callback that puts `groups` in the token at sign-in, kept for database sessions (what
+/// `claims_url` / `profile_claims` do in the server).
+struct Groups;
+
+#[async_trait::async_trait]
+impl nextauth_core::Callbacks for Groups {
+    async fn jwt(
+        &self,
+        args: nextauth_core::JwtArgs<'_>,
+    ) -> Result<serde_json::Map<String, Value>, nextauth_core::CallbackError> {
+        let mut token = args.token;
+        if args.trigger.is_some() {
+            token.insert("groups".into(), json!(["staff", "ops"]));
+        }
+        Ok(token)
+    }
+    fn database_claims(&self) -> bool {
+        true
+    }
+}
+
+#[tokio::test]
+async fn database_sessions_carry_the_groups_claim() {
+    let adapter = Arc::new(MemoryAdapter::default());
+    let auth = NextAuth::builder(config(SessionStrategy::Database, Some("example.test")))
+        .adapter(adapter.clone())
+        .callbacks(Arc::new(Groups))
+        .clock(Arc::new(FixedClock::new(NOW_MS)))
+        .build()
+        .unwrap();
+    let app = App {
+        auth,
+        adapter,
+        clock: Arc::new(FixedClock::new(NOW_MS)),
+    };
+    let (cookie, _) = sign_in(&app, None).await;
+    let r = ask(&app, "admin.example.test", "/", &[("cookie", &cookie)]).await;
+    // alice is at example.com, not corp.test: the rule lets her in by a group only if she had
+    // `admins`; she has `staff` and `ops`.
+    assert_eq!(r.status, 403);
+    let r = ask(&app, "app.example.test", "/", &[("cookie", &cookie)]).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("remote-groups"), Some("staff,ops"));
+    assert_eq!(r.header("remote-email"), Some("alice@example.com"));
+}
+
 #[tokio::test]
 async fn without_forward_auth_the_endpoint_is_404() {
     let mut c = config(SessionStrategy::Jwt, None);
