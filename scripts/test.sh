@@ -10,10 +10,11 @@
 #
 # Installs when missing: Node.js (Debian package; Node >= 20 is required), the Node peers in
 # testkit/node (npm ci), cargo-nextest (cargo install; outside CI falls back to `cargo test` if
-# that fails), and a PostgreSQL server on 127.0.0.1:5432 with trust auth and a database `test`
-# (skipped when DATABASE_URL is set or something already listens on 127.0.0.1:5432), and a
-# Redis server on 127.0.0.1:6379 (Debian's redis-server, started in the background with no
-# persistence; skipped when something already listens there) for the rate limits' Redis store.
+# that fails), nginx and caddy (Debian packages, for the forward-auth tests), a PostgreSQL server
+# on 127.0.0.1:5432 with trust auth and a database `test` (skipped when DATABASE_URL is set or
+# something already listens on 127.0.0.1:5432), and a Redis server on 127.0.0.1:6379 (Debian's
+# redis-server, started in the background with no persistence; skipped when something already
+# listens there) for the rate limits' Redis store.
 # Meant for a Debian machine as root (as CI runs it); works unattended (no stdin needed).
 #
 # Skips: NEXTAUTH_SKIP_E2E=1 (the browser suite and the Next.js smoke test) and
@@ -39,7 +40,7 @@ SKIP_REDIS=0
 SKIPS=()
 if is_on "${NEXTAUTH_SKIP_E2E:-}"; then
   SKIP_E2E=1
-  SKIPS+=("NEXTAUTH_SKIP_E2E=${NEXTAUTH_SKIP_E2E} (the browser suite and the Next.js smoke test)")
+  SKIPS+=("NEXTAUTH_SKIP_E2E=${NEXTAUTH_SKIP_E2E} (the browser suite, the Next.js smoke test and the forward-auth browser test)")
 fi
 if is_on "${NEXTAUTH_SKIP_POSTGRES:-}"; then
   SKIP_POSTGRES=1
@@ -202,6 +203,17 @@ ensure_e2e_deps() {
   done
 }
 
+# nginx and Caddy (Debian packages) for the forward-auth tests
+# (crates/nextauth-server/tests/forward_auth.rs runs them as plain processes, never as services).
+ensure_proxies() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || die "nginx was installed but is missing"
+  command -v caddy >/dev/null 2>&1 || die "caddy was installed but is missing"
+}
+
 ensure_cargo
 ensure_node
 ensure_node_deps
@@ -210,6 +222,7 @@ ensure_nextest
 ensure_postgres
 ensure_redis
 ensure_chromium
+ensure_proxies
 
 if [ "${1:-}" = "--" ]; then shift; fi
 WHOLE=0
@@ -241,7 +254,8 @@ if [ "$NEXTEST" -eq 0 ]; then
   if [ "$SKIP_REDIS" -eq 1 ]; then skip_args+=(--skip redis); fi
   if [ "$SKIP_E2E" -eq 1 ]; then
     skip_args+=(--skip browser_suite_next_auth_react_and_built_in_pages
-      --skip nextjs_example_builds_and_middleware_reads_the_session)
+      --skip nextjs_example_builds_and_middleware_reads_the_session
+      --skip browser_signs_in_through_nginx_forward_auth)
   fi
   log "cargo test --no-fail-fast $* -- ${skip_args[*]}"
   cargo test --no-fail-fast "$@" -- "${skip_args[@]}" || status=$?

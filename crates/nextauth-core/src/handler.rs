@@ -153,7 +153,8 @@ impl Builder {
             Some(c) => c,
             None => default_http_client()?,
         };
-        let cookies = CookieNames::new(config.base.secure());
+        let cookies =
+            CookieNames::new(config.base.secure()).with_domain(config.cookie_domain.as_deref());
         let secrets: Vec<Vec<u8>> = config
             .secrets
             .iter()
@@ -267,6 +268,11 @@ impl NextAuth {
             // no cookies read or set (see `routes::backchannel_logout`).
             Route::Bare(BareRoute::BackchannelLogout) => {
                 return plain(Box::pin(routes::backchannel_logout::post(inner, &req)).await);
+            }
+            // A proxy's question before each request it guards: the session is read, never
+            // written, and no cookie is set (see `routes::forward_auth`).
+            Route::Bare(BareRoute::ForwardAuth) => {
+                return plain(Box::pin(routes::forward_auth::handle(inner, &req)).await);
             }
             Route::Full(route) => route,
         };
@@ -422,6 +428,17 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
             vec![("cache-control", Cow::Borrowed("no-store"))],
             Vec::new(),
         ),
+        Reply::Status {
+            status,
+            mut headers,
+            text,
+        } => {
+            headers.push(("cache-control", Cow::Borrowed("no-store")));
+            if !text.is_empty() {
+                headers.push(("content-type", "text/plain; charset=utf-8".into()));
+            }
+            (status, headers, text.as_bytes().to_vec())
+        }
     };
     AuthResponse {
         status,

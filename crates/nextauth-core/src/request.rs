@@ -70,11 +70,14 @@ pub enum Action {
     /// `backchannel-logout`: an IdP's logout token (OpenID Connect Back-Channel Logout 1.0;
     /// not a v4 action).
     BackchannelLogout,
+    /// `forward-auth`: a reverse proxy asks whether the browser's session may see the original
+    /// URL (nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`; not a v4 action).
+    ForwardAuth,
 }
 
 impl Action {
     /// Every action: v4's `AuthAction`, in its order, then ours.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Providers,
         Action::Session,
         Action::Csrf,
@@ -86,6 +89,7 @@ impl Action {
         Action::Log,
         Action::Token,
         Action::BackchannelLogout,
+        Action::ForwardAuth,
     ];
 
     /// The action a (decoded) path segment names, if v4 knows it.
@@ -107,6 +111,7 @@ impl Action {
             Action::Log => "_log",
             Action::Token => "token",
             Action::BackchannelLogout => "backchannel-logout",
+            Action::ForwardAuth => "forward-auth",
         }
     }
 }

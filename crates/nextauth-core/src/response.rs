@@ -73,6 +73,13 @@ pub(crate) enum Reply {
     Empty,
     /// 200 with an empty body and `Cache-Control: no-store` (back-channel logout, §2.8).
     EmptyNoStore,
+    /// A status, these headers and a plain-text body (empty for 2xx), never cached: the
+    /// answers of `forward-auth`, which proxies read by status and headers.
+    Status {
+        status: u16,
+        headers: Headers,
+        text: &'static str,
+    },
 }
 
 impl Reply {

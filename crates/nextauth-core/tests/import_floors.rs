@@ -49,7 +49,10 @@ const FLOORS: &[(&str, &[&str])] = &[
         ],
     ),
     ("2 provider data", &["providers"]),
-    ("3 configuration and the IdP client", &["config", "idp"]),
+    (
+        "3 configuration and the IdP client",
+        &["config", "forward_auth", "idp"],
+    ),
     ("4 pages", &["pages"]),
     ("5 shared state", &["state"]),
     ("6 per-request context", &["init", "session"]),

@@ -41,7 +41,42 @@ pub struct FileConfig {
     #[serde(default)]
     pub(super) rate_limit: RateLimitSection,
     // --- end rate limits ---
+    // --- forward-auth and shared cookies (settings/forward_auth.rs) ---
+    /// `cookie_domain`: the session and callback-url cookies' `Domain`.
+    pub(super) cookie_domain: Option<String>,
+    /// `[forward_auth]`: the hosts forward-auth protects and its rules.
+    pub(super) forward_auth: Option<ForwardAuthSection>,
+    // --- end forward-auth ---
 }
+
+// --- forward-auth (settings/forward_auth.rs) ---
+
+/// `[forward_auth]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ForwardAuthSection {
+    /// Hosts it protects and may send users back to (`app.example.com`, `*.example.com`).
+    #[serde(default)]
+    pub(super) allowed_hosts: Vec<String>,
+    /// `[[forward_auth.rules]]`, first match wins.
+    #[serde(default)]
+    pub(super) rules: Vec<ForwardAuthRuleSection>,
+}
+
+/// One `[[forward_auth.rules]]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ForwardAuthRuleSection {
+    pub(super) host: Option<String>,
+    #[serde(default)]
+    pub(super) allowed_emails: Vec<String>,
+    #[serde(default)]
+    pub(super) allowed_email_domains: Vec<String>,
+    #[serde(default)]
+    pub(super) groups: Vec<String>,
+}
+
+// --- end forward-auth ---
 
 /// `[callbacks]`: v4's callbacks as policies and webhooks ([`super::callbacks`]).
 #[derive(Debug, Default, Deserialize)]

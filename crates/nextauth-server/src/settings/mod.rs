@@ -11,11 +11,13 @@
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
 //! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
 //! | [`rate_limit`] | `[rate_limit]`: the limits of the sign-in endpoints and their store |
+//! | [`forward_auth`] | `cookie_domain` and `[forward_auth]` (allowed hosts, `[[forward_auth.rules]]`) |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
 
 pub mod callbacks;
 pub mod env;
 pub mod file;
+pub mod forward_auth;
 pub mod providers;
 pub mod rate_limit;
 mod source;
@@ -270,6 +272,14 @@ pub fn resolve(
         auth.trusted_proxies = nextauth_core::TrustedProxies::parse(&entries)
             .map_err(|(i, e)| err(&format!("trusted_proxies[{i}]"), &proxies_src, e))?;
     }
+
+    // cookie_domain and [forward_auth]
+    forward_auth::apply(
+        file.cookie_domain.take(),
+        file.forward_auth.take(),
+        &mut auth,
+        &fsrc,
+    )?;
 
     // providers, finished: transports built, the one client handed to the webhooks
     let http =
