@@ -10,12 +10,16 @@
 #
 # Installs when missing: Node.js (Debian package; Node >= 20 is required), the Node peers in
 # testkit/node (npm ci), cargo-nextest (cargo install; outside CI falls back to `cargo test` if
-# that fails), and a PostgreSQL server on 127.0.0.1:5432 with trust auth and a database `test`
-# (skipped when DATABASE_URL is set or something already listens on 127.0.0.1:5432).
+# that fails), nginx and caddy (Debian packages, for the forward-auth tests), a PostgreSQL server
+# on 127.0.0.1:5432 with trust auth and a database `test` (skipped when DATABASE_URL is set or
+# something already listens on 127.0.0.1:5432), and a Redis server on 127.0.0.1:6379 (Debian's
+# redis-server, started in the background with no persistence; skipped when something already
+# listens there) for the rate limits' Redis store.
 # Meant for a Debian machine as root (as CI runs it); works unattended (no stdin needed).
 #
 # Skips: NEXTAUTH_SKIP_E2E=1 (the browser suite and the Next.js smoke test) and
-# NEXTAUTH_SKIP_POSTGRES=1 (every test whose name contains `postgres`) select a profile of
+# NEXTAUTH_SKIP_POSTGRES=1 (every test whose name contains `postgres`) and NEXTAUTH_SKIP_REDIS=1
+# (every test whose name contains `redis`) select a profile of
 # .config/nextest.toml that filters those tests out, so the summary counts them as skipped, not
 # passed. Under CI=true (any value but empty, 0 or false) a skip is an error, and so is a missing
 # cargo-nextest: CI runs every test and reads nextest's summary.
@@ -32,14 +36,19 @@ in_ci() { case "${CI:-}" in "" | 0 | false) return 1 ;; *) return 0 ;; esac; }
 
 SKIP_E2E=0
 SKIP_POSTGRES=0
+SKIP_REDIS=0
 SKIPS=()
 if is_on "${NEXTAUTH_SKIP_E2E:-}"; then
   SKIP_E2E=1
-  SKIPS+=("NEXTAUTH_SKIP_E2E=${NEXTAUTH_SKIP_E2E} (the browser suite and the Next.js smoke test)")
+  SKIPS+=("NEXTAUTH_SKIP_E2E=${NEXTAUTH_SKIP_E2E} (the browser suite, the Next.js smoke test and the forward-auth browser test)")
 fi
 if is_on "${NEXTAUTH_SKIP_POSTGRES:-}"; then
   SKIP_POSTGRES=1
   SKIPS+=("NEXTAUTH_SKIP_POSTGRES=${NEXTAUTH_SKIP_POSTGRES} (every PostgreSQL test)")
+fi
+if is_on "${NEXTAUTH_SKIP_REDIS:-}"; then
+  SKIP_REDIS=1
+  SKIPS+=("NEXTAUTH_SKIP_REDIS=${NEXTAUTH_SKIP_REDIS} (every Redis test)")
 fi
 
 # CI must run everything: refuse before installing or building anything.
@@ -104,6 +113,24 @@ ensure_nextest() {
     log "cargo-nextest could not be installed: falling back to cargo test"
     NEXTEST=0
   fi
+}
+
+redis_listening() { (exec 3<>/dev/tcp/127.0.0.1/6379) >/dev/null 2>&1; }
+
+# Redis on 127.0.0.1:6379 (the rate limits' `redis://` store; tests whose name contains `redis`),
+# no persistence, in the background. Skipped with NEXTAUTH_SKIP_REDIS=1.
+ensure_redis() {
+  if [ "$SKIP_REDIS" -eq 1 ]; then return; fi
+  if redis_listening; then return; fi
+  command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+  log "starting redis-server on 127.0.0.1:6379"
+  redis-server --bind 127.0.0.1 --port 6379 --save '' --appendonly no --daemonize yes >/dev/null
+  local i
+  for i in $(seq 1 50); do
+    redis_listening && break
+    sleep 0.1
+  done
+  redis_listening || die "Redis did not start listening on 127.0.0.1:6379"
 }
 
 pg_listening() { (exec 3<>/dev/tcp/127.0.0.1/5432) >/dev/null 2>&1; }
@@ -176,13 +203,26 @@ ensure_e2e_deps() {
   done
 }
 
+# nginx and Caddy (Debian packages) for the forward-auth tests
+# (crates/nextauth-server/tests/forward_auth.rs runs them as plain processes, never as services).
+ensure_proxies() {
+  local missing=()
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v caddy >/dev/null 2>&1 || missing+=(caddy)
+  if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+  { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || die "nginx was installed but is missing"
+  command -v caddy >/dev/null 2>&1 || die "caddy was installed but is missing"
+}
+
 ensure_cargo
 ensure_node
 ensure_node_deps
 ensure_e2e_deps
 ensure_nextest
 ensure_postgres
+ensure_redis
 ensure_chromium
+ensure_proxies
 
 if [ "${1:-}" = "--" ]; then shift; fi
 WHOLE=0
@@ -193,10 +233,14 @@ fi
 
 # The profile whose default filter leaves out what was asked to be skipped.
 PROFILE=default
-case "$SKIP_E2E$SKIP_POSTGRES" in
-  10) PROFILE=skip-e2e ;;
-  01) PROFILE=skip-postgres ;;
-  11) PROFILE=skip-e2e-postgres ;;
+case "$SKIP_E2E$SKIP_POSTGRES$SKIP_REDIS" in
+  100) PROFILE=skip-e2e ;;
+  010) PROFILE=skip-postgres ;;
+  110) PROFILE=skip-e2e-postgres ;;
+  001) PROFILE=skip-redis ;;
+  101) PROFILE=skip-e2e-redis ;;
+  011) PROFILE=skip-postgres-redis ;;
+  111) PROFILE=skip-e2e-postgres-redis ;;
 esac
 
 LOGS=$(mktemp -d)
@@ -207,9 +251,11 @@ if [ "$NEXTEST" -eq 0 ]; then
   # Outside CI only. Filtered-out tests show as "filtered out" (libtest matches substrings).
   skip_args=()
   if [ "$SKIP_POSTGRES" -eq 1 ]; then skip_args+=(--skip postgres); fi
+  if [ "$SKIP_REDIS" -eq 1 ]; then skip_args+=(--skip redis); fi
   if [ "$SKIP_E2E" -eq 1 ]; then
     skip_args+=(--skip browser_suite_next_auth_react_and_built_in_pages
-      --skip nextjs_example_builds_and_middleware_reads_the_session)
+      --skip nextjs_example_builds_and_middleware_reads_the_session
+      --skip browser_signs_in_through_nginx_forward_auth)
   fi
   log "cargo test --no-fail-fast $* -- ${skip_args[*]}"
   cargo test --no-fail-fast "$@" -- "${skip_args[@]}" || status=$?

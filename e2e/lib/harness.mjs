@@ -271,6 +271,11 @@ strategy = "jwt"
 
 [database]
 url = ${tomlString(`sqlite://${path.join(dir, "nextauth.db")}`)}
+
+# The suite signs in many times from 127.0.0.1; rate limits have their own tests
+# (crates/nextauth-server/tests/rate_limit.rs).
+[rate_limit]
+enabled = false
 ${themeLines.length ? `\n[theme]\n${themeLines.join("\n")}\n` : ""}
 [[providers]]
 id = "mock-idp"

@@ -20,10 +20,11 @@
 //! pattern), so an app keeps its own state type.
 
 use std::borrow::Cow;
+use std::net::SocketAddr;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
@@ -54,6 +55,13 @@ where
     // extensions, so an oversized body gets the same 413 as before.
     let started = std::time::Instant::now();
     let (mut parts, body) = req.into_parts();
+    // Read before a POST's body takes the extensions. The peer, when the server put it in the extensions (axum's `ConnectInfo`, as
+    // `into_make_service_with_connect_info` and the `nextauth` binary do); forwarded headers
+    // are believed from it only if it is a trusted proxy.
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     // Only POST bodies are read (v4 parses no other); a GET's body, if any, is left to hyper,
     // which drains or closes it. `GET session`, the hot path, skips the body machinery.
     let body = if parts.method == axum::http::Method::POST {
@@ -83,7 +91,7 @@ where
             .map(|v| (k.as_str().to_string(), v.to_string()))
     });
     match AuthRequest::from_http(method.as_str(), uri.path(), uri.query(), headers, &body) {
-        Ok(req) => into_response(auth.handle(req).await),
+        Ok(req) => into_response(auth.handle(req.with_peer(peer)).await),
         Err(e) => {
             let res = (
                 StatusCode::BAD_REQUEST,

@@ -242,6 +242,34 @@ pub trait Adapter: Send + Sync + 'static {
         ))
     }
 
+    // Rate limits (`crate::ratelimit`, `store = "database"`): one counter per key and fixed
+    // window, shared by every instance on the database. The provided bodies are for adapters
+    // without the table (migration 0008): refused, and the limiter fails open.
+
+    /// Counts one hit on `key` in the window starting at `window_start_ms` (ending at
+    /// `window_end_ms`, when the row may go) and answers the window's count, this hit included.
+    /// Atomic across instances: one `INSERT … ON CONFLICT … DO UPDATE … RETURNING`.
+    async fn rate_limit_hit(
+        &self,
+        _key: &str,
+        _window_start_ms: i64,
+        _window_end_ms: i64,
+    ) -> AdapterResult<u64> {
+        Err(AdapterError::Unavailable(
+            "this adapter keeps no rate-limit counters".into(),
+        ))
+    }
+    /// Takes back one hit on `key` in the window starting at `window_start_ms` (never below 0).
+    async fn rate_limit_undo(&self, _key: &str, _window_start_ms: i64) -> AdapterResult<()> {
+        Err(AdapterError::Unavailable(
+            "this adapter keeps no rate-limit counters".into(),
+        ))
+    }
+    /// Deletes the counters of windows that ended before `now_ms`.
+    async fn delete_expired_rate_limits(&self, _now_ms: i64) -> AdapterResult<()> {
+        Ok(())
+    }
+
     // The event outbox (`crate::events`): the writes that cause an event, with the event rows
     // written in the same transaction, and the delivery worker's claims. The provided bodies are
     // for adapters without an outbox: the change, then `enqueue_events` (not atomic), which

@@ -3,7 +3,10 @@
 //! Everything here is checked once, at startup ([`AuthConfig::validate`]); requests never
 //! re-check configuration (v4 asserts it on every request, spec §3.1).
 
+use crate::forward_auth::ForwardAuth;
 use crate::providers::Provider;
+use crate::proxy::TrustedProxies;
+use crate::ratelimit::RateLimits;
 use crate::secret::Secret;
 
 /// Re-exported from [`crate::error`], where it lives so that the providers (below the config)
@@ -64,6 +67,15 @@ impl BaseUrl {
             host,
             path,
         })
+    }
+
+    /// The host without its port: `localhost`, `auth.example.com`, `[::1]`.
+    pub fn hostname(&self) -> &str {
+        match self.host.rsplit_once(':') {
+            // `[::1]` alone ends with `]`; `[::1]:3000` has its port after the last `:`.
+            Some((h, port)) if !port.contains(']') => h,
+            _ => &self.host,
+        }
     }
 
     /// Whether cookies get `Secure` and the `__Secure-`/`__Host-` prefixes: iff the base URL is https.
@@ -187,6 +199,19 @@ pub struct AuthConfig {
     pub theme: Theme,
     /// Providers, in the order `GET providers` lists them.
     pub providers: Vec<Provider>,
+    /// The reverse proxies whose `X-Forwarded-*` / `Forwarded` headers are believed
+    /// (`trusted_proxies`); empty: none.
+    pub trusted_proxies: TrustedProxies,
+    /// Rate limits on the sign-in endpoints (`[rate_limit]`); on by default.
+    pub rate_limits: RateLimits,
+    /// `cookie_domain` (lower case, no leading dot): the session and callback-url cookies get
+    /// `Domain=<it>`, so every subdomain receives them (forward-auth in front of apps on other
+    /// hosts); the CSRF cookie stays host-only (`__Host-` forbids a Domain). `None`: host-only
+    /// cookies, byte for byte v4's.
+    pub cookie_domain: Option<String>,
+    /// `[forward_auth]`: the `forward-auth` endpoint's hosts and rules; `None`: the endpoint
+    /// answers 404.
+    pub forward_auth: Option<ForwardAuth>,
 }
 
 /// The shortest secret we accept without a warning: 32 characters, what `openssl rand -base64 32`
@@ -204,6 +229,10 @@ impl AuthConfig {
             pages: Pages::default(),
             theme: Theme::default(),
             providers: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
+            rate_limits: RateLimits::default(),
+            cookie_domain: None,
+            forward_auth: None,
         }
     }
 
@@ -252,6 +281,51 @@ impl AuthConfig {
                         "`pages.{name}` = {p:?}: must be a path starting with / or an http(s) URL"
                     )));
                 }
+            }
+        }
+        self.validate_edge()
+    }
+
+    /// `cookie_domain` and `[forward_auth]`.
+    fn validate_edge(&self) -> Result<(), ConfigError> {
+        if let Some(domain) = &self.cookie_domain {
+            let host = self.base.hostname().to_ascii_lowercase();
+            let ok_name = !domain.is_empty()
+                && domain == &domain.to_ascii_lowercase()
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && domain.split('.').all(|l| {
+                    !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+            if !ok_name {
+                return Err(ConfigError(format!(
+                    "`cookie_domain` = {domain:?}: must be a lower-case domain name like \"example.com\""
+                )));
+            }
+            let under = host == *domain
+                || (host.len() > domain.len()
+                    && host.ends_with(domain.as_str())
+                    && host.as_bytes()[host.len() - domain.len() - 1] == b'.');
+            if !under {
+                return Err(ConfigError(format!(
+                    "`cookie_domain` = {domain:?}: the base URL's host {host:?} is neither that \
+                     domain nor a subdomain of it, so the browser would refuse every cookie"
+                )));
+            }
+        }
+        if let Some(fa) = &self.forward_auth {
+            if fa.allowed_hosts.is_empty() {
+                return Err(ConfigError(
+                    "`forward_auth.allowed_hosts`: name at least one host forward-auth protects"
+                        .into(),
+                ));
+            }
+            if self.trusted_proxies.is_empty() {
+                return Err(ConfigError(
+                    "`forward_auth` needs `trusted_proxies`: the original URL comes from the proxy's \
+                     X-Forwarded-* / X-Original-URL headers, which are read only from trusted proxies"
+                        .into(),
+                ));
             }
         }
         Ok(())

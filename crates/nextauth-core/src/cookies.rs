@@ -4,6 +4,8 @@
 //! serialisation of the `cookie` npm package, so that `Set-Cookie` headers are byte-for-byte
 //! what v4 sends (spec §5, vectors `cookies.json`).
 
+use std::sync::Arc;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
 use crate::clock::http_date;
@@ -102,6 +104,9 @@ pub struct CookieNames {
     pub state: String,
     /// `next-auth.nonce`
     pub nonce: String,
+    /// `cookie_domain`: the `Domain` of the session and callback-url cookies (their deletions
+    /// too); `None`, v4's host-only cookies.
+    pub domain: Option<Arc<str>>,
 }
 
 impl CookieNames {
@@ -117,7 +122,14 @@ impl CookieNames {
             pkce_code_verifier: format!("{p}next-auth.pkce.code_verifier"),
             state: format!("{p}next-auth.state"),
             nonce: format!("{p}next-auth.nonce"),
+            domain: None,
         }
+    }
+
+    /// The same names, with `cookie_domain` (see [`CookieNames::domain`]).
+    pub fn with_domain(mut self, domain: Option<&str>) -> Self {
+        self.domain = domain.map(Arc::from);
+        self
     }
 }
 
@@ -135,6 +147,8 @@ pub struct SetCookie {
     pub expires_ms: Option<i64>,
     /// `Secure` attribute.
     pub secure: bool,
+    /// `Domain` attribute (`cookie_domain`); `None`: a host-only cookie, as v4 writes them all.
+    pub domain: Option<Arc<str>>,
 }
 
 impl SetCookie {
@@ -146,7 +160,14 @@ impl SetCookie {
             max_age: None,
             expires_ms: None,
             secure,
+            domain: None,
         }
+    }
+
+    /// The same cookie with `Domain=<domain>` (`None`: host-only).
+    pub fn in_domain(mut self, domain: Option<&Arc<str>>) -> Self {
+        self.domain = domain.cloned();
+        self
     }
 
     /// A cookie with an `Expires` date.
@@ -171,7 +192,8 @@ impl SetCookie {
     }
 
     /// Serialises as `cookie.serialize` does:
-    /// `name=value; Max-Age=N; Path=/; Expires=…; HttpOnly; Secure; SameSite=Lax`.
+    /// `name=value; Max-Age=N; Domain=D; Path=/; Expires=…; HttpOnly; Secure; SameSite=Lax`
+    /// (`Domain` only with `cookie_domain`, where `cookie.serialize` puts it).
     pub fn to_header(&self) -> String {
         use std::fmt::Write as _;
         // name=value + the longest attribute list: one allocation.
@@ -181,6 +203,10 @@ impl SetCookie {
         push_uri_component(&mut out, &self.value);
         if let Some(max_age) = self.max_age {
             let _ = write!(out, "; Max-Age={max_age}");
+        }
+        if let Some(domain) = &self.domain {
+            out.push_str("; Domain=");
+            out.push_str(domain);
         }
         out.push_str("; Path=/");
         if let Some(expires) = self.expires_ms {

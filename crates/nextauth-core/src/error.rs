@@ -38,6 +38,9 @@ pub enum ErrorCode {
     CredentialsSignin,
     /// A page needs a session (client side).
     SessionRequired,
+    /// Too many sign-in attempts (`[rate_limit]`; not in v4): 429 with `Retry-After`. The
+    /// next-auth/react client reports it as `{error: "RateLimited", status: 429}`.
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -56,6 +59,7 @@ impl ErrorCode {
             ErrorCode::EmailSignin => "EmailSignin",
             ErrorCode::CredentialsSignin => "CredentialsSignin",
             ErrorCode::SessionRequired => "SessionRequired",
+            ErrorCode::RateLimited => "RateLimited",
         }
     }
 }
@@ -178,6 +182,14 @@ pub enum AuthError {
     /// `?error=<encodeURIComponent(message)>` (no v4 code).
     #[error("the signIn callback threw: {0}")]
     SignInCallbackThrew(String),
+    /// `POST callback/<credentials>`, `POST signin/<email>`, `GET|POST callback/<oauth>`: over a
+    /// rate limit ([`crate::ratelimit`]). → `RateLimited` (not in v4), JSON-mode status 429 with
+    /// `Retry-After`; a browser is sent to the error page, which says when to try again.
+    #[error("rate limited: try again in {retry_after} s")]
+    RateLimited {
+        /// Seconds until the limit's window ends (`Retry-After`).
+        retry_after: u64,
+    },
 }
 
 /// Why an OAuth step failed: discovery, the check cookies, the callback's parameters, the
@@ -385,6 +397,7 @@ impl AuthError {
             AuthError::Storage { .. } | AuthError::JwtCallback(_) => Code(ErrorCode::Callback),
             AuthError::AccessDenied { .. } => Code(ErrorCode::AccessDenied),
             AuthError::SignInCallbackThrew(m) => Message(m),
+            AuthError::RateLimited { .. } => Code(ErrorCode::RateLimited),
         }
     }
 
@@ -405,6 +418,7 @@ impl AuthError {
             AuthError::AccessDenied { status } => *status,
             AuthError::CredentialsSignin { .. } | AuthError::CredentialsRefused(_) => 401,
             AuthError::CredentialsCheckFailed(_) => 502,
+            AuthError::RateLimited { .. } => 429,
             _ => 200,
         }
     }
@@ -433,6 +447,12 @@ impl AuthError {
 
     /// The redirect (or JSON `{url}`, applied by the handler) for this failure.
     pub(crate) fn reply(&self, base: &str) -> Reply {
+        if let AuthError::RateLimited { retry_after } = self {
+            return Reply::RateLimited {
+                url: self.url(base),
+                retry_after: *retry_after,
+            };
+        }
         Reply::Redirect {
             url: self.url(base),
             status: self.status(),
@@ -497,6 +517,7 @@ pub fn signin_error_message(code: &str) -> &'static str {
         "EmailSignin" => "The e-mail could not be sent.",
         "CredentialsSignin" => "Sign in failed. Check the details you provided are correct.",
         "SessionRequired" => "Please sign in to access this page.",
+        "RateLimited" => "Too many sign-in attempts. Try again later.",
         _ => "Unable to sign in.",
     }
 }
@@ -538,6 +559,7 @@ mod tests {
             (ErrorCode::EmailSignin, "EmailSignin"),
             (ErrorCode::CredentialsSignin, "CredentialsSignin"),
             (ErrorCode::SessionRequired, "SessionRequired"),
+            (ErrorCode::RateLimited, "RateLimited"),
         ] {
             assert_eq!(c.to_string(), s);
         }
@@ -589,6 +611,11 @@ mod tests {
                 AuthError::Verification("expired"),
                 "http://h/api/auth/error?error=Verification",
                 200,
+            ),
+            (
+                AuthError::RateLimited { retry_after: 42 },
+                "http://h/api/auth/error?error=RateLimited",
+                429,
             ),
         ] {
             assert_eq!(e.url(base), url, "{e:?}");

@@ -18,6 +18,7 @@ use crate::events::{Events, NoEvents};
 use crate::init::{self, Ctx};
 use crate::pages::Renderer;
 use crate::providers::ProviderKind;
+use crate::ratelimit::{Limiter, MemoryStore, RateLimitStore};
 use crate::request::AuthRequest;
 use crate::response::{AuthResponse, Reply};
 use crate::routes::{self, BareRoute, Endpoint, FullRoute, Route};
@@ -51,6 +52,7 @@ pub struct Builder {
     clock: Arc<dyn Clock>,
     http: Option<reqwest::Client>,
     revocations: Arc<crate::revocation::Revocations>,
+    rate_limit_store: Option<Arc<dyn RateLimitStore>>,
 }
 
 impl std::fmt::Debug for Builder {
@@ -98,6 +100,15 @@ impl Builder {
         self
     }
 
+    /// Where the rate-limit counters live ([`crate::ratelimit`]). Default: a
+    /// [`MemoryStore`] of this handle's own (limits per process). A shared store (the database's
+    /// [`crate::ratelimit::AdapterStore`], the server's Redis store) makes the limits hold across
+    /// instances.
+    pub fn rate_limit_store(mut self, store: Arc<dyn RateLimitStore>) -> Self {
+        self.rate_limit_store = Some(store);
+        self
+    }
+
     /// Validates everything and derives the keys.
     pub fn build(self) -> Result<NextAuth, ConfigError> {
         let config = self.config;
@@ -142,13 +153,20 @@ impl Builder {
             Some(c) => c,
             None => default_http_client()?,
         };
-        let cookies = CookieNames::new(config.base.secure());
+        let cookies =
+            CookieNames::new(config.base.secure()).with_domain(config.cookie_domain.as_deref());
         let secrets: Vec<Vec<u8>> = config
             .secrets
             .iter()
             .map(|s| s.expose().as_bytes().to_vec())
             .collect();
         let secret_refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+        let limiter = Limiter::new(
+            config.rate_limits.clone(),
+            self.rate_limit_store
+                .unwrap_or_else(|| Arc::new(MemoryStore::default())),
+            secrets.first().cloned().unwrap_or_default(),
+        );
         let inner = State {
             session_keys: JweKeyring::derive(&secret_refs, ""),
             state_keys: JweKeyring::derive(&secret_refs, &cookies.state),
@@ -168,6 +186,7 @@ impl Builder {
             revocations: self.revocations,
             refresh_local: crate::state::RefreshLocal::default(),
             metrics: crate::telemetry::RequestMetrics::default(),
+            limiter,
         };
         Ok(NextAuth {
             inner: Arc::new(inner),
@@ -199,6 +218,7 @@ impl NextAuth {
             clock: Arc::new(SystemClock),
             http: None,
             revocations: Arc::default(),
+            rate_limit_store: None,
         }
     }
 
@@ -262,6 +282,11 @@ impl NextAuth {
             // no cookies read or set (see `routes::backchannel_logout`).
             Route::Bare(BareRoute::BackchannelLogout) => {
                 return plain(Box::pin(routes::backchannel_logout::post(inner, &req)).await);
+            }
+            // A proxy's question before each request it guards: the session is read, never
+            // written, and no cookie is set (see `routes::forward_auth`).
+            Route::Bare(BareRoute::ForwardAuth) => {
+                return plain(Box::pin(routes::forward_auth::handle(inner, &req)).await);
             }
             Route::Full(route) => route,
         };
@@ -348,6 +373,30 @@ img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'";
 
 fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthResponse {
     let (status, headers, body): (u16, crate::response::Headers, Vec<u8>) = match reply {
+        Reply::WithRetryAfter { secs, reply } => {
+            let mut r = to_response(*reply, json_mode, cookies);
+            r.headers.push(("retry-after", secs.to_string().into()));
+            return r;
+        }
+        Reply::RateLimited { url, retry_after } if json_mode => {
+            let body = serde_json::json!({ "url": url }).to_string();
+            (
+                429,
+                vec![
+                    ("content-type", Cow::Borrowed(JSON)),
+                    ("retry-after", retry_after.to_string().into()),
+                ],
+                body.into_bytes(),
+            )
+        }
+        Reply::RateLimited { url, retry_after } => (
+            302,
+            vec![(
+                "location",
+                header_safe(&format!("{url}&retry_after={retry_after}")).into(),
+            )],
+            Vec::new(),
+        ),
         Reply::Json {
             status,
             body,
@@ -409,6 +458,17 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
             vec![("cache-control", Cow::Borrowed("no-store"))],
             Vec::new(),
         ),
+        Reply::Status {
+            status,
+            mut headers,
+            text,
+        } => {
+            headers.push(("cache-control", Cow::Borrowed("no-store")));
+            if !text.is_empty() {
+                headers.push(("content-type", "text/plain; charset=utf-8".into()));
+            }
+            (status, headers, text.as_bytes().to_vec())
+        }
     };
     AuthResponse {
         status,

@@ -62,11 +62,10 @@ pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
     // Also replaces a callback-url cookie that was ignored as unsafe: the browser stops sending
     // it, and this request is served with the fallback like any other.
     if req.cookie(&names.callback_url) != Some(callback_url.as_str()) {
-        init_cookies.push(SetCookie::session(
-            &names.callback_url,
-            callback_url.as_str(),
-            secure,
-        ));
+        init_cookies.push(
+            SetCookie::session(&names.callback_url, callback_url.as_str(), secure)
+                .in_domain(names.domain.as_ref()),
+        );
     }
 
     Ctx {
@@ -82,7 +81,7 @@ pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
 }
 
 /// `body.callbackUrl ?? query.callbackUrl`, else the cookie, else the origin, each through the
-/// `redirect` callback.
+/// `redirect` callback; a URL on a host of `[forward_auth] allowed_hosts` is kept as it is.
 ///
 /// Stricter than v4, which answers an unsafe query value or cookie (`javascript:…`, `evil.test`,
 /// undecodable percent-encoding) with a 500 "configuration" error on every request while it lives,
@@ -92,7 +91,17 @@ pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
 fn resolve_callback_url(inner: &State, req: &AuthRequest) -> String {
     let base = &inner.config.base;
     let origin = base.origin.as_str();
+    let forward_auth = inner.config.forward_auth.as_ref();
     let redirect = |url: &str, source: &str| -> Option<String> {
+        // A page forward-auth protects (`[forward_auth] allowed_hosts`) is a target like the
+        // origin itself: where a sign-in that forward-auth started sends the browser back.
+        if let Some(fa) = forward_auth
+            && url != origin
+            && !url.starts_with('/')
+            && fa.allows_redirect(url, base.secure())
+        {
+            return Some(url.to_string());
+        }
         match inner.callbacks.redirect(url, origin) {
             Ok(u) => Some(u),
             Err(_) => {

@@ -17,12 +17,13 @@
 //!  6 per request     init (Ctx, CSRF, callbackUrl), session (JWT / database sessions)
 //!  5 shared state    state (State: config, keys, adapter, callbacks, clock, pages, IdP cache)
 //!  4 pages           pages (Renderer over a PageView: config + a few request values)
-//!  3 configuration   config, idp/ (IdP HTTP, OIDC discovery + JWK-set cache)
+//!  3 configuration   config, forward_auth (its hosts and rules), idp/ (IdP HTTP, OIDC
+//!                    discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
 //!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, revocation,
-//!                    testing
-//!  0 primitives      secret, clock, crypto/, cookies, callback_url, request, response, domain,
-//!                    webhook, telemetry
+//!                    ratelimit (limits, their stores), testing
+//!  0 primitives      secret, clock, crypto/, cookies, callback_url, proxy, request, response,
+//!                    domain, webhook, telemetry
 //! ```
 //!
 //! The files mirror next-auth v4's `src/core`, so each one can be read beside the file it ports:
@@ -30,7 +31,7 @@
 //! | module | job | ports |
 //! |---|---|---|
 //! | [`handler`] | [`NextAuth`], the cheap-to-clone handle; dispatch on method × action ([`routes::ENDPOINTS`]) | `core/index.ts` |
-//! | [`routes`] | one file per action: providers, session, csrf, signin, signout, callback, error, verify_request, log; and ours, backchannel_logout (OIDC Back-Channel Logout 1.0) | `core/routes/*.ts` |
+//! | [`routes`] | one file per action: providers, session, csrf, signin, signout, callback, error, verify_request, log; and ours, backchannel_logout (OIDC Back-Channel Logout 1.0), token, forward_auth (nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`) | `core/routes/*.ts` |
 //! | [`flows`] | the sign-in flows: OAuth/OIDC (and its back-channel logout tokens), e-mail magic link, credentials | `core/lib/oauth/*`, `core/lib/email/*`, `core/lib/callback-handler.ts` |
 //! | [`init`] | per-request context: CSRF check, callbackUrl, the "init cookies" | `core/init.ts` |
 //! | [`session`] | reading and writing JWT and database sessions | `core/routes/session.ts`, `core/lib/cookie.ts` |
@@ -38,7 +39,8 @@
 //! | [`pages`] | the built-in HTML pages (minijinja templates embedded in the binary) | `core/pages/*.tsx` |
 //! | `idp` | HTTP to the IdP, OIDC discovery and JWK-set cache | `core/lib/oauth/client.ts` |
 //! | [`providers`] | OAuth/OIDC, email and credentials provider data and presets | `providers/*.ts` |
-//! | [`config`] | validated configuration: base URL, secrets, session, pages, theme | `core/lib/utils.ts`, `utils/parse-url.ts` |
+//! | [`config`] | validated configuration: base URL, secrets, session, pages, theme, `cookie_domain` | `core/lib/utils.ts`, `utils/parse-url.ts` |
+//! | [`forward_auth`] | `[forward_auth]`: the hosts forward-auth protects and its rules (who may pass) | (not in v4; oauth2-proxy, Authelia) |
 //! | [`error`] | why an action failed, the v4 error codes a browser sees, [`ConfigError`] | `core/errors.ts` |
 //! | [`domain`] | the typed domain: `User`, `Account`, `Session`, `VerificationToken`, the session JSON of a stored user | `adapters.ts`, `core/types.ts` |
 //! | [`adapter`] | the storage trait (v4 `Adapter`) | `adapters.ts` |
@@ -51,6 +53,8 @@
 //! | [`crypto`] | JWE `dir`/`A256GCM` codec, HKDF keys, CSRF hash, random values | `jwt/index.ts`, `core/lib/csrf-token.ts` |
 //! | [`cookies`] | cookie names, `__Secure-`/`__Host-` prefixes, serialisation, chunking | `core/lib/cookie.ts` |
 //! | [`callback_url`] | callbackUrl validation and the default `redirect` callback | `core/lib/callback-url.ts` |
+//! | [`ratelimit`] | rate limits on the sign-in endpoints (`[rate_limit]`): fixed windows, the memory and database stores, the limiter the flows ask | (not in v4) |
+//! | [`proxy`] | which peers' forwarded headers are believed (`trusted_proxies`): the client address, the original URL | (not in v4; RFC 7239, nginx `real_ip_recursive`) |
 //! | [`clock`] | an injectable "now", so expiry is testable | |
 //! | [`webhook`] | outgoing webhooks: Standard Webhooks signature, one bounded signed POST | |
 //! | [`telemetry`] | the metrics (`metrics` facade): names, labels, the per-request handles | |
@@ -70,6 +74,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod flows;
+pub mod forward_auth;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
@@ -79,6 +84,8 @@ pub mod init;
 pub mod outbox;
 pub mod pages;
 pub mod providers;
+pub mod proxy;
+pub mod ratelimit;
 pub mod request;
 pub mod response;
 pub mod revocation;
@@ -109,6 +116,8 @@ pub use handler::{NextAuth, Readiness, ReadinessCheck};
 pub use providers::credentials::Authorize;
 pub use providers::email::EmailTransport;
 pub use providers::{Provider, ProviderKind};
+pub use proxy::TrustedProxies;
+pub use ratelimit::{Rate, RateLimitStore, RateLimits};
 pub use request::{Action, AuthRequest, Method, Params};
 pub use response::AuthResponse;
 pub use secret::Secret;

@@ -3,7 +3,11 @@
 //! Every part of it is untrusted input. Parsing never panics: bad percent-encoding, bad
 //! UTF-8 or a malformed body give a [`BadRequest`] with a message that says what was wrong.
 
+use std::net::IpAddr;
+
 use serde_json::{Map, Value};
+
+use crate::proxy::TrustedProxies;
 
 /// The HTTP method. v4 handles only GET and POST; everything else is "unsupported" (400).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,11 +70,14 @@ pub enum Action {
     /// `backchannel-logout`: an IdP's logout token (OpenID Connect Back-Channel Logout 1.0;
     /// not a v4 action).
     BackchannelLogout,
+    /// `forward-auth`: a reverse proxy asks whether the browser's session may see the original
+    /// URL (nginx `auth_request`, Caddy `forward_auth`, Traefik `forwardAuth`; not a v4 action).
+    ForwardAuth,
 }
 
 impl Action {
     /// Every action: v4's `AuthAction`, in its order, then ours.
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 12] = [
         Action::Providers,
         Action::Session,
         Action::Csrf,
@@ -82,6 +89,7 @@ impl Action {
         Action::Log,
         Action::Token,
         Action::BackchannelLogout,
+        Action::ForwardAuth,
     ];
 
     /// The action a (decoded) path segment names, if v4 knows it.
@@ -103,6 +111,7 @@ impl Action {
             Action::Log => "_log",
             Action::Token => "token",
             Action::BackchannelLogout => "backchannel-logout",
+            Action::ForwardAuth => "forward-auth",
         }
     }
 }
@@ -135,6 +144,10 @@ pub struct AuthRequest {
     pub cookies: Vec<(String, String)>,
     /// Request headers with lower-case names.
     pub headers: Vec<(String, String)>,
+    /// The TCP peer's address, when the HTTP adapter knows it (nextauth-axum reads axum's
+    /// `ConnectInfo<SocketAddr>`). The client's address is [`AuthRequest::client_addr`]: the peer,
+    /// or what a trusted proxy says.
+    pub peer: Option<IpAddr>,
 }
 
 /// Why a request could not be parsed. The message is safe to show: it names the part that was
@@ -155,6 +168,7 @@ impl AuthRequest {
             body: Params::new(),
             cookies: Vec::new(),
             headers: Vec::new(),
+            peer: None,
         })
     }
 
@@ -205,7 +219,21 @@ impl AuthRequest {
             body,
             cookies,
             headers,
+            peer: None,
         })
+    }
+
+    /// The same request, from the TCP peer `peer` (see [`AuthRequest::peer`]).
+    pub fn with_peer(mut self, peer: Option<IpAddr>) -> AuthRequest {
+        self.peer = peer;
+        self
+    }
+
+    /// The client's address for rate limits and logs: the peer, or, when the peer is one of
+    /// `trusted`, the address the proxies' `X-Forwarded-For` / `Forwarded` chain gives
+    /// ([`TrustedProxies::client_addr`]). `None` when the adapter passed no peer.
+    pub fn client_addr(&self, trusted: &TrustedProxies) -> Option<IpAddr> {
+        trusted.client_addr(self.peer, &self.headers)
     }
 
     /// The first cookie with this exact name.

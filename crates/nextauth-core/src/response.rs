@@ -69,10 +69,23 @@ pub(crate) enum Reply {
         status: u16,
         failed: Option<crate::telemetry::SignInOutcome>,
     },
+    /// Over a rate limit ([`crate::error::AuthError::RateLimited`]). JSON mode: `429`, the
+    /// `{url}` body and `Retry-After: retry_after`. A browser: a 302 to `url` with
+    /// `&retry_after=<seconds>` added, so the error page can say when to try again.
+    RateLimited { url: String, retry_after: u64 },
+    /// `reply` with a `Retry-After: secs` header (the error page of a rate limit).
+    WithRetryAfter { secs: u64, reply: Box<Reply> },
     /// 200 with an empty body (`_log`).
     Empty,
     /// 200 with an empty body and `Cache-Control: no-store` (back-channel logout, §2.8).
     EmptyNoStore,
+    /// A status, these headers and a plain-text body (empty for 2xx), never cached: the
+    /// answers of `forward-auth`, which proxies read by status and headers.
+    Status {
+        status: u16,
+        headers: Headers,
+        text: &'static str,
+    },
 }
 
 impl Reply {

@@ -24,17 +24,22 @@ pub(crate) fn token_from_request(inner: &State, ctx: &Ctx<'_>) -> Option<String>
     read_chunked(&inner.cookies.session_token, &ctx.req.cookies)
 }
 
-/// Queues deletions of every session cookie chunk the request carries.
+/// Queues deletions of every session cookie chunk the request carries (in `cookie_domain`, when
+/// set: a deletion must name the Domain the cookie was set with).
 pub(crate) fn clear_cookie(inner: &State, ctx: &mut Ctx<'_>) {
     let deletions = clear_chunked(
         &inner.cookies.session_token,
         inner.cookies.secure,
         &ctx.req.cookies,
     );
-    ctx.cookies.extend(deletions);
+    let domain = inner.cookies.domain.as_ref();
+    host_only_leftovers(inner, ctx);
+    ctx.cookies
+        .extend(deletions.into_iter().map(|c| c.in_domain(domain)));
 }
 
-/// Queues the session cookie (chunked when long), deleting stale chunks.
+/// Queues the session cookie (chunked when long, in `cookie_domain` when set), deleting stale
+/// chunks.
 pub(crate) fn set_cookie(inner: &State, ctx: &mut Ctx<'_>, value: &str, expires_ms: i64) {
     let cookies = write_chunked(
         &inner.cookies.session_token,
@@ -43,7 +48,37 @@ pub(crate) fn set_cookie(inner: &State, ctx: &mut Ctx<'_>, value: &str, expires_
         inner.cookies.secure,
         &ctx.req.cookies,
     );
-    ctx.cookies.extend(cookies);
+    let domain = inner.cookies.domain.as_ref();
+    if domain.is_some() {
+        host_only_leftovers(inner, ctx);
+        ctx.cookies
+            .extend(cookies.into_iter().map(|c| c.in_domain(domain)));
+    } else {
+        ctx.cookies.extend(cookies);
+    }
+}
+
+/// With `cookie_domain`, a browser that kept a host-only session cookie from before the setting
+/// sends two cookies of one name (host-only and Domain), which no reader can tell apart: each
+/// name the request carries twice also gets a host-only deletion, so only the Domain one stays.
+fn host_only_leftovers(inner: &State, ctx: &mut Ctx<'_>) {
+    if inner.cookies.domain.is_none() {
+        return;
+    }
+    let present = crate::cookies::present_chunks(&inner.cookies.session_token, &ctx.req.cookies);
+    let mut twice: Vec<&str> = present
+        .iter()
+        .enumerate()
+        .filter(|(i, n)| present[..*i].contains(n))
+        .map(|(_, n)| *n)
+        .collect();
+    twice.dedup();
+    for name in twice {
+        ctx.cookies.push(crate::cookies::SetCookie::deletion(
+            name,
+            inner.cookies.secure,
+        ));
+    }
 }
 
 /// `GET session` / `POST session`: the session JSON, refreshing the cookie.
@@ -103,6 +138,17 @@ pub(crate) struct Found {
     /// Database sessions; a JWT session's is its `sub` ([`Found::user_id`]), read only by those
     /// who ask (no allocation on the hot path of `GET session`).
     pub(crate) row_user_id: Option<String>,
+    /// Database sessions read by [`peek`]: the user row and the session's kept claims (the
+    /// default token plus what `claims_url` / `profile_claims` added), for forward-auth's
+    /// identity. `None` otherwise (`GET session` needs neither).
+    pub(crate) row: Option<Box<SessionRow>>,
+}
+
+/// A database session's user row and kept claims ([`Found::row`]).
+pub(crate) struct SessionRow {
+    pub(crate) user: User,
+    /// The default token plus what `claims_url` / `profile_claims` added, when claims are kept.
+    pub(crate) claims: Option<Map<String, Value>>,
 }
 
 impl Found {
@@ -146,7 +192,37 @@ pub(crate) async fn resolve(
     match inner.config.session.strategy {
         SessionStrategy::Jwt => resolve_jwt(inner, token, now_ms, update).await,
         // Boxed: its state machine (adapter calls, claims) would make every JWT read's larger.
-        SessionStrategy::Database => Box::pin(resolve_database(inner, token, now_ms, update)).await,
+        SessionStrategy::Database => {
+            Box::pin(resolve_database(
+                inner,
+                token,
+                now_ms,
+                update,
+                Mode::Refresh,
+            ))
+            .await
+        }
+    }
+}
+
+/// Whether a database session read may write: `GET session` extends the expiry (at most once
+/// per `update_age`) and deletes an expired row; forward-auth only looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Refresh,
+    Peek,
+}
+
+/// [`resolve`] without writing anything: no expiry extended, no expired row deleted (it is
+/// simply no session), no `update`; a database session's [`Found::row`] is filled. For
+/// forward-auth, which runs before every request to a protected app and must not turn those
+/// into session activity.
+pub(crate) async fn peek(inner: &State, token: &str, now_ms: i64) -> Read {
+    match inner.config.session.strategy {
+        SessionStrategy::Jwt => resolve_jwt(inner, token, now_ms, None).await,
+        SessionStrategy::Database => {
+            Box::pin(resolve_database(inner, token, now_ms, None, Mode::Peek)).await
+        }
     }
 }
 
@@ -243,10 +319,17 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
         body,
         claims: Some(token),
         row_user_id: None,
+        row: None,
     })
 }
 
-async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&Value>) -> Read {
+async fn resolve_database(
+    inner: &State,
+    token: &str,
+    now: i64,
+    update: Option<&Value>,
+    mode: Mode,
+) -> Read {
     let Some(adapter) = inner.adapter.as_ref() else {
         return Read::Unavailable;
     };
@@ -262,6 +345,9 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
         return Read::Gone;
     };
     if session.expires < now {
+        if mode == Mode::Peek {
+            return Read::Gone;
+        }
         if let Err(e) = adapter.delete_session(token).await {
             tracing::error!(code = "SESSION_ERROR", error = %e, "deleting an expired session failed");
         }
@@ -286,7 +372,8 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
     };
     let cfg = &inner.config.session;
     // Extend at most once per update_age: the session was last extended at expires - max_age.
-    if session.expires - cfg.max_age * 1000 + cfg.update_age * 1000 <= now
+    if mode == Mode::Refresh
+        && session.expires - cfg.max_age * 1000 + cfg.update_age * 1000 <= now
         && let Err(e) = adapter
             .update_session_expiry(token, now + cfg.max_age * 1000)
             .await
@@ -322,10 +409,17 @@ async fn resolve_database(inner: &State, token: &str, now: i64, update: Option<&
     {
         b.entry("error").or_insert(error);
     }
+    let row = (mode == Mode::Peek).then(|| {
+        Box::new(SessionRow {
+            user: user.clone(),
+            claims,
+        })
+    });
     Read::Found(Found {
         body,
         claims: None,
         row_user_id: Some(user.id),
+        row,
     })
 }
 

@@ -17,6 +17,7 @@ use crate::crypto::jwe::JweKeyring;
 use crate::events::{Emit, Events};
 use crate::idp::discovery::OAuthCache;
 use crate::pages::Renderer;
+use crate::ratelimit::Limiter;
 use crate::revocation::Revocations;
 
 /// Everything derived once at startup. Requests only read it.
@@ -49,6 +50,8 @@ pub(crate) struct State {
     pub(crate) refresh_local: RefreshLocal,
     /// The per-request metric handles (`crate::telemetry`).
     pub(crate) metrics: crate::telemetry::RequestMetrics,
+    /// The rate limits of the sign-in flows and their store.
+    pub(crate) limiter: Limiter,
 }
 
 /// Token refreshes in this process: one lock per refresh record key, so callers with the same

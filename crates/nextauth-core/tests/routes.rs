@@ -710,6 +710,16 @@ async fn post_backchannel_logout(app: &App) {
     assert_unsupported(&r, "GET");
 }
 
+/// `forward-auth` (not in v4) without `[forward_auth]`: 404 for any method, no cookie set,
+/// nothing read. With it configured: tests/forward_auth.rs.
+async fn get_forward_auth(app: &App) {
+    for method in ["GET", "POST", "HEAD"] {
+        let r = send(app, method, "/forward-auth", "", &csrf_cookie(), &[]).await;
+        assert_eq!(r.status, 404, "{method}: {}", body(&r));
+        assert!(r.cookies.is_empty(), "{:?}", r.cookies);
+    }
+}
+
 /// The check of the endpoint `method` × `action`, or `None` when it has none.
 async fn check(app: &App, method: &str, action: &str) -> Option<()> {
     match (method, action) {
@@ -728,6 +738,7 @@ async fn check(app: &App, method: &str, action: &str) -> Option<()> {
         ("POST", "_log") => post_log(app).await,
         ("GET", "token") => get_token(app).await,
         ("POST", "backchannel-logout") => post_backchannel_logout(app).await,
+        ("GET", "forward-auth") => get_forward_auth(app).await,
         _ => return None,
     }
     Some(())
@@ -797,4 +808,5 @@ endpoint_tests! {
     post_log_is_an_empty_200 => "POST" "_log",
     get_token_serves_and_refreshes => "GET" "token",
     post_backchannel_logout_refusals => "POST" "backchannel-logout",
+    forward_auth_is_404_unless_configured => "GET" "forward-auth",
 }

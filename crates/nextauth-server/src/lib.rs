@@ -9,6 +9,7 @@
 
 mod limits;
 pub mod ops;
+pub mod rate_limit_redis;
 pub mod settings;
 pub mod storage;
 
@@ -112,6 +113,9 @@ pub async fn build_with_events(
     if let Some(cb) = settings.callbacks() {
         builder = builder.callbacks(cb as Arc<dyn nextauth_core::Callbacks>);
     }
+    // --- rate limits (issue 14 part 3) ---
+    builder = builder.rate_limit_store(rate_limit_store(&settings, &adapter)?);
+    // --- end rate limits ---
     // JWT sessions check revocations (sign-out with `revoke_on_signout`, `nextauth sessions
     // revoke`) in memory; this task keeps that set current from the database.
     if settings.auth.session.strategy == nextauth_core::SessionStrategy::Jwt {
@@ -137,6 +141,27 @@ pub async fn build_with_events(
         builder = builder.events(Arc::new(events));
     }
     Ok((builder.build()?, worker))
+}
+
+/// The store of `rate_limit.store`: this process's memory, the database's table, or Redis.
+///
+/// # Errors
+/// A Redis URL that redis-rs refuses (the settings checked it already).
+fn rate_limit_store(
+    settings: &Settings,
+    adapter: &Arc<dyn Adapter>,
+) -> anyhow::Result<Arc<dyn nextauth_core::RateLimitStore>> {
+    use settings::rate_limit::RateLimitStoreSetting as S;
+    Ok(match &settings.rate_limit_store {
+        S::Memory => Arc::new(nextauth_core::ratelimit::MemoryStore::default()),
+        S::Database => Arc::new(nextauth_core::ratelimit::AdapterStore::new(Arc::clone(
+            adapter,
+        ))),
+        S::Redis(url) => Arc::new(
+            rate_limit_redis::RedisStore::new(url)
+                .with_context(|| format!("rate_limit.store {}", settings::redact_url(url)))?,
+        ),
+    })
 }
 
 /// The `[events]` delivery worker ([`nextauth_core::outbox::run`]) of one built app.
@@ -207,11 +232,6 @@ pub async fn run_with(
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let graceful = GracefulShutdown::new();
     let body_timeout = limits.body_read_timeout;
-    let service = hyper_util::service::TowerToHyperService::new(app.map_request(
-        move |req: axum::http::Request<Incoming>| {
-            req.map(|body| DeadlineBody::new(body, body_timeout))
-        },
-    ));
     let mut full_logged: Option<Instant> = None;
     let mut accept_error_logged: Option<Instant> = None;
     tokio::pin!(shutdown);
@@ -237,9 +257,9 @@ pub async fn run_with(
                 }
             }
         };
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             r = listener.accept() => match r {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     if !matches!(
                         e.kind(),
@@ -269,7 +289,17 @@ pub async fn run_with(
         })
         .header_read_timeout(limits.header_read_timeout);
         let io = TokioIo::new(Watched::new(stream, clock, limits.body_read_timeout));
-        let conn = graceful.watch(http.serve_connection(io, service.clone()));
+        // Each request carries its connection's peer as axum's `ConnectInfo`, which
+        // nextauth-axum reads (the client address, and whether forwarded headers are believed).
+        let service = hyper_util::service::TowerToHyperService::new(app.clone().map_request(
+            move |req: axum::http::Request<Incoming>| {
+                let mut req = req.map(|body| DeadlineBody::new(body, body_timeout));
+                req.extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+                req
+            },
+        ));
+        let conn = graceful.watch(http.serve_connection(io, service));
         tokio::spawn(async move {
             // Errors here are the client's (reset, header timeout, malformed request): hyper has
             // answered what it could; nothing to report.

@@ -115,6 +115,35 @@ fn check(s: &Settings) -> ExitCode {
     }
 }
 
+/// `[forward_auth]` in `nextauth check`: the hosts and the rules, in order.
+fn print_forward_auth(out: &mut impl Write, a: &nextauth_core::AuthConfig) -> std::io::Result<()> {
+    let Some(fa) = &a.forward_auth else {
+        return writeln!(out, "forward_auth:  off (forward-auth answers 404)");
+    };
+    let list = |v: &[nextauth_core::callbacks::configured::DomainPattern]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(
+        out,
+        "forward_auth:  allowed_hosts {}",
+        list(&fa.allowed_hosts)
+    )?;
+    for (i, r) in fa.rules.iter().enumerate() {
+        writeln!(
+            out,
+            "  rules[{i}] host {}: emails [{}], email domains [{}], groups [{}]",
+            r.host,
+            r.allowed_emails.join(", "),
+            list(&r.allowed_email_domains),
+            r.groups.join(", ")
+        )?;
+    }
+    writeln!(out, "  (no matching rule: any signed-in user)")
+}
+
 fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     let a = &s.auth;
     let names = nextauth_core::cookies::CookieNames::new(a.base.secure());
@@ -141,6 +170,15 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         )?;
     }
     writeln!(out, "listen:        {}", s.listen)?;
+    let proxies: Vec<String> = a.trusted_proxies.networks().collect();
+    if proxies.is_empty() {
+        writeln!(
+            out,
+            "trusted_proxies: none (X-Forwarded-* and Forwarded are ignored; the peer is the client)"
+        )?;
+    } else {
+        writeln!(out, "trusted_proxies: {}", proxies.join(", "))?;
+    }
     match &s.ops.listen {
         Some(l) => writeln!(
             out,
@@ -181,6 +219,24 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
             "off"
         }
     )?;
+    // --- rate limits (issue 14 part 3) ---
+    let r = &a.rate_limits;
+    if r.enabled {
+        let rows: Vec<String> = r
+            .rows()
+            .iter()
+            .map(|(key, rate)| format!("{key} {rate}"))
+            .collect();
+        writeln!(out, "rate_limit:    {}", rows.join(", "))?;
+        writeln!(
+            out,
+            "               store {}; over a limit: 429 + Retry-After; a failing store admits (fail open)",
+            s.rate_limit_store.describe()
+        )?;
+    } else {
+        writeln!(out, "rate_limit:    off (rate_limit.enabled = false)")?;
+    }
+    // --- end rate limits ---
     print_callbacks(out, s)?;
     match &s.events {
         Some(d) => writeln!(
@@ -198,11 +254,19 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         )?,
         None => writeln!(out, "events:        none ([events] url unset)")?,
     }
+    print_forward_auth(out, a)?;
     writeln!(out, "endpoints:")?;
     for e in &nextauth_core::routes::ENDPOINTS {
         writeln!(out, "  {:<5}{}{}", e.method.as_str(), base, e.path())?;
     }
-    writeln!(out, "cookies (secure: {}):", names.secure)?;
+    match &a.cookie_domain {
+        Some(d) => writeln!(
+            out,
+            "cookies (secure: {}; session and callback-url cookies: Domain={d}, the CSRF cookie host-only):",
+            names.secure
+        )?,
+        None => writeln!(out, "cookies (secure: {}):", names.secure)?,
+    }
     for n in [
         &names.session_token,
         &names.csrf_token,

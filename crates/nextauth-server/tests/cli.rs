@@ -97,14 +97,23 @@ fn check_prints_the_resolved_configuration() {
     );
     assert!(text.contains("url           from file n.toml"), "{text}");
     assert!(!text.contains("file-secret"), "secrets never printed");
+    assert!(
+        text.contains("trusted_proxies: none (X-Forwarded-* and Forwarded are ignored"),
+        "{text}"
+    );
 
     // The environment wins over the file, and says so.
     let out = nextauth(dir.path())
         .args(["check", "--config", "n.toml"])
         .env("NEXTAUTH_URL", "http://localhost:4000")
+        .env("NEXTAUTH_TRUSTED_PROXIES", "127.0.0.1 10.1.0.0/16,::1")
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("trusted_proxies: 127.0.0.1/32, 10.1.0.0/16, ::1/128"),
+        "{text}"
+    );
     assert!(
         text.contains("base URL:      http://localhost:4000/api/auth"),
         "{text}"
@@ -206,6 +215,16 @@ fn invalid_configurations_name_the_value_and_its_source() {
             vec![],
             format!("{CONFIG}\n[session]\nstrategy = \"cookie\"\n"),
             "`session.strategy`",
+        ),
+        (
+            vec![("NEXTAUTH_TRUSTED_PROXIES", "10.0.0.0/8, localhost")],
+            CONFIG.into(),
+            "`trusted_proxies[1]` from env NEXTAUTH_TRUSTED_PROXIES: `localhost` is not an IP address",
+        ),
+        (
+            vec![],
+            format!("trusted_proxies = [\"10.0.0.0/33\"]\n{CONFIG}"),
+            "`trusted_proxies[0]` from file",
         ),
         (
             vec![("DATABASE_URL", "mysql://x")],

@@ -19,6 +19,7 @@ use crate::claims::ClaimsSql;
 use crate::dialect::Dialect;
 use crate::layout::{Layout, Statements};
 use crate::outbox::OutboxSql;
+use crate::rate_limits::RateLimitsSql;
 use crate::refresh::RefreshSql;
 use crate::revocations::RevocationsSql;
 
@@ -35,6 +36,7 @@ pub struct SqlAdapter<D: Dialect> {
     claims: Arc<ClaimsSql>,
     revocations: Arc<RevocationsSql>,
     refresh: Arc<RefreshSql>,
+    rate_limits: Arc<RateLimitsSql>,
     dialect: D,
 }
 
@@ -48,6 +50,7 @@ impl<D: Dialect> SqlAdapter<D> {
             claims: Arc::new(ClaimsSql::new::<D>()),
             revocations: Arc::new(RevocationsSql::new::<D>()),
             refresh: Arc::new(RefreshSql::new::<D>()),
+            rate_limits: Arc::new(RateLimitsSql::new::<D>()),
             dialect,
         }
     }
@@ -78,6 +81,7 @@ impl<D: Dialect> SqlAdapter<D> {
             claims: Arc::clone(&self.claims),
             revocations: Arc::clone(&self.revocations),
             refresh: Arc::clone(&self.refresh),
+            rate_limits: Arc::clone(&self.rate_limits),
             dialect,
         }
     }
@@ -551,6 +555,36 @@ where
             Ok(n == 1)
         })
         .await
+    }
+
+    async fn rate_limit_hit(
+        &self,
+        key: &str,
+        window_start_ms: i64,
+        window_end_ms: i64,
+    ) -> AdapterResult<u64> {
+        let q = query(&self.rate_limits.hit)
+            .bind(key.to_string())
+            .bind(window_start_ms)
+            .bind(window_end_ms);
+        call::<D, _>("rateLimitHit", async {
+            let row = q.fetch_one(&self.pool).await?;
+            let hits: i64 = row.try_get(0)?;
+            Ok(u64::try_from(hits).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn rate_limit_undo(&self, key: &str, window_start_ms: i64) -> AdapterResult<()> {
+        let q = query(&self.rate_limits.undo)
+            .bind(key.to_string())
+            .bind(window_start_ms);
+        self.execute("rateLimitUndo", q).await
+    }
+
+    async fn delete_expired_rate_limits(&self, now_ms: i64) -> AdapterResult<()> {
+        let q = query(&self.rate_limits.delete_expired).bind(now_ms);
+        self.execute("deleteExpiredRateLimits", q).await
     }
 
     async fn delete_user_sessions(&self, user_id: &str) -> AdapterResult<u64> {

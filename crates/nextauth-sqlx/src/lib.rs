@@ -21,6 +21,7 @@
 //! | `adapter.rs` | [`SqlAdapter`]: the v4 adapter methods, once |
 //! | `dialect.rs` | [`Dialect`]: what differs between databases |
 //! | `outbox.rs` | the event outbox's statements (`nextauth_outbox`, written in the change's transaction) |
+//! | `rate_limits.rs` | the statements of the rate-limit counters (`nextauth_rate_limits`, `store = "database"`) |
 //! | `refresh.rs` | the statements of the refresh leases and results (`nextauth_refresh`) |
 //! | `revocations.rs` | the statements of the JWT-session revocations (`nextauth_revocations`) and of the spent back-channel logout tokens (`nextauth_logout_tokens`) |
 //! | `claims.rs` | the statements of the claims kept beside database sessions (`nextauth_session_claims`) |
@@ -47,6 +48,7 @@ mod dialect;
 mod layout;
 mod outbox;
 mod postgres;
+mod rate_limits;
 mod refresh;
 mod revocations;
 mod sqlite;

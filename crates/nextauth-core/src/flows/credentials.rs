@@ -9,6 +9,7 @@ use crate::error::AuthError;
 use crate::init::{Ctx, log_csrf_failure};
 use crate::providers::credentials::AuthorizeError;
 use crate::providers::{CredentialsProvider, Provider};
+use crate::ratelimit::{Kind, Scope};
 use crate::request::Method;
 use crate::response::Reply;
 use crate::session::{self, CredentialsUserError, SignedIn};
@@ -39,10 +40,45 @@ pub(crate) async fn callback(
         log_csrf_failure(ctx.req, "callback/credentials");
         return Reply::redirect(format!("{base}/signin?csrf=true"));
     }
+    // Rate limits, before `authorize`: every attempt counts per client address; per identifier
+    // (the first configured field, e.g. `username`) the hit is taken back when the credentials
+    // were right, so only failures (and attempts in flight) count. Below the limits `authorize`
+    // is called the same way whatever earlier attempts did (no timing oracle).
+    let limiter = &inner.limiter;
+    let client = ctx.req.client_addr(&inner.config.trusted_proxies);
+    if let Err(l) = limiter.hit_ip(Kind::Credentials, client, ctx.now_ms).await {
+        return l.reply(base);
+    }
+    let identifier = creds
+        .fields
+        .first()
+        .and_then(|f| ctx.req.body_str(&f.name))
+        .filter(|v| !v.trim().is_empty());
+    let ticket = match identifier {
+        Some(name) => {
+            match limiter
+                .hit_name(
+                    Kind::Credentials,
+                    Scope::Identifier,
+                    &provider.id,
+                    name,
+                    ctx.now_ms,
+                )
+                .await
+            {
+                Ok(t) => t,
+                Err(l) => return l.reply(base),
+            }
+        }
+        None => None,
+    };
     let user = match creds.authorize.authorize(&ctx.req.body, ctx.req).await {
         // v4 hands the `authorize()` result to the callbacks as it is: further fields stay in
         // `User::extra`.
-        Ok(Some(user)) => User::from_object(user),
+        Ok(Some(user)) => {
+            limiter.undo(ticket, ctx.now_ms).await;
+            User::from_object(user)
+        }
         Ok(None) => {
             tracing::info!(provider = %provider.id, "credentials refused");
             return AuthError::CredentialsSignin {
@@ -55,6 +91,8 @@ pub(crate) async fn callback(
             return AuthError::CredentialsRefused(message).reply(base);
         }
         Err(AuthorizeError::Failed(reason)) => {
+            // Not the user's fault (and not a wrong password): the identifier's hit goes back.
+            limiter.undo(ticket, ctx.now_ms).await;
             // Not the user's fault: say so in the log, show the generic sign-in error.
             tracing::error!(provider = %provider.id, %reason, "credentials check failed");
             return AuthError::CredentialsCheckFailed(reason).reply(base);

@@ -18,6 +18,7 @@ use crate::domain::{Account, User};
 use crate::error::AuthError;
 use crate::init::Ctx;
 use crate::providers::{EmailProvider, Provider, VerificationEmail};
+use crate::ratelimit::{Kind, Scope};
 use crate::response::Reply;
 use crate::session::{self, SignedIn};
 use crate::state::State;
@@ -65,6 +66,12 @@ pub(crate) async fn signin(
     email_provider: &EmailProvider,
 ) -> Reply {
     let base = &inner.config.base.base;
+    // Rate limits: every request counts per client address; per address, every request for a
+    // valid address (each would send a mail), before anything is stored or sent.
+    let client = ctx.req.client_addr(&inner.config.trusted_proxies);
+    if let Err(l) = inner.limiter.hit_ip(Kind::Email, client, ctx.now_ms).await {
+        return l.reply(base);
+    }
     let Some(raw) = ctx.req.body_str("email").filter(|s| !s.is_empty()) else {
         return AuthError::EmailMissing.reply(base);
     };
@@ -79,6 +86,19 @@ pub(crate) async fn signin(
             return AuthError::EmailInvalid(reason).reply(base);
         }
     };
+    if let Err(l) = inner
+        .limiter
+        .hit_name(
+            Kind::Email,
+            Scope::Address,
+            &provider.id,
+            &email,
+            ctx.now_ms,
+        )
+        .await
+    {
+        return l.reply(base);
+    }
     let store = match adapter(inner) {
         Ok(a) => a,
         Err(e) => return signin_storage_failure(inner, e),

@@ -225,10 +225,27 @@ impl Renderer {
     }
 
     /// `GET error`: the code is matched case-insensitively (spec §17.4).
-    pub(crate) fn error(&self, view: &PageView<'_>, code: Option<&str>) -> Reply {
+    pub(crate) fn error(
+        &self,
+        view: &PageView<'_>,
+        code: Option<&str>,
+        retry_after: Option<u64>,
+    ) -> Reply {
         let key = code.unwrap_or("").to_ascii_lowercase();
+        let when = retry_after.map(try_again_in);
         let (status, heading, lines, show_site, show_signin): (u16, &str, Vec<&str>, bool, bool) =
             match key.as_str() {
+                // Not in v4: over a `[rate_limit]`.
+                "ratelimited" => (
+                    429,
+                    "Too many attempts",
+                    vec![
+                        "There were too many sign-in attempts.",
+                        when.as_deref().unwrap_or("Try again later."),
+                    ],
+                    false,
+                    true,
+                ),
                 "configuration" => (
                     500,
                     "Server error",
@@ -276,6 +293,20 @@ impl Renderer {
     }
 }
 
+/// "Try again in 5 minutes." for a `Retry-After` of `secs` seconds (minutes rounded up from
+/// 60 s on, hours from 2 h on).
+fn try_again_in(secs: u64) -> String {
+    let (n, unit) = if secs < 60 {
+        (secs.max(1), "second")
+    } else if secs < 7200 {
+        (secs.div_ceil(60), "minute")
+    } else {
+        (secs.div_ceil(3600), "hour")
+    };
+    let plural = if n == 1 { "" } else { "s" };
+    format!("Try again in {n} {unit}{plural}.")
+}
+
 /// What a page shows of one request: the renderer needs the configuration (theme, base URL,
 /// providers) and these few values, not the shared state nor the request.
 #[derive(Debug, Clone, Copy)]
@@ -303,6 +334,16 @@ fn is_css_color(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn try_again_in_says_when() {
+        assert_eq!(try_again_in(0), "Try again in 1 second.");
+        assert_eq!(try_again_in(45), "Try again in 45 seconds.");
+        assert_eq!(try_again_in(60), "Try again in 1 minute.");
+        assert_eq!(try_again_in(61), "Try again in 2 minutes.");
+        assert_eq!(try_again_in(900), "Try again in 15 minutes.");
+        assert_eq!(try_again_in(7200), "Try again in 2 hours.");
+    }
 
     #[test]
     fn css_colours_are_checked() {

@@ -3,6 +3,8 @@
 //! Codes that belong on the sign-in page (`OAuthCallback`, `CredentialsSignin`, …) redirect
 //! there; with `pages.error` every other code redirects to it; else the built-in page renders
 //! with the code's status (403 for AccessDenied/Verification, 500 for Configuration, 200 else).
+//! `RateLimited` (ours, [`crate::ratelimit`]) renders with 429 and, when the redirect carried
+//! `retry_after=<seconds>`, says when to try again and sends that as `Retry-After`.
 
 use crate::cookies::encode_uri_component;
 use crate::error::INLINE_ERRORS;
@@ -17,6 +19,14 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
         .or(req.provider_id.as_deref())
         .map(str::to_string);
     let base = &inner.config.base.base;
+    // `RateLimited` (ours): the seconds to wait, as the refused request's redirect carried them.
+    // Only digits are read, and at most 7 days: anything else is "later".
+    let retry_after = (error.as_deref() == Some("RateLimited"))
+        .then(|| req.query_str("retry_after"))
+        .flatten()
+        .filter(|v| !v.is_empty() && v.len() <= 7 && v.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|&v| v <= crate::ratelimit::Rate::MAX_WINDOW_SECS);
     if let Some(code) = error.as_deref().filter(|e| INLINE_ERRORS.contains(e)) {
         return Reply::redirect(format!("{base}/signin?error={code}"));
     }
@@ -25,9 +35,20 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
         // v4 inserts the raw value (and "undefined" when absent); we encode it, so a crafted
         // code cannot add parameters to the custom page's URL.
         let code = error.as_deref().unwrap_or("undefined");
-        return Reply::redirect(format!("{page}{sep}error={}", encode_uri_component(code)));
+        let mut url = format!("{page}{sep}error={}", encode_uri_component(code));
+        if let Some(secs) = retry_after {
+            url.push_str(&format!("&retry_after={secs}"));
+        }
+        return Reply::redirect(url);
     }
-    inner
+    let page = inner
         .pages
-        .error(&ctx.page_view(&inner.config), error.as_deref())
+        .error(&ctx.page_view(&inner.config), error.as_deref(), retry_after);
+    match retry_after {
+        Some(secs) => Reply::WithRetryAfter {
+            secs,
+            reply: Box::new(page),
+        },
+        None => page,
+    }
 }

@@ -6,6 +6,7 @@ pub mod backchannel_logout;
 pub mod callback;
 pub mod csrf;
 pub mod error;
+pub mod forward_auth;
 pub mod log;
 pub mod providers;
 pub mod session;
@@ -58,6 +59,8 @@ pub(crate) enum BareRoute {
     Log,
     /// `POST backchannel-logout/:provider`: server to server, no cookies at all.
     BackchannelLogout,
+    /// `forward-auth`, any method: a proxy's subrequest; the session is read, no cookie is set.
+    ForwardAuth,
 }
 
 /// The routes after `init`.
@@ -100,7 +103,9 @@ const fn row(method: Method, action: Action, takes_provider: bool, route: Route)
 
 /// Every method × action the API answers (v4 `core/index.ts`, then ours), in the order
 /// `nextauth check` lists them. Any other pair is the 400 "This action with HTTP … is not supported".
-pub static ENDPOINTS: [Endpoint; 15] = {
+/// `forward-auth` is listed as `GET` and answers every method ([`endpoint`]): nginx's
+/// `auth_request` subrequest keeps the method of the request it guards.
+pub static ENDPOINTS: [Endpoint; 16] = {
     use Action as A;
     use BareRoute as B;
     use FullRoute as F;
@@ -122,15 +127,17 @@ pub static ENDPOINTS: [Endpoint; 15] = {
         row(Post, A::Log, false, Bare(B::Log)),
         row(Get, A::Token, false, Full(F::Token)),
         row(Post, A::BackchannelLogout, true, Bare(B::BackchannelLogout)),
+        row(Get, A::ForwardAuth, false, Bare(B::ForwardAuth)),
     ]
 };
 
-/// The endpoint for a method and action, or `None` (the 400).
+/// The endpoint for a method and action, or `None` (the 400). `forward-auth` answers every
+/// method (see [`ENDPOINTS`]).
 pub fn endpoint(method: &Method, action: Option<Action>) -> Option<&'static Endpoint> {
     let action = action?;
     ENDPOINTS
         .iter()
-        .find(|e| e.action == action && e.method == *method)
+        .find(|e| e.action == action && (e.method == *method || action == Action::ForwardAuth))
 }
 
 #[cfg(test)]
@@ -179,6 +186,7 @@ mod tests {
                 "POST /_log",
                 "GET  /token",
                 "POST /backchannel-logout/:provider",
+                "GET  /forward-auth",
             ]
         );
     }
@@ -192,5 +200,9 @@ mod tests {
         assert!(endpoint(&Method::Post, Some(Action::Providers)).is_none());
         assert!(endpoint(&Method::Other("PUT".into()), Some(Action::Session)).is_none());
         assert!(endpoint(&Method::Get, None).is_none());
+        for m in [Method::Get, Method::Post, Method::Other("HEAD".into())] {
+            let e = endpoint(&m, Some(Action::ForwardAuth)).unwrap();
+            assert_eq!(e.route, Route::Bare(BareRoute::ForwardAuth));
+        }
     }
 }

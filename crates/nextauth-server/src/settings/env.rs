@@ -102,6 +102,21 @@ pub const KEYS: &[EnvKey] = &[
         |f| f.listen.is_some(),
     ),
     EnvKey::custom(
+        "trusted_proxies",
+        "NEXTAUTH_TRUSTED_PROXIES",
+        |f, v, _| {
+            // A list in one variable: separated by commas or whitespace.
+            f.trusted_proxies = Some(
+                v.split(|c: char| c == ',' || c.is_whitespace())
+                    .filter(|e| !e.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
+            Ok(())
+        },
+        |f| f.trusted_proxies.is_some(),
+    ),
+    EnvKey::custom(
         "database.url",
         "DATABASE_URL",
         |f, v, _| {
@@ -145,6 +160,36 @@ pub const KEYS: &[EnvKey] = &[
         },
         |f| f.server.max_connections.is_some(),
     ),
+    // --- rate limits (issue 14 part 3) ---
+    EnvKey::custom(
+        "rate_limit.enabled",
+        "NEXTAUTH_RATE_LIMIT_ENABLED",
+        |f, v, src| {
+            f.rate_limit.enabled = Some(match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                _ => {
+                    return Err(err(
+                        "rate_limit.enabled",
+                        src,
+                        format!("{v:?}: use true or false"),
+                    ));
+                }
+            });
+            Ok(())
+        },
+        |f| f.rate_limit.enabled.is_some(),
+    ),
+    EnvKey::custom(
+        "rate_limit.store",
+        "NEXTAUTH_RATE_LIMIT_STORE",
+        |f, v, _| {
+            f.rate_limit.store = Some(v);
+            Ok(())
+        },
+        |f| f.rate_limit.store.is_some(),
+    ),
+    // --- end rate limits ---
     EnvKey::custom(
         "ops.listen",
         "NEXTAUTH_OPS_LISTEN",

@@ -19,6 +19,8 @@ pub struct FileConfig {
     pub(super) url: Option<String>,
     pub(super) secret: Option<SecretSetting>,
     pub(super) listen: Option<String>,
+    /// The reverse proxies whose forwarded headers are believed (addresses or CIDR networks).
+    pub(super) trusted_proxies: Option<Vec<String>>,
     #[serde(default)]
     pub(super) session: SessionSection,
     #[serde(default)]
@@ -35,6 +37,16 @@ pub struct FileConfig {
     pub(super) callbacks: CallbacksSection,
     #[serde(default)]
     pub(super) events: EventsSection,
+    // --- rate limits (issue 14 part 3) ---
+    #[serde(default)]
+    pub(super) rate_limit: RateLimitSection,
+    // --- end rate limits ---
+    // --- forward-auth and shared cookies (settings/forward_auth.rs) ---
+    /// `cookie_domain`: the session and callback-url cookies' `Domain`.
+    pub(super) cookie_domain: Option<String>,
+    /// `[forward_auth]`: the hosts forward-auth protects and its rules.
+    pub(super) forward_auth: Option<ForwardAuthSection>,
+    // --- end forward-auth ---
     #[serde(default)]
     pub(super) ops: OpsSection,
 }
@@ -47,6 +59,35 @@ pub(super) struct OpsSection {
     pub(super) listen: Option<String>,
     pub(super) log_format: Option<String>,
 }
+
+// --- forward-auth (settings/forward_auth.rs) ---
+
+/// `[forward_auth]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ForwardAuthSection {
+    /// Hosts it protects and may send users back to (`app.example.com`, `*.example.com`).
+    #[serde(default)]
+    pub(super) allowed_hosts: Vec<String>,
+    /// `[[forward_auth.rules]]`, first match wins.
+    #[serde(default)]
+    pub(super) rules: Vec<ForwardAuthRuleSection>,
+}
+
+/// One `[[forward_auth.rules]]` table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ForwardAuthRuleSection {
+    pub(super) host: Option<String>,
+    #[serde(default)]
+    pub(super) allowed_emails: Vec<String>,
+    #[serde(default)]
+    pub(super) allowed_email_domains: Vec<String>,
+    #[serde(default)]
+    pub(super) groups: Vec<String>,
+}
+
+// --- end forward-auth ---
 
 /// `[callbacks]`: v4's callbacks as policies and webhooks ([`super::callbacks`]).
 #[derive(Debug, Default, Deserialize)]
@@ -91,6 +132,49 @@ pub(super) struct ServerSection {
     pub(super) shutdown_timeout: Option<f64>,
     pub(super) max_connections: Option<u64>,
 }
+
+// --- rate limits (issue 14 part 3) ---
+
+/// `[rate_limit]`: on by default; each rate is `"N/<number><unit>"` (units s, m, h, d).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RateLimitSection {
+    /// `false` turns every limit off.
+    pub(super) enabled: Option<bool>,
+    /// `memory`, `database` or a `redis://…` URL.
+    pub(super) store: Option<String>,
+    #[serde(default)]
+    pub(super) credentials: CredentialsLimitSection,
+    #[serde(default)]
+    pub(super) email: EmailLimitSection,
+    #[serde(default)]
+    pub(super) oauth: OAuthLimitSection,
+}
+
+/// `[rate_limit] credentials = { per_ip, per_identifier }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct CredentialsLimitSection {
+    pub(super) per_ip: Option<String>,
+    pub(super) per_identifier: Option<String>,
+}
+
+/// `[rate_limit] email = { per_ip, per_address }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct EmailLimitSection {
+    pub(super) per_ip: Option<String>,
+    pub(super) per_address: Option<String>,
+}
+
+/// `[rate_limit] oauth = { per_ip }`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OAuthLimitSection {
+    pub(super) per_ip: Option<String>,
+}
+
+// --- end rate limits ---
 
 /// `secret`: one string, or a list (newest first) for rotation.
 #[derive(Debug, Deserialize)]

@@ -11,13 +11,17 @@
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
 //! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
 //! | [`ops`] | `[ops]`: the operations listener and the log format |
+//! | [`rate_limit`] | `[rate_limit]`: the limits of the sign-in endpoints and their store |
+//! | [`forward_auth`] | `cookie_domain` and `[forward_auth]` (allowed hosts, `[[forward_auth.rules]]`) |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
 
 pub mod callbacks;
 pub mod env;
 pub mod file;
+pub mod forward_auth;
 pub mod ops;
 pub mod providers;
+pub mod rate_limit;
 mod source;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +65,10 @@ pub struct Settings {
     pub http: reqwest::Client,
     /// `[ops]`: the operations listener (when set) and the log format.
     pub ops: ops::OpsSettings,
+    // --- rate limits (issue 14 part 3) ---
+    /// `rate_limit.store`: where the counters live (the limits are in `auth.rate_limits`).
+    pub rate_limit_store: rate_limit::RateLimitStoreSetting,
+    // --- end rate limits ---
 }
 
 /// Default SQLite database of the embedded default.
@@ -157,6 +165,11 @@ pub fn resolve(
 
     let limits = server_limits(&file.server, &src_of)?;
     let ops = ops::resolve(std::mem::take(&mut file.ops), &listen, &src_of)?;
+    // --- rate limits (issue 14 part 3) ---
+    let (rate_limits, rate_limit_store) =
+        rate_limit::resolve(std::mem::take(&mut file.rate_limit), &src_of, &fsrc)?;
+    // --- end rate limits ---
+    let proxies_src = src_of("trusted_proxies");
     // `[callbacks]` is completed below, once the providers (and their `trusted_email`) exist.
     let mut callback_settings = callbacks::resolve(
         std::mem::take(&mut file.callbacks),
@@ -255,6 +268,24 @@ pub fn resolve(
         new_user: p.new_user,
     };
 
+    // --- rate limits (issue 14 part 3) ---
+    auth.rate_limits = rate_limits;
+    // --- end rate limits ---
+
+    // trusted_proxies: without it no forwarded header is believed
+    if let Some(entries) = file.trusted_proxies.take() {
+        auth.trusted_proxies = nextauth_core::TrustedProxies::parse(&entries)
+            .map_err(|(i, e)| err(&format!("trusted_proxies[{i}]"), &proxies_src, e))?;
+    }
+
+    // cookie_domain and [forward_auth]
+    forward_auth::apply(
+        file.cookie_domain.take(),
+        file.forward_auth.take(),
+        &mut auth,
+        &fsrc,
+    )?;
+
     // providers, finished: transports built, the one client handed to the webhooks
     let http =
         nextauth_core::handler::default_http_client().map_err(|e| SettingsError(e.to_string()))?;
@@ -299,6 +330,7 @@ pub fn resolve(
         events,
         http,
         ops,
+        rate_limit_store,
     })
 }
 

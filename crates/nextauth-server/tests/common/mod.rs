@@ -61,6 +61,8 @@ pub fn nextauth_command(dir: &std::path::Path) -> Command {
         .env_remove("NEXTAUTH_SECRET_FILE")
         .env_remove("NEXTAUTH_CONFIG")
         .env_remove("NEXTAUTH_LISTEN")
+        .env_remove("NEXTAUTH_RATE_LIMIT_ENABLED")
+        .env_remove("NEXTAUTH_RATE_LIMIT_STORE")
         .env_remove("DATABASE_URL");
     c
 }
@@ -95,6 +97,15 @@ impl Server {
             .env("RUST_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&stderr_path).unwrap());
+        // Rate limits are on by default, and these tests sign in many times from 127.0.0.1:
+        // off, unless the test is about them (it configures `[rate_limit]` or the variable).
+        if !config.contains("[rate_limit]")
+            && !envs
+                .iter()
+                .any(|(k, _)| k.starts_with("NEXTAUTH_RATE_LIMIT_"))
+        {
+            cmd.env("NEXTAUTH_RATE_LIMIT_ENABLED", "false");
+        }
         for (k, v) in envs {
             cmd.env(k, v);
         }

@@ -103,6 +103,11 @@ impl App {
             ));
         }
         toml.push_str(o.extra);
+        // Rate limits are on by default and these apps take many sign-ins from 127.0.0.1: off,
+        // unless a test configures them (tests/rate_limit.rs is about them).
+        if !toml.contains("[rate_limit]") {
+            toml.push_str("\n[rate_limit]\nenabled = false\n");
+        }
         let path = Path::new("/nonexistent/storage-test.toml");
         let file = nextauth_server::settings::parse_file(&toml, path).unwrap();
         let no_env = |_: &str| -> Option<String> { None };

@@ -85,5 +85,14 @@ pub(crate) async fn callback(
     provider_id: &str,
     provider: &OAuthProvider,
 ) -> Reply {
+    // Rate limit per client address, before any check cookie is read or the IdP is called.
+    let client = ctx.req.client_addr(&inner.config.trusted_proxies);
+    if let Err(l) = inner
+        .limiter
+        .hit_ip(crate::ratelimit::Kind::OAuth, client, ctx.now_ms)
+        .await
+    {
+        return l.reply(&inner.config.base.base);
+    }
     callback::handle(inner, ctx, provider_id, provider).await
 }
