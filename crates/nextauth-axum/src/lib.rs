@@ -53,6 +53,7 @@ where
     // The parts are read in place (no copy of the header map); the body is buffered by the
     // `Bytes` extractor under the `DefaultBodyLimit` above, whose setting travels in the
     // extensions, so an oversized body gets the same 413 as before.
+    let started = std::time::Instant::now();
     let (mut parts, body) = req.into_parts();
     // Read before a POST's body takes the extensions. The peer, when the server put it in the extensions (axum's `ConnectInfo`, as
     // `into_make_service_with_connect_info` and the `nextauth` binary do); forwarded headers
@@ -68,8 +69,15 @@ where
         *body_req.extensions_mut() = std::mem::take(&mut parts.extensions);
         match Bytes::from_request(body_req, &()).await {
             Ok(b) => b,
-            Err(rejection) if timed_out(&rejection) => return request_timeout(),
-            Err(rejection) => return rejection.into_response(),
+            Err(rejection) => {
+                let res = if timed_out(&rejection) {
+                    request_timeout()
+                } else {
+                    rejection.into_response()
+                };
+                rejected(&res, started);
+                return res;
+            }
         }
     } else {
         Bytes::new()
@@ -84,13 +92,24 @@ where
     });
     match AuthRequest::from_http(method.as_str(), uri.path(), uri.query(), headers, &body) {
         Ok(req) => into_response(auth.handle(req.with_peer(peer)).await),
-        Err(e) => (
-            StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("Bad request: {e}"),
-        )
-            .into_response(),
+        Err(e) => {
+            let res = (
+                StatusCode::BAD_REQUEST,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                format!("Bad request: {e}"),
+            )
+                .into_response();
+            rejected(&res, started);
+            res
+        }
     }
+}
+
+/// Counts an answer given here, before the core saw the request (a body too large or too slow,
+/// a request that does not parse), with the action `unknown`
+/// ([`nextauth_core::telemetry::record_request`]).
+fn rejected(res: &Response, started: std::time::Instant) {
+    nextauth_core::telemetry::record_request(None, res.status().as_u16(), started.elapsed());
 }
 
 /// Whether the body failed because it did not arrive in time: a body wrapper of the server (the
@@ -164,6 +183,9 @@ fn header_name(name: &'static str) -> HeaderName {
         "expires" => header::EXPIRES,
         "location" => header::LOCATION,
         "x-frame-options" => header::X_FRAME_OPTIONS,
+        "content-security-policy" => header::CONTENT_SECURITY_POLICY,
+        "referrer-policy" => header::REFERRER_POLICY,
+        "x-content-type-options" => header::X_CONTENT_TYPE_OPTIONS,
         other => HeaderName::from_static(other),
     }
 }

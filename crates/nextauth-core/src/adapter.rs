@@ -275,6 +275,13 @@ pub trait Adapter: Send + Sync + 'static {
     // for adapters without an outbox: the change, then `enqueue_events` (not atomic), which
     // refuses; `OutboxEvents` is refused at build time for such an adapter.
 
+    /// A cheap round trip to the storage for a readiness probe (the server's `/readyz`):
+    /// `Ok` when it answers, [`AdapterError::Unavailable`] when it cannot be reached. The
+    /// default, for storage that cannot be unreachable (in memory), is `Ok`.
+    async fn ping(&self) -> AdapterResult<()> {
+        Ok(())
+    }
+
     /// Whether [`Adapter::enqueue_events`] and the `*_with_events` methods write a durable
     /// outbox, each in one transaction with its change.
     fn keeps_outbox(&self) -> bool {

@@ -456,6 +456,26 @@ impl AuthError {
         Reply::Redirect {
             url: self.url(base),
             status: self.status(),
+            failed: Some(self.outcome()),
+        }
+    }
+
+    /// How a sign-in that failed with this error counts in [`crate::telemetry::SIGNINS`]:
+    /// `Denied` when the user or a policy said no, `Error` when something failed.
+    pub fn outcome(&self) -> crate::telemetry::SignInOutcome {
+        use crate::telemetry::SignInOutcome::{Denied, Error};
+        match self {
+            AuthError::AccessDenied { .. }
+            | AuthError::CredentialsSignin { .. }
+            | AuthError::CredentialsRefused(_)
+            | AuthError::CredentialsEmailTaken
+            | AuthError::Verification(_)
+            | AuthError::OAuthAccountNotLinked(_)
+            | AuthError::EmailInvalid(_)
+            | AuthError::EmailMissing => Denied,
+            // The user declined at the IdP; its other errors are a misconfiguration.
+            AuthError::IdpError { error, .. } if error == "access_denied" => Denied,
+            _ => Error,
         }
     }
 }

@@ -185,6 +185,7 @@ impl Builder {
             oauth_cache: crate::idp::discovery::OAuthCache::default(),
             revocations: self.revocations,
             refresh_local: crate::state::RefreshLocal::default(),
+            metrics: crate::telemetry::RequestMetrics::default(),
             limiter,
         };
         Ok(NextAuth {
@@ -246,7 +247,20 @@ impl NextAuth {
     }
 
     /// Handles one request of the auth API. Never panics on any input.
+    ///
+    /// Counted in [`crate::telemetry::REQUESTS`] and timed in
+    /// [`crate::telemetry::REQUEST_DURATION`] (no-ops without a metrics recorder).
     pub async fn handle(&self, req: AuthRequest) -> AuthResponse {
+        let started = std::time::Instant::now();
+        let action = req.action;
+        let res = self.answer(req).await;
+        self.inner
+            .metrics
+            .record(action, res.status, started.elapsed());
+        res
+    }
+
+    async fn answer(&self, req: AuthRequest) -> AuthResponse {
         let inner = &*self.inner;
         let Some(endpoint) = routes::endpoint(&req.method, req.action) else {
             return plain(Reply::unsupported(req.method.as_str()));
@@ -348,6 +362,15 @@ fn finish(ctx: Ctx<'_>, reply: Reply) -> AuthResponse {
 
 const JSON: &str = "application/json; charset=utf-8";
 
+/// The `Content-Security-Policy` of the built-in pages (sign-in, sign-out, verify-request,
+/// error). They have no script at all, so none is allowed; their CSS is inline (`<style>` and
+/// the providers' `style` attributes); images are the theme's and the providers' logos (any
+/// https URL, this origin, `data:`). No `form-action`: Chromium applies it to the redirects
+/// that follow a form POST, and `POST signin/<oauth>` answers with a redirect to the IdP (and
+/// sign-out may with one to the IdP or an allowed callbackUrl).
+pub const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; \
+img-src 'self' https: data:; frame-ancestors 'none'; base-uri 'none'";
+
 fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthResponse {
     let (status, headers, body): (u16, crate::response::Headers, Vec<u8>) = match reply {
         Reply::WithRetryAfter { secs, reply } => {
@@ -393,6 +416,13 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
                 ("content-type", "text/html; charset=utf-8".into()),
                 // The pages hold a CSRF token and sign-in forms: never framed (clickjacking).
                 ("x-frame-options", "DENY".into()),
+                ("content-security-policy", Cow::Borrowed(PAGE_CSP)),
+                // Magic-link tokens and callback URLs live in the URL of these pages: no
+                // `Referer` carries them to a logo's host or to the next site.
+                ("referrer-policy", Cow::Borrowed("no-referrer")),
+                ("x-content-type-options", Cow::Borrowed("nosniff")),
+                // The sign-in and sign-out pages carry a CSRF token: never kept by a cache.
+                ("cache-control", Cow::Borrowed("no-store")),
             ],
             html.into_bytes(),
         ),
@@ -409,7 +439,7 @@ fn to_response(reply: Reply, json_mode: bool, cookies: Vec<SetCookie>) -> AuthRe
             ],
             text.into_bytes(),
         ),
-        Reply::Redirect { url, status } if json_mode => {
+        Reply::Redirect { url, status, .. } if json_mode => {
             let body = serde_json::json!({ "url": url }).to_string();
             (
                 status,
@@ -462,7 +492,83 @@ fn header_safe(url: &str) -> String {
     out
 }
 
+/// What a readiness probe reports ([`NextAuth::readiness`]): one [`ReadinessCheck`] per
+/// dependency, ready when every one passed. Serialises as
+/// `{"ready": bool, "checks": [{"name", "ok", "error"?}]}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Readiness {
+    /// Whether every check passed.
+    pub ready: bool,
+    /// The checks, database first, then each OIDC discovery in provider order.
+    pub checks: Vec<ReadinessCheck>,
+}
+
+/// One dependency of [`Readiness`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReadinessCheck {
+    /// `database`, or `discovery:<provider id>`.
+    pub name: String,
+    /// Whether it answered.
+    pub ok: bool,
+    /// Why not (no secret: a storage error or the discovery URL and what it answered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// How long one readiness check may take before it counts as failed.
+pub const READINESS_CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+
 impl NextAuth {
+    /// Whether this instance can serve sign-ins: the adapter answers [`Adapter::ping`] (when
+    /// there is one), and the discovery document of every OIDC provider that needs one is
+    /// loaded (from the cache, else fetched now and cached, as a sign-in would). Each check is
+    /// bounded by [`READINESS_CHECK_TIMEOUT`]; the checks run one after the other.
+    pub async fn readiness(&self) -> Readiness {
+        let inner = &*self.inner;
+        let mut checks = Vec::new();
+        let outcome = |name: String, r: Result<(), String>| ReadinessCheck {
+            name,
+            ok: r.is_ok(),
+            error: r.err(),
+        };
+        let timed_out = || {
+            format!(
+                "no answer within {} s",
+                READINESS_CHECK_TIMEOUT.as_secs_f64()
+            )
+        };
+        if let Some(adapter) = &inner.adapter {
+            let r = match tokio::time::timeout(READINESS_CHECK_TIMEOUT, adapter.ping()).await {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(_) => Err(timed_out()),
+            };
+            checks.push(outcome("database".into(), r));
+        }
+        for p in &inner.config.providers {
+            let ProviderKind::OAuth(o) = &p.kind else {
+                continue;
+            };
+            let Some(issuer) = o.issuer.as_deref() else {
+                continue;
+            };
+            if !crate::idp::discovery::needs_discovery(o) {
+                continue;
+            }
+            let load = inner
+                .oauth_cache
+                .metadata(&inner.http, issuer, inner.clock.now_ms());
+            let r = match tokio::time::timeout(READINESS_CHECK_TIMEOUT, load).await {
+                Ok(r) => r.map(|_| ()).map_err(|e| e.to_string()),
+                Err(_) => Err(timed_out()),
+            };
+            checks.push(outcome(format!("discovery:{}", p.id), r));
+        }
+        Readiness {
+            ready: checks.iter().all(|c| c.ok),
+            checks,
+        }
+    }
+
     /// The revocation set of this handle, for [`crate::revocation::run`].
     pub fn revocations(&self) -> Arc<crate::revocation::Revocations> {
         Arc::clone(&self.inner.revocations)

@@ -24,6 +24,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) init_cookies: Vec<SetCookie>,
     /// The route's own cookies.
     pub(crate) cookies: Vec<SetCookie>,
+    /// A session was started by this request (`session::start`): a sign-in succeeded.
+    pub(crate) signed_in: bool,
 }
 
 pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
@@ -74,6 +76,7 @@ pub(crate) fn init<'a>(inner: &State, req: &'a AuthRequest) -> Ctx<'a> {
         callback_url,
         init_cookies,
         cookies: Vec::new(),
+        signed_in: false,
     }
 }
 
@@ -154,8 +157,10 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// Says why a POST was refused, without the token values.
-pub(crate) fn log_csrf_failure(req: &AuthRequest, action: &str) {
+/// Says why a POST was refused, without the token values, and counts it
+/// ([`crate::telemetry::CSRF_FAILURES`]).
+pub(crate) fn log_csrf_failure(req: &AuthRequest, action: &'static str) {
+    crate::telemetry::csrf_failure(action);
     let reason = match (req.body_str("csrfToken"), req.cookies.is_empty()) {
         (None, _) => "the form has no csrfToken field",
         (Some(_), true) => "the request has no cookies (is the csrf cookie blocked?)",

@@ -23,7 +23,7 @@
 //!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, revocation,
 //!                    ratelimit (limits, their stores), testing
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, proxy, request, response,
-//!                    domain, webhook
+//!                    domain, webhook, telemetry
 //! ```
 //!
 //! The files mirror next-auth v4's `src/core`, so each one can be read beside the file it ports:
@@ -57,6 +57,7 @@
 //! | [`proxy`] | which peers' forwarded headers are believed (`trusted_proxies`): the client address, the original URL | (not in v4; RFC 7239, nginx `real_ip_recursive`) |
 //! | [`clock`] | an injectable "now", so expiry is testable | |
 //! | [`webhook`] | outgoing webhooks: Standard Webhooks signature, one bounded signed POST | |
+//! | [`telemetry`] | the metrics (`metrics` facade): names, labels, the per-request handles | |
 //!
 //! Where v4 is unsafe or vague we are strict, and say so where it happens: only `dir`/`A256GCM`
 //! JWEs are accepted, CSRF tokens are compared in constant time, and a `callbackUrl` that v4 would
@@ -92,6 +93,7 @@ pub mod routes;
 pub mod secret;
 pub mod session;
 pub(crate) mod state;
+pub mod telemetry;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod webhook;
@@ -110,7 +112,7 @@ pub use config::{
 pub use domain::{Account, NewUser, Session, SessionData, SessionUser, User, VerificationToken};
 pub use error::{AuthError, ErrorCode};
 pub use events::{Events, NoEvents, OutboxEvents};
-pub use handler::NextAuth;
+pub use handler::{NextAuth, Readiness, ReadinessCheck};
 pub use providers::credentials::Authorize;
 pub use providers::email::EmailTransport;
 pub use providers::{Provider, ProviderKind};

@@ -262,6 +262,10 @@ async fn attempt(
         },
     )
     .await;
+    crate::telemetry::webhook_delivery(
+        "events",
+        crate::telemetry::WebhookOutcome::of(sent.as_ref().ok().map(|a| a.status)),
+    );
     let error = match &sent {
         Ok(a) if (200..300).contains(&a.status) => None,
         Ok(a) => Some(format!("answered {}", a.status)),

@@ -61,8 +61,14 @@ pub(crate) enum Reply {
     /// `405 Method Not Allowed`, plain text, with the `Allow` header (RFC 9110 §15.5.6).
     MethodNotAllowed { allow: &'static str, text: String },
     /// A redirect; `status` is the core status that JSON mode keeps (401 for a credentials
-    /// failure, 403 for AccessDenied), 200 otherwise.
-    Redirect { url: String, status: u16 },
+    /// failure, 403 for AccessDenied), 200 otherwise. `failed` is set on the redirects of a
+    /// failed sign-in (to the error page, or the `signIn` callback's own URL): the callback
+    /// route counts them ([`crate::telemetry::SIGNINS`]).
+    Redirect {
+        url: String,
+        status: u16,
+        failed: Option<crate::telemetry::SignInOutcome>,
+    },
     /// Over a rate limit ([`crate::error::AuthError::RateLimited`]). JSON mode: `429`, the
     /// `{url}` body and `Retry-After: retry_after`. A browser: a 302 to `url` with
     /// `&retry_after=<seconds>` added, so the error page can say when to try again.
@@ -88,6 +94,7 @@ impl Reply {
         Reply::Redirect {
             url: url.into(),
             status: 200,
+            failed: None,
         }
     }
 

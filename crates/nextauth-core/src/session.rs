@@ -659,6 +659,7 @@ pub(crate) async fn start(
             tracing::error!(error = %e, "deleting the session the sign-in replaces failed");
         }
         set_cookie(inner, ctx, &session.session_token, session.expires);
+        ctx.signed_in = true;
         return Ok(());
     }
     let mut token = inner
@@ -693,6 +694,7 @@ pub(crate) async fn start(
         None => event.dispatch(&*inner.events).await,
     }
     set_cookie(inner, ctx, &encoded, cookie_expires);
+    ctx.signed_in = true;
     Ok(())
 }
 

@@ -48,6 +48,8 @@ pub(crate) struct State {
     pub(crate) revocations: Arc<Revocations>,
     /// The in-process part of the token refresh's single flight (`flows::oauth::refresh`).
     pub(crate) refresh_local: RefreshLocal,
+    /// The per-request metric handles (`crate::telemetry`).
+    pub(crate) metrics: crate::telemetry::RequestMetrics,
     /// The rate limits of the sign-in flows and their store.
     pub(crate) limiter: Limiter,
 }

@@ -33,6 +33,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "response",
             "domain",
             "webhook",
+            "telemetry",
         ],
     ),
     (

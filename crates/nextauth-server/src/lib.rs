@@ -1,12 +1,14 @@
 //! # nextauth-server
 //!
 //! The `nextauth` binary's library half: configuration ([`settings`]), storage ([`storage`]),
-//! and [`app`]/[`run`], which `main` and the tests share (bind first, then serve).
+//! operations ([`ops`]: logs, request ids, metrics, `/healthz`, `/readyz`), and [`app`]/[`run`],
+//! which `main` and the tests share (bind first, then serve).
 //!
 //! [`run`] is its own accept loop on hyper's HTTP/1 connection (not `axum::serve`, which has no
 //! timeouts), so that no client can hold the server: see [`Limits`].
 
 mod limits;
+pub mod ops;
 pub mod rate_limit_redis;
 pub mod settings;
 pub mod storage;
@@ -194,7 +196,8 @@ impl EventsWorker {
     }
 }
 
-/// The whole HTTP app: the auth API mounted at the path of the base URL.
+/// The whole HTTP app: the auth API mounted at the path of the base URL. Every request runs
+/// in a `request` span with its `request_id`, echoed as `X-Request-Id` ([`ops::RequestIdLayer`]).
 pub fn app(auth: NextAuth) -> Router {
     let path = auth.config().base.path.clone();
     let api = nextauth_axum::router::<NextAuth>();
@@ -203,7 +206,7 @@ pub fn app(auth: NextAuth) -> Router {
     } else {
         Router::new().nest(&path, api)
     };
-    router.with_state(auth)
+    router.with_state(auth).layer(ops::RequestIdLayer)
 }
 
 /// Serves `app` on an already bound listener with the default [`Limits`] until `shutdown`

@@ -70,14 +70,6 @@ enum SessionsCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        // Colours only on a terminal: a log file or journal gets no escape sequences.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
     let listen = cli.listen.clone();
     let env = move |k: &str| {
         if k == "NEXTAUTH_LISTEN"
@@ -87,6 +79,12 @@ fn main() -> ExitCode {
         }
         settings::process_env(k)
     };
+    // The log subscriber first (in `[ops] log_format`, read ahead), so that loading logs too.
+    // Colours only on a terminal: a log file or journal gets no escape sequences.
+    nextauth_server::ops::init_logging(settings::ops::early_log_format(
+        cli.config.as_deref(),
+        &env,
+    ));
     let settings = match settings::load(cli.config.as_deref(), &env) {
         Ok(s) => s,
         Err(e) => {
@@ -180,6 +178,18 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
         )?;
     } else {
         writeln!(out, "trusted_proxies: {}", proxies.join(", "))?;
+    }
+    match &s.ops.listen {
+        Some(l) => writeln!(
+            out,
+            "ops:           listen {l} (/healthz, /readyz, /metrics), log_format {}",
+            s.ops.log_format.as_str()
+        )?,
+        None => writeln!(
+            out,
+            "ops:           no listener ([ops] listen unset), log_format {}",
+            s.ops.log_format.as_str()
+        )?,
     }
     writeln!(
         out,
@@ -460,6 +470,30 @@ fn serve(settings: Settings) -> ExitCode {
         if let Some(bound) = bound {
             settings.bound_to(bound.port());
         }
+        // The operations listener, bound before anything is built as the public one is; the
+        // recorder goes in before the build, so that the core's counters reach it.
+        let ops = match settings.ops.listen.clone() {
+            None => None,
+            Some(ops_listen) => {
+                let l = match tokio::net::TcpListener::bind(&ops_listen).await {
+                    Ok(l) => l,
+                    Err(e) => {
+                        say!("nextauth: cannot listen on {ops_listen} ([ops] listen): {e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                let handle = match nextauth_server::ops::install_recorder() {
+                    Ok(h) => h,
+                    Err(e) => {
+                        say!("nextauth: metrics recorder: {e:#}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                nextauth_server::ops::spawn_upkeep(handle.clone());
+                let addr = l.local_addr().map_or(ops_listen, |a| a.to_string());
+                Some((l, handle, addr))
+            }
+        };
         let (auth, worker) = match nextauth_server::build_with_events(
             settings,
             nextauth_server::Overrides::default(),
@@ -483,6 +517,9 @@ fn serve(settings: Settings) -> ExitCode {
             }))
         });
         let addr = bound.map_or(listen, |a| a.to_string());
+        // Installed before anything is printed: from the listening line on, SIGTERM and SIGINT
+        // drain the server.
+        let signalled = shutdown_signal();
         // The one stdout line other tools wait for. Nobody reading it (stdout closed, a full
         // disk) is no reason not to serve: then it goes to stderr.
         let line = format!(
@@ -494,14 +531,47 @@ fn serve(settings: Settings) -> ExitCode {
             tracing::warn!("{line} (stdout: {e})");
         }
         drop(out);
+        // One signal stops both listeners.
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let stopped = move || {
+            let mut stopping = stopping.clone();
+            async move {
+                let _ = stopping.wait_for(|s| *s).await;
+            }
+        };
+        let ops_server = ops.map(|(l, handle, addr)| {
+            // The second stdout line, after the one other tools wait for.
+            let line =
+                format!("nextauth ops listening on http://{addr} (/healthz, /readyz, /metrics)");
+            let mut out = std::io::stdout().lock();
+            if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                tracing::warn!("{line} (stdout: {e})");
+            }
+            drop(out);
+            let app = nextauth_server::ops::router(auth.clone(), Some(handle))
+                .layer(nextauth_server::ops::RequestIdLayer);
+            let ops_limits = nextauth_server::Limits {
+                max_connections: 64,
+                ..limits.clone()
+            };
+            tokio::spawn(nextauth_server::run_with(l, app, ops_limits, stopped()))
+        });
+        let signal = tokio::spawn(async move {
+            signalled.await;
+            let _ = stop.send(true);
+        });
         let app = nextauth_server::app(auth);
-        let code = match nextauth_server::run_with(listener, app, limits, shutdown_signal()).await {
+        let code = match nextauth_server::run_with(listener, app, limits, stopped()).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 say!("nextauth: server error: {e}");
                 ExitCode::FAILURE
             }
         };
+        signal.abort();
+        if let Some(o) = ops_server {
+            let _ = o.await;
+        }
         let _ = stop_events.send(true);
         if let Some(w) = worker {
             let _ = w.await;
@@ -514,23 +584,32 @@ fn serve(settings: Settings) -> ExitCode {
     code
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGTERM or SIGINT (Ctrl-C). On Unix both handlers are installed when this is
+/// called, not when the future is first polled: a signal that comes right after the listening
+/// line is already the server's to handle, never the default "terminate now".
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let term = signal(SignalKind::terminate()).ok();
+        let int = signal(SignalKind::interrupt()).ok();
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(term) => {},
+                () = wait(int) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

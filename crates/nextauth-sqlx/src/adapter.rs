@@ -650,6 +650,17 @@ where
         .await
     }
 
+    /// `SELECT 1` through the pool (a connection taken, or made, within the acquire limit).
+    async fn ping(&self) -> AdapterResult<()> {
+        call::<D, _>("ping", async {
+            sqlx::query::<D::Db>("SELECT 1")
+                .execute(&self.pool)
+                .await
+                .map(|_| ())
+        })
+        .await
+    }
+
     fn keeps_outbox(&self) -> bool {
         true
     }

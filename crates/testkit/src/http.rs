@@ -174,6 +174,17 @@ impl Listening {
     }
 }
 
+/// The address of a `nextauth` server's operations listener (`[ops] listen`), from the line it
+/// prints after the [`Listening`] one:
+/// `nextauth ops listening on http://<addr> (/healthz, /readyz, /metrics)`. `None` for any
+/// other line.
+pub fn ops_addr(line: &str) -> Option<SocketAddr> {
+    let rest = line
+        .trim()
+        .strip_prefix("nextauth ops listening on http://")?;
+    rest.split(' ').next()?.parse().ok()
+}
+
 /// A `<form>` of a rendered page: its `action`, `method` and every named `<input>` with its
 /// value, in document order (entities decoded by a real HTML parser).
 #[derive(Debug, Clone)]
@@ -275,6 +286,20 @@ mod tests {
         .unwrap();
         assert_eq!(l.origin, "https://example.com");
         assert_eq!(Listening::parse("configuration: OK"), None);
+    }
+
+    #[test]
+    fn the_ops_line_gives_the_ops_address() {
+        assert_eq!(
+            ops_addr(
+                "nextauth ops listening on http://127.0.0.1:9464 (/healthz, /readyz, /metrics)\n"
+            ),
+            Some("127.0.0.1:9464".parse().unwrap())
+        );
+        assert_eq!(
+            ops_addr("nextauth listening on http://127.0.0.1:1 (auth API at http://x/api/auth)"),
+            None
+        );
     }
 
     #[test]

@@ -271,11 +271,21 @@ impl ConfiguredCallbacks {
         }
     }
 
-    /// One signed POST of `body` to `url`.
-    async fn post(&self, url: &str, body: &Value) -> Result<WebhookAnswer, CallbackError> {
-        let answer = post_json_once(&self.client, url, body, self.secret.as_ref(), self.timeout)
-            .await
-            .map_err(|e| CallbackError(e.to_string()))?;
+    /// One signed POST of `body` to `url`, counted as a delivery of `webhook`
+    /// ([`crate::telemetry::WEBHOOK_DELIVERIES`]).
+    async fn post(
+        &self,
+        webhook: &'static str,
+        url: &str,
+        body: &Value,
+    ) -> Result<WebhookAnswer, CallbackError> {
+        let answer =
+            post_json_once(&self.client, url, body, self.secret.as_ref(), self.timeout).await;
+        crate::telemetry::webhook_delivery(
+            webhook,
+            crate::telemetry::WebhookOutcome::of(answer.as_ref().ok().map(|a| a.status)),
+        );
+        let answer = answer.map_err(|e| CallbackError(e.to_string()))?;
         if !(200..300).contains(&answer.status) {
             return Err(CallbackError(format!(
                 "POST {url}: answered {}",
@@ -402,7 +412,7 @@ impl Callbacks for ConfiguredCallbacks {
         let Some(url) = &self.sign_in_url else {
             return SignInDecision::Allow;
         };
-        let decision = match self.post(url, &sign_in_body(&args)).await {
+        let decision = match self.post("sign_in", url, &sign_in_body(&args)).await {
             Ok(answer) => self.sign_in_answer(url, &answer.body),
             Err(e) => Err(e),
         };
@@ -453,7 +463,9 @@ impl Callbacks for ConfiguredCallbacks {
         let Some(url) = &self.claims_url else {
             return Ok(token);
         };
-        let answer = self.post(url, &claims_body(&token, &args, trigger)).await?;
+        let answer = self
+            .post("claims", url, &claims_body(&token, &args, trigger))
+            .await?;
         match serde_json::from_slice::<Value>(&answer.body) {
             Ok(Value::Object(claims)) => {
                 merge_claims(&mut token, claims, url);

@@ -64,7 +64,12 @@ impl SignInDecision {
                 }
                 .reply(base),
             ),
-            SignInDecision::Redirect(url) => Some(Reply::redirect(url)),
+            // The callback's own refusal page: a denied sign-in, as far as the metrics go.
+            SignInDecision::Redirect(url) => Some(Reply::Redirect {
+                url,
+                status: 200,
+                failed: Some(crate::telemetry::SignInOutcome::Denied),
+            }),
             SignInDecision::Error(message) => {
                 Some(AuthError::SignInCallbackThrew(message).reply(base))
             }

@@ -175,8 +175,12 @@ impl Authorize for WebhookAuthorize {
             self.secret.as_ref(),
             WEBHOOK_TIMEOUT,
         )
-        .await
-        .map_err(|e| AuthorizeError::Failed(e.to_string()))?;
+        .await;
+        crate::telemetry::webhook_delivery(
+            "authorize",
+            crate::telemetry::WebhookOutcome::of(answer.as_ref().ok().map(|a| a.status)),
+        );
+        let answer = answer.map_err(|e| AuthorizeError::Failed(e.to_string()))?;
         let status = answer.status;
         if matches!(status, 401 | 403 | 404) {
             return Ok(None);

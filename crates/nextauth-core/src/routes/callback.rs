@@ -11,6 +11,7 @@ use crate::init::Ctx;
 use crate::providers::ProviderKind;
 use crate::response::Reply;
 use crate::state::State;
+use crate::telemetry::SignInOutcome;
 
 pub(crate) use crate::flows::credentials::credentials_get;
 
@@ -28,9 +29,20 @@ pub(crate) async fn handle(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
             &inner.config.base.base,
         );
     };
-    match &provider.kind {
+    let reply = match &provider.kind {
         ProviderKind::OAuth(o) => oauth::callback(inner, ctx, &provider.id, o).await,
         ProviderKind::Email(e) => email_flow::callback(inner, ctx, provider, e).await,
         ProviderKind::Credentials(c) => credentials::callback(inner, ctx, provider, c).await,
+    };
+    // A started session is a success; a failure's redirect says how it failed. Anything else
+    // (a CSRF refusal, counted on its own; the 405 of a GET) was no sign-in attempt.
+    let outcome = match &reply {
+        _ if ctx.signed_in => Some(SignInOutcome::Success),
+        Reply::Redirect { failed, .. } => *failed,
+        _ => None,
+    };
+    if let Some(outcome) = outcome {
+        crate::telemetry::sign_in(&provider.id, outcome);
     }
+    reply
 }

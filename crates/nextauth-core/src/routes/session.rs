@@ -15,6 +15,7 @@ pub(crate) async fn get(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
 
 pub(crate) async fn update(inner: &State, ctx: &mut Ctx<'_>) -> Reply {
     if !ctx.csrf_verified {
+        crate::init::log_csrf_failure(ctx.req, "session");
         return Reply::Json {
             status: 400,
             body: "{}".into(),

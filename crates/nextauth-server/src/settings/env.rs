@@ -191,6 +191,24 @@ pub const KEYS: &[EnvKey] = &[
     ),
     // --- end rate limits ---
     EnvKey::custom(
+        "ops.listen",
+        "NEXTAUTH_OPS_LISTEN",
+        |f, v, _| {
+            f.ops.listen = Some(v);
+            Ok(())
+        },
+        |f| f.ops.listen.is_some(),
+    ),
+    EnvKey::custom(
+        "ops.log_format",
+        "NEXTAUTH_LOG_FORMAT",
+        |f, v, _| {
+            f.ops.log_format = Some(v);
+            Ok(())
+        },
+        |f| f.ops.log_format.is_some(),
+    ),
+    EnvKey::custom(
         "secret",
         "NEXTAUTH_SECRET",
         |f, v, _| {

@@ -47,6 +47,17 @@ pub struct FileConfig {
     /// `[forward_auth]`: the hosts forward-auth protects and its rules.
     pub(super) forward_auth: Option<ForwardAuthSection>,
     // --- end forward-auth ---
+    #[serde(default)]
+    pub(super) ops: OpsSection,
+}
+
+/// `[ops]`: the operations listener (`/healthz`, `/readyz`, `/metrics`) and the log format
+/// ([`super::ops`]).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OpsSection {
+    pub(super) listen: Option<String>,
+    pub(super) log_format: Option<String>,
 }
 
 // --- forward-auth (settings/forward_auth.rs) ---

@@ -10,6 +10,7 @@
 //! | [`env`] | the one table of environment variables ([`env::KEYS`]), which `nextauth check` lists too |
 //! | [`providers`] | one `[[providers]]` table → one finished provider, with its transport |
 //! | [`callbacks`] | `[callbacks]` and `[session.expose]`: policies and webhooks, checked once |
+//! | [`ops`] | `[ops]`: the operations listener and the log format |
 //! | [`rate_limit`] | `[rate_limit]`: the limits of the sign-in endpoints and their store |
 //! | [`forward_auth`] | `cookie_domain` and `[forward_auth]` (allowed hosts, `[[forward_auth.rules]]`) |
 //! | here | [`Settings`], [`Source`], [`SettingsError`], [`load`] and [`resolve`] |
@@ -18,6 +19,7 @@ pub mod callbacks;
 pub mod env;
 pub mod file;
 pub mod forward_auth;
+pub mod ops;
 pub mod providers;
 pub mod rate_limit;
 mod source;
@@ -61,6 +63,8 @@ pub struct Settings {
     /// The one outbound HTTP client: credentials webhooks, IdP discovery, token and userinfo
     /// calls ([`nextauth_core::handler::default_http_client`]).
     pub http: reqwest::Client,
+    /// `[ops]`: the operations listener (when set) and the log format.
+    pub ops: ops::OpsSettings,
     // --- rate limits (issue 14 part 3) ---
     /// `rate_limit.store`: where the counters live (the limits are in `auth.rate_limits`).
     pub rate_limit_store: rate_limit::RateLimitStoreSetting,
@@ -160,6 +164,7 @@ pub fn resolve(
     }
 
     let limits = server_limits(&file.server, &src_of)?;
+    let ops = ops::resolve(std::mem::take(&mut file.ops), &listen, &src_of)?;
     // --- rate limits (issue 14 part 3) ---
     let (rate_limits, rate_limit_store) =
         rate_limit::resolve(std::mem::take(&mut file.rate_limit), &src_of, &fsrc)?;
@@ -324,6 +329,7 @@ pub fn resolve(
         limits,
         events,
         http,
+        ops,
         rate_limit_store,
     })
 }

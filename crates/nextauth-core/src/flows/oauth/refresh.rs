@@ -141,7 +141,7 @@ pub(crate) async fn fresh_tokens(
     }
     let lock = inner.refresh_local.lock_for(&key);
     let _held = lock.lock().await;
-    let outcome = refresh_once(inner, provider, current, refresh_token, &key).await;
+    let outcome = refresh_once(inner, provider_id, provider, current, refresh_token, &key).await;
     drop(_held);
     inner.refresh_local.release(&key, lock);
     outcome.map(Some)
@@ -150,6 +150,7 @@ pub(crate) async fn fresh_tokens(
 /// Under the process lock: the result kept here or by another instance, else a refresh.
 async fn refresh_once(
     inner: &State,
+    provider_id: &str,
     provider: &OAuthProvider,
     current: &Tokens,
     refresh_token: &str,
@@ -186,6 +187,14 @@ async fn refresh_once(
         }
     }
     let outcome = grant(inner, provider, current, refresh_token).await;
+    crate::telemetry::token_refresh(
+        provider_id,
+        match &outcome {
+            Ok(_) => "success",
+            Err(RefreshError::InvalidGrant(_)) => "invalid_grant",
+            Err(_) => "error",
+        },
+    );
     let now = inner.clock.now_ms();
     let sealed = match &outcome {
         Ok(tokens) => Some(seal(inner, Ok(tokens), now)),
