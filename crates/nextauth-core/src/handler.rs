@@ -149,8 +149,13 @@ impl Builder {
             .map(|s| s.expose().as_bytes().to_vec())
             .collect();
         let secret_refs: Vec<&[u8]> = secrets.iter().map(Vec::as_slice).collect();
+        let keeps_tokens = config.providers.iter().any(|p| match &p.kind {
+            ProviderKind::OAuth(o) => o.keeps_tokens(),
+            _ => false,
+        });
         let inner = State {
             session_keys: JweKeyring::derive(&secret_refs, ""),
+            keeps_tokens,
             state_keys: JweKeyring::derive(&secret_refs, &cookies.state),
             pkce_keys: JweKeyring::derive(&secret_refs, &cookies.pkce_code_verifier),
             nonce_keys: JweKeyring::derive(&secret_refs, &cookies.nonce),
