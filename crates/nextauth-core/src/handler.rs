@@ -167,8 +167,13 @@ impl Builder {
                 .unwrap_or_else(|| Arc::new(MemoryStore::default())),
             secrets.first().cloned().unwrap_or_default(),
         );
+        let keeps_tokens = config.providers.iter().any(|p| match &p.kind {
+            ProviderKind::OAuth(o) => o.keeps_tokens(),
+            _ => false,
+        });
         let inner = State {
             session_keys: JweKeyring::derive(&secret_refs, ""),
+            keeps_tokens,
             state_keys: JweKeyring::derive(&secret_refs, &cookies.state),
             pkce_keys: JweKeyring::derive(&secret_refs, &cookies.pkce_code_verifier),
             nonce_keys: JweKeyring::derive(&secret_refs, &cookies.nonce),

@@ -14,7 +14,6 @@ use crate::crypto::random;
 use crate::domain::{Account, User, session_json};
 use crate::error::AuthError;
 use crate::init::Ctx;
-use crate::providers::ProviderKind;
 use crate::providers::oauth::KEPT_CLAIMS;
 use crate::response::Reply;
 use crate::state::State;
@@ -314,7 +313,9 @@ async fn resolve_jwt(inner: &State, token: &str, now_ms: i64, update: Option<&Va
         b.entry("error").or_insert_with(|| error.clone());
     }
     let mut token = token;
-    token.extend(kept);
+    if let Some(kept) = kept {
+        token.extend(kept);
+    }
     Read::Found(Found {
         body,
         claims: Some(token),
@@ -384,7 +385,7 @@ async fn resolve_database(
     // shows it as a JWT session does. Read only where a provider keeps tokens.
     let refresh_error = match &claims {
         Some(c) => c.get("error").cloned(),
-        None if keeps_any_tokens(inner) => match adapter.get_session_claims(token).await {
+        None if inner.keeps_tokens => match adapter.get_session_claims(token).await {
             Ok(kept) => kept.and_then(|c| c.get("error").cloned()),
             Err(e) => {
                 tracing::error!(code = "SESSION_ERROR", error = %e, "reading the session's claims failed");
@@ -466,30 +467,24 @@ async fn database_claims(
     }
 }
 
-/// Whether some provider keeps its tokens in JWT sessions ([`KEPT_CLAIMS`]).
-fn keeps_any_tokens(inner: &State) -> bool {
-    inner.config.providers.iter().any(|p| match &p.kind {
-        ProviderKind::OAuth(o) => o.keeps_tokens(),
-        _ => false,
-    })
-}
-
 /// Takes the [`KEPT_CLAIMS`] out of a decoded session token: `(the rest, the kept claims)`.
-/// Only when some provider keeps tokens; otherwise the token is left whole, so a configuration
-/// without such a provider reads and writes exactly the tokens it did before.
+/// Only when some provider keeps tokens; otherwise the token is left whole (and no map is made
+/// or merged back on every `GET session`), so a configuration without such a provider reads and
+/// writes exactly the tokens it did before.
 fn split_kept(
     inner: &State,
     mut token: Map<String, Value>,
-) -> (Map<String, Value>, Map<String, Value>) {
+) -> (Map<String, Value>, Option<Map<String, Value>>) {
+    if !inner.keeps_tokens {
+        return (token, None);
+    }
     let mut kept = Map::new();
-    if keeps_any_tokens(inner) {
-        for key in KEPT_CLAIMS {
-            if let Some(v) = token.shift_remove(*key) {
-                kept.insert((*key).to_string(), v);
-            }
+    for key in KEPT_CLAIMS {
+        if let Some(v) = token.shift_remove(*key) {
+            kept.insert((*key).to_string(), v);
         }
     }
-    (token, kept)
+    (token, Some(kept))
 }
 
 /// The [`KEPT_CLAIMS`] of an OAuth sign-in at `provider_id`: `accessToken`, `refreshToken`,

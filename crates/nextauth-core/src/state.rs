@@ -28,6 +28,10 @@ pub(crate) struct State {
     pub(crate) secrets: Vec<Vec<u8>>,
     /// HKDF key of the session JWE (salt ""), derived once: v4 derives it on every request.
     pub(crate) session_keys: JweKeyring,
+    /// Whether some provider keeps its tokens in sessions ([`crate::providers::oauth::KEPT_CLAIMS`]).
+    /// Decided once: every JWT `GET session` asks, and walking the providers for it touched
+    /// their (cold) configuration on each request.
+    pub(crate) keeps_tokens: bool,
     /// Keys of the OAuth check cookies; the salt is each cookie's full name (spec §9.1).
     pub(crate) state_keys: JweKeyring,
     pub(crate) pkce_keys: JweKeyring,
