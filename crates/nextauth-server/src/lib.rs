@@ -197,7 +197,8 @@ impl EventsWorker {
 }
 
 /// The whole HTTP app: the auth API mounted at the path of the base URL. Every request runs
-/// in a `request` span with its `request_id`, echoed as `X-Request-Id` ([`ops::RequestIdLayer`]).
+/// in a `request` span with its `request_id`, echoed as `X-Request-Id`, and its `client` address
+/// ([`ops::RequestIdLayer`]).
 pub fn app(auth: NextAuth) -> Router {
     let path = auth.config().base.path.clone();
     let api = nextauth_axum::router::<NextAuth>();
@@ -206,7 +207,8 @@ pub fn app(auth: NextAuth) -> Router {
     } else {
         Router::new().nest(&path, api)
     };
-    router.with_state(auth).layer(ops::RequestIdLayer)
+    let request_ids = ops::RequestIdLayer::new(auth.config().trusted_proxies.clone());
+    router.with_state(auth).layer(request_ids)
 }
 
 /// Serves `app` on an already bound listener with the default [`Limits`] until `shutdown`

@@ -548,8 +548,9 @@ fn serve(settings: Settings) -> ExitCode {
                 tracing::warn!("{line} (stdout: {e})");
             }
             drop(out);
-            let app = nextauth_server::ops::router(auth.clone(), Some(handle))
-                .layer(nextauth_server::ops::RequestIdLayer);
+            let app = nextauth_server::ops::router(auth.clone(), Some(handle)).layer(
+                nextauth_server::ops::RequestIdLayer::new(auth.config().trusted_proxies.clone()),
+            );
             let ops_limits = nextauth_server::Limits {
                 max_connections: 64,
                 ..limits.clone()

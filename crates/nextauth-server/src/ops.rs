@@ -4,18 +4,21 @@
 //! public listener when `[ops] listen` is set.
 
 use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
-use nextauth_core::NextAuth;
 use nextauth_core::telemetry;
+use nextauth_core::{NextAuth, TrustedProxies};
 use tracing::Instrument as _;
 
 use crate::settings::ops::LogFormat;
@@ -175,22 +178,63 @@ fn fresh_request_id() -> HeaderValue {
 }
 
 /// A tower layer: every request runs in a `request` span with its `request_id`
-/// ([`request_id`]), which is echoed as `X-Request-Id` on the response.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RequestIdLayer;
+/// ([`request_id`]), which is echoed as `X-Request-Id` on the response, and its `client`: the
+/// TCP peer, or the address the trusted proxies' `X-Forwarded-For` / `Forwarded` give
+/// ([`TrustedProxies::client_addr`], the same address the rate limits count).
+#[derive(Debug, Clone, Default)]
+pub struct RequestIdLayer {
+    trusted: Arc<TrustedProxies>,
+}
+
+impl RequestIdLayer {
+    /// The layer for a server behind `trusted` (`trusted_proxies`; empty: the peer is the client).
+    pub fn new(trusted: TrustedProxies) -> RequestIdLayer {
+        RequestIdLayer {
+            trusted: Arc::new(trusted),
+        }
+    }
+}
 
 impl<S> tower::Layer<S> for RequestIdLayer {
     type Service = RequestId<S>;
 
     fn layer(&self, inner: S) -> RequestId<S> {
-        RequestId { inner }
+        RequestId {
+            inner,
+            trusted: self.trusted.clone(),
+        }
     }
+}
+
+/// The client address of a request, for the log: the peer (axum's `ConnectInfo`, which the
+/// accept loop inserts) unless it is a trusted proxy. Only then are the two forwarding headers
+/// copied out of the map; a request from an untrusted peer costs no allocation.
+fn client_addr(trusted: &TrustedProxies, req: &Request<Body>) -> Option<IpAddr> {
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if !peer.is_some_and(|p| trusted.trusts(p)) {
+        return peer;
+    }
+    let headers: Vec<(String, String)> = ["x-forwarded-for", "forwarded"]
+        .into_iter()
+        .flat_map(|name| {
+            req.headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(move |v| (name.to_string(), v.to_string()))
+        })
+        .collect();
+    trusted.client_addr(peer, &headers)
 }
 
 /// The service of [`RequestIdLayer`].
 #[derive(Debug, Clone)]
 pub struct RequestId<S> {
     inner: S,
+    trusted: Arc<TrustedProxies>,
 }
 
 impl<S> tower::Service<Request<Body>> for RequestId<S>
@@ -208,7 +252,12 @@ where
 
     fn call(&mut self, req: Request<Body>) -> Self::Future {
         let id = request_id(req.headers());
-        let span = tracing::info_span!("request", request_id = %id.to_str().unwrap_or_default());
+        let client = client_addr(&self.trusted, &req);
+        let span = tracing::info_span!(
+            "request",
+            request_id = %id.to_str().unwrap_or_default(),
+            client = tracing::field::display(DisplayAddr(client)),
+        );
         let fut = {
             let _entered = span.enter();
             self.inner.call(req)
@@ -218,6 +267,18 @@ where
             res.headers_mut().insert(REQUEST_ID_HEADER, id);
             Ok(res)
         })
+    }
+}
+
+/// An optional address for the log: empty when unknown.
+struct DisplayAddr(Option<IpAddr>);
+
+impl std::fmt::Display for DisplayAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(a) => a.fmt(f),
+            None => Ok(()),
+        }
     }
 }
 

@@ -532,13 +532,15 @@ async fn json_logs_carry_the_request_id_and_no_secret() {
     let hook = webhook().await;
     let s = OpsServer::spawn(
         &credentials_config(&hook.url, &format!("{OPS}log_format = \"json\"\n")),
-        &[],
+        // The client address in the log comes from X-Forwarded-For only from a trusted proxy.
+        &[("NEXTAUTH_TRUSTED_PROXIES", "127.0.0.1")],
     );
     let c = client();
     let token = csrf(&c, &OpsServerRef(&s)).await;
     let r = c
         .post(s.url("/callback/credentials"))
         .header("x-request-id", "signin-req-42")
+        .header("x-forwarded-for", "203.0.113.5, 198.51.100.7")
         .form(&[
             ("username", "alice"),
             ("password", "password"),
@@ -575,11 +577,19 @@ async fn json_logs_carry_the_request_id_and_no_secret() {
         "{signed_in}"
     );
     assert_eq!(signed_in["level"], "INFO");
+    assert_eq!(
+        signed_in["span"]["client"], "198.51.100.7",
+        "the rightmost untrusted hop: {signed_in}"
+    );
     let refused = lines
         .iter()
         .find(|l| l["fields"]["message"] == "credentials refused")
         .unwrap_or_else(|| panic!("no `credentials refused` line:\n{logs}"));
     assert_eq!(refused["span"]["request_id"], "signin-req-43", "{refused}");
+    assert_eq!(
+        refused["span"]["client"], "127.0.0.1",
+        "no header: the peer"
+    );
     for secret in [
         SECRET,
         "hunter2-wrong",
@@ -598,6 +608,8 @@ async fn text_logs_carry_the_request_id_too() {
     let token = csrf(&c, &OpsServerRef(&s)).await;
     c.post(s.url("/callback/credentials"))
         .header("x-request-id", "text-req-7")
+        // No trusted_proxies here: the header is the client's and is not believed.
+        .header("x-forwarded-for", "198.51.100.7")
         .form(&[
             ("username", "alice"),
             ("password", "password"),
@@ -613,6 +625,7 @@ async fn text_logs_carry_the_request_id_too() {
         .find(|l| l.contains("signed in"))
         .unwrap_or_else(|| panic!("no `signed in` line:\n{logs}"));
     assert!(line.contains("request_id=text-req-7"), "{line}");
+    assert!(line.contains("client=127.0.0.1"), "{line}");
 }
 
 #[tokio::test]
