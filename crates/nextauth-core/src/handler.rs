@@ -531,10 +531,11 @@ impl NextAuth {
     pub async fn readiness(&self) -> Readiness {
         let inner = &*self.inner;
         let mut checks = Vec::new();
-        let outcome = |name: String, r: Result<(), String>| ReadinessCheck {
+        // `error`: why the check failed, `None` when it passed.
+        let outcome = |name: String, error: Option<String>| ReadinessCheck {
             name,
-            ok: r.is_ok(),
-            error: r.err(),
+            ok: error.is_none(),
+            error,
         };
         let timed_out = || {
             format!(
@@ -544,8 +545,8 @@ impl NextAuth {
         };
         if let Some(adapter) = &inner.adapter {
             let r = match tokio::time::timeout(READINESS_CHECK_TIMEOUT, adapter.ping()).await {
-                Ok(r) => r.map_err(|e| e.to_string()),
-                Err(_) => Err(timed_out()),
+                Ok(r) => r.err().map(|e| e.to_string()),
+                Err(_) => Some(timed_out()),
             };
             checks.push(outcome("database".into(), r));
         }
@@ -563,8 +564,8 @@ impl NextAuth {
                 .oauth_cache
                 .metadata(&inner.http, issuer, inner.clock.now_ms());
             let r = match tokio::time::timeout(READINESS_CHECK_TIMEOUT, load).await {
-                Ok(r) => r.map(|_| ()).map_err(|e| e.to_string()),
-                Err(_) => Err(timed_out()),
+                Ok(r) => r.err().map(|e| e.to_string()),
+                Err(_) => Some(timed_out()),
             };
             checks.push(outcome(format!("discovery:{}", p.id), r));
         }

@@ -57,17 +57,26 @@ pub struct Rate {
     pub window_secs: u64,
 }
 
+/// A rate that does not parse ([`Rate::parse`]); the message quotes the text and says what is
+/// wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct BadRate(pub String);
+
 impl Rate {
     /// The longest window accepted: 7 days.
     pub const MAX_WINDOW_SECS: u64 = 7 * 86_400;
 
-    /// Parses `"10/1m"`. The error says what is wrong, for the settings' message.
-    pub fn parse(text: &str) -> Result<Rate, String> {
+    /// Parses `"10/1m"`.
+    ///
+    /// # Errors
+    /// [`BadRate`], saying what is wrong, for the settings' message.
+    pub fn parse(text: &str) -> Result<Rate, BadRate> {
         let bad = || {
-            format!(
+            BadRate(format!(
                 "{text:?} is not a rate like \"10/1m\" (a number of hits, `/`, a window: a number \
                  and a unit s, m, h or d)"
-            )
+            ))
         };
         let (max, window) = text.trim().split_once('/').ok_or_else(bad)?;
         let max: u32 = max.trim().parse().map_err(|_| bad())?;
@@ -87,16 +96,16 @@ impl Rate {
             count.parse().map_err(|_| bad())?
         };
         if max == 0 {
-            return Err(format!(
+            return Err(BadRate(format!(
                 "{text:?}: the number of hits must be at least 1 (to turn limits off, set \
                  `rate_limit.enabled = false`)"
-            ));
+            )));
         }
         let window_secs = count.checked_mul(secs_per_unit).ok_or_else(bad)?;
         if window_secs == 0 || window_secs > Rate::MAX_WINDOW_SECS {
-            return Err(format!(
+            return Err(BadRate(format!(
                 "{text:?}: the window must be at least 1s and at most 7d"
-            ));
+            )));
         }
         Ok(Rate { max, window_secs })
     }
@@ -636,13 +645,13 @@ mod tests {
             "1e3/1m",
         ] {
             assert!(
-                Rate::parse(bad).unwrap_err().contains("not a rate"),
+                Rate::parse(bad).unwrap_err().0.contains("not a rate"),
                 "{bad}"
             );
         }
-        assert!(Rate::parse("0/1m").unwrap_err().contains("at least 1"));
-        assert!(Rate::parse("1/0s").unwrap_err().contains("at least 1s"));
-        assert!(Rate::parse("1/8d").unwrap_err().contains("at most 7d"));
+        assert!(Rate::parse("0/1m").unwrap_err().0.contains("at least 1"));
+        assert!(Rate::parse("1/0s").unwrap_err().0.contains("at least 1s"));
+        assert!(Rate::parse("1/8d").unwrap_err().0.contains("at most 7d"));
         assert!(Rate::parse("1/99999999999999999999d").is_err());
     }
 

@@ -492,3 +492,76 @@ fn the_parser_sees_use_trees_super_and_children() {
     );
     assert!(paths_from(&code_of("// crate::z\n"), "crate").is_empty());
 }
+
+/// The error type of each `Result<T, E>` in `code` (test code and comments left out by
+/// [`code_of`]), whitespace removed.
+fn result_error_types(code: &str) -> Vec<String> {
+    let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut out = Vec::new();
+    let mut rest = compact.as_str();
+    while let Some(i) = rest.find("Result<") {
+        let before = rest[..i].chars().last();
+        rest = &rest[i + "Result<".len()..];
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue; // `AdapterResult<`, `MyResult<`: another type
+        }
+        // Split the arguments at depth 0 up to the closing `>`.
+        let (mut depth, mut args, mut cur) = (0usize, Vec::new(), String::new());
+        for c in rest.chars() {
+            match c {
+                '<' | '(' | '[' => depth += 1,
+                '>' | ')' | ']' if depth == 0 => break,
+                '>' | ')' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    args.push(std::mem::take(&mut cur));
+                    continue;
+                }
+                _ => {}
+            }
+            cur.push(c);
+        }
+        args.push(cur);
+        if let Some(e) = args.get(1) {
+            out.push(e.clone());
+        }
+    }
+    out
+}
+
+/// Issue 11: failures are typed. No library code of the workspace (the testkit aside) returns
+/// `Result<_, String>`.
+#[test]
+fn no_library_code_returns_a_string_error() {
+    assert_eq!(
+        result_error_types(
+            "fn f() -> Result<Vec<(u8, u8)>, String> {}\nfn g() -> io::Result<()> {}\nfn h() -> Result<A, BadRate>"
+        ),
+        ["String", "BadRate"]
+    );
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut found = Vec::new();
+    let mut files = 0;
+    for entry in std::fs::read_dir(&crates).expect("read crates dir") {
+        let dir = entry.expect("dir entry").path();
+        if !dir.join("src").is_dir() || dir.ends_with("testkit") {
+            continue;
+        }
+        let mut rs = Vec::new();
+        rs_files(&dir.join("src"), &mut rs);
+        for f in rs {
+            files += 1;
+            let text = std::fs::read_to_string(&f).expect("read source");
+            for e in result_error_types(&code_of(&text)) {
+                if e == "String" || e == "std::string::String" {
+                    found.push(f.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(files > 50, "the sources were found ({files} files)");
+    assert!(
+        found.is_empty(),
+        "Result<_, String> in library code (give the failure a type):\n{}",
+        found.join("\n")
+    );
+}
