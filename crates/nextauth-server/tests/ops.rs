@@ -415,7 +415,9 @@ async fn readyz_is_503_while_postgres_is_down_and_200_once_it_is_back() {
             .contains("storage unavailable"),
         "{j}"
     );
-    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    // Not a timing measurement: a bound far above the 3 s check timeout, so a hanging check
+    // (no timeout at all) fails, and a loaded machine does not.
+    assert!(t.elapsed() < Duration::from_secs(30), "{:?}", t.elapsed());
 
     tokio::task::block_in_place(|| c.start_server());
     let t = Instant::now();
@@ -424,7 +426,7 @@ async fn readyz_is_503_while_postgres_is_down_and_200_once_it_is_back() {
         if status == 200 {
             break;
         }
-        assert!(t.elapsed() < Duration::from_secs(15), "still {status}: {j}");
+        assert!(t.elapsed() < Duration::from_secs(60), "still {status}: {j}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     drop(s);
