@@ -408,11 +408,11 @@ async fn readyz_is_503_while_postgres_is_down_and_200_once_it_is_back() {
     assert_eq!(status, 503, "{j}");
     assert_eq!(j["checks"][0]["name"], "database");
     assert_eq!(j["checks"][0]["ok"], false);
+    // Which of the two depends on the pool: a kept connection fails at once ("storage
+    // unavailable"); a new one is retried by sqlx until the check's 3 s bound ends it.
+    let error = j["checks"][0]["error"].as_str().unwrap();
     assert!(
-        j["checks"][0]["error"]
-            .as_str()
-            .unwrap()
-            .contains("storage unavailable"),
+        error.contains("storage unavailable") || error.contains("no answer within 3 s"),
         "{j}"
     );
     // Not a timing measurement: a bound far above the 3 s check timeout, so a hanging check
