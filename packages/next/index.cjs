@@ -95,10 +95,18 @@ async function readLocal(cookies, headers) {
   return { session: token ? sessionFromToken(token, maxAge) : null };
 }
 
+// Passed on to nextauth so that, with the Next.js server in its `trusted_proxies`, its logs and
+// per-IP limits name the browser rather than the Next.js server (untrusted, they are ignored).
+const FORWARDED = ["x-forwarded-for"];
+
 /** The HTTP path: the session (or null) and the session cookie's Set-Cookie headers. */
-async function readHttp(cookieHeader) {
+async function readHttp(cookieHeader, incoming) {
   const headers = { accept: "application/json" };
   if (cookieHeader) headers.cookie = cookieHeader;
+  for (const name of FORWARDED) {
+    const v = headerOf(incoming, name);
+    if (v) headers[name] = v;
+  }
   const res = await fetch(sessionUrl(), { headers, cache: "no-store", signal: AbortSignal.timeout(10000) });
   if (res.status !== 200) throw new Error(`@nextauth-rs/next: GET session answered ${res.status}`);
   const body = await res.json();
@@ -166,7 +174,7 @@ async function getServerSession(...args) {
   if (local) {
     session = local.session;
   } else {
-    const found = await readHttp(cookieHeader);
+    const found = await readHttp(cookieHeader, headers);
     setCookies(found.setCookies);
     session = found.session;
   }
