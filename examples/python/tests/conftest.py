@@ -8,6 +8,7 @@ own ``encode()`` from ``testkit/node`` (``npm ci`` there; ``scripts/test.sh`` do
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import socket
@@ -128,9 +129,17 @@ def signed_in(server) -> dict[str, str]:
     return cookies
 
 
-def mint(claims: dict, max_age: int) -> str:
+@functools.lru_cache(maxsize=None)
+def _mint(claims_json: str, max_age: int) -> str:
+    return mint(json.loads(claims_json), max_age, cached=False)
+
+
+def mint(claims: dict, max_age: int, cached: bool = True) -> str:
     """A session JWE made by next-auth's own ``encode()`` (``exp`` = now + ``max_age``, so a
-    negative ``max_age`` makes an expired token)."""
+    negative ``max_age`` makes an expired token). One node run per distinct token: the readers'
+    tests share them."""
+    if cached:
+        return _mint(json.dumps(claims, sort_keys=True), max_age)
     script = (
         "const { encode } = require('next-auth/jwt');"
         "const [claims, secret, maxAge] = JSON.parse(process.argv[1]);"
