@@ -14,7 +14,9 @@
 # on 127.0.0.1:5432 with trust auth and a database `test` (skipped when DATABASE_URL is set or
 # something already listens on 127.0.0.1:5432), and a Redis server on 127.0.0.1:6379 (Debian's
 # redis-server, started in the background with no persistence; skipped when something already
-# listens there) for the rate limits' Redis store.
+# listens there) for the rate limits' Redis store, and the session readers' examples (npm ci in
+# examples/express; a Python venv under the target dir from examples/python/requirements.txt,
+# python3-venv from Debian when `python3 -m venv` cannot work).
 # Meant for a Debian machine as root (as CI runs it); works unattended (no stdin needed).
 #
 # Skips: NEXTAUTH_SKIP_E2E=1 (the browser suite and the Next.js smoke test) and
@@ -203,6 +205,32 @@ ensure_e2e_deps() {
   done
 }
 
+# The session readers' examples (crates/nextauth-server/tests/session_readers.rs): npm ci in
+# examples/express, and a Python virtual environment at <target dir>/python-session-readers with
+# examples/python/requirements.txt (pinned, from PyPI), remade only when that file changed.
+ensure_session_readers() {
+  local dir="$ROOT/examples/express"
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing the Express example's packages: npm ci in examples/express"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  command -v python3 >/dev/null 2>&1 || apt_install python3
+  local target="${CARGO_TARGET_DIR:-$ROOT/target}"
+  case "$target" in /*) ;; *) target="$ROOT/$target" ;; esac
+  local venv="$target/python-session-readers" req="$ROOT/examples/python/requirements.txt"
+  if [ -x "$venv/bin/python" ] && cmp -s "$req" "$venv/requirements.installed"; then return; fi
+  log "making the Python environment of examples/python: $venv"
+  rm -rf "$venv"
+  # Debian's python3 lacks ensurepip (so venv fails) until python3-venv is installed.
+  if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    apt_install python3-venv
+    python3 -m venv "$venv"
+  fi
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+  cp "$req" "$venv/requirements.installed"
+}
+
 # nginx and Caddy (Debian packages) for the forward-auth tests
 # (crates/nextauth-server/tests/forward_auth.rs runs them as plain processes, never as services).
 ensure_proxies() {
@@ -223,6 +251,7 @@ ensure_postgres
 ensure_redis
 ensure_chromium
 ensure_proxies
+ensure_session_readers
 
 if [ "${1:-}" = "--" ]; then shift; fi
 WHOLE=0

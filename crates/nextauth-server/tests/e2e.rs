@@ -1,6 +1,7 @@
 //! End to end, in a real browser: the Node suite in `e2e/` (the real `next-auth/react` client and the
 //! built-in pages in headless Chromium, driven by playwright-core) and the Next.js example's smoke
-//! test (`examples/nextjs/smoke.mjs`: `next build`, `next start`, sign-in, middleware `getToken()`),
+//! test (`examples/nextjs/smoke.mjs`: `next build`, `next start`, sign-in, middleware `getToken()`,
+//! `getServerSession()` of `packages/next` in the JWT and database strategies),
 //! both against this crate's `nextauth` binary.
 //!
 //! Needs Debian's Chromium (`/usr/bin/chromium`, or `E2E_CHROMIUM`) and `npm ci` in `e2e/`,
