@@ -9,7 +9,7 @@
 #   bash scripts/test.sh --preflight      # only the CI checks below, before anything is built
 #
 # Installs when missing: Node.js (Debian package; Node >= 20 is required), the Node peers in
-# testkit/node (npm ci), cargo-nextest (cargo install; outside CI falls back to `cargo test` if
+# testkit/node and testkit/adapters (npm ci), cargo-nextest (cargo install; outside CI falls back to `cargo test` if
 # that fails), nginx and caddy (Debian packages, for the forward-auth tests), a PostgreSQL server
 # on 127.0.0.1:5432 with trust auth and a database `test` (skipped when DATABASE_URL is set or
 # something already listens on 127.0.0.1:5432), and a Redis server on 127.0.0.1:6379 (Debian's
@@ -96,13 +96,16 @@ ensure_node() {
   [ "$major" -ge 20 ] || die "Node.js >= 20 is required by testkit/node (found $(node --version))"
 }
 
-# The real peers the Rust tests talk to (next-auth, oidc-provider, smtp-server).
+# The real peers the Rust tests talk to: testkit/node (next-auth, oidc-provider, smtp-server) and
+# testkit/adapters (the real NextAuth adapters: Prisma, Drizzle, pg-adapter, with their drivers).
 ensure_node_deps() {
-  local dir="$ROOT/testkit/node"
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    log "installing Node test peers: npm ci in testkit/node"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  local dir
+  for dir in "$ROOT/testkit/node" "$ROOT/testkit/adapters"; do
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      log "installing Node test peers: npm ci in ${dir#"$ROOT"/}"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 }
 
 NEXTEST=1
