@@ -16,6 +16,7 @@ use nextauth_core::adapter::{
     VerificationToken,
 };
 use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
+use nextauth_sqlx::{Layout, Options};
 
 /// 2026-12-28T05:29:14.439Z: a timestamp with milliseconds, so truncation would show.
 const T0: i64 = 1_798_435_754_439;
@@ -259,12 +260,9 @@ async fn users(a: &dyn Adapter) {
         })
         .await
         .unwrap();
+    // Ids are strings to the core: numbers (pg-adapter), cuids (Prisma), UUIDs (Drizzle);
+    // each layout's form is checked by `id_form`.
     assert!(!created.id.is_empty());
-    assert!(
-        created.id.parse::<i64>().is_ok(),
-        "ids are numbers as strings: {:?}",
-        created.id
-    );
     assert_eq!(created.name.as_deref(), Some("Zoë \"Z\" O'Neil"));
     assert_eq!(created.email.as_deref(), Some(email.as_str()));
     assert_eq!(
@@ -673,6 +671,150 @@ async fn sqlite_memory() {
     let a = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &Layout::PG_ADAPTER).await;
+}
+
+/// The form of a new user's id in `layout`: a number, a cuid, a UUID.
+async fn id_form(a: &dyn Adapter, layout: &Layout) {
+    let id = a.create_user(NewUser::default()).await.unwrap().id;
+    match layout.name {
+        "pg-adapter" => assert!(id.parse::<i64>().is_ok(), "{id:?}"),
+        "prisma" => assert!(
+            id.len() == 25
+                && id.starts_with('c')
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{id:?}"
+        ),
+        "drizzle" => assert!(uuid_like(&id), "{id:?}"),
+        other => panic!("layout {other}"),
+    }
+}
+
+fn uuid_like(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The whole contract, the SQL-only constraints and both races on `layout` in a SQLite file
+/// (its tables made by the layout's DDL, the session reads through the direct connections).
+async fn sqlite_layout(layout: Layout) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/{}.db", dir.path().display(), layout.name);
+    let options = Options {
+        layout,
+        migrate: true,
+    };
+    let a = nextauth_sqlx::SqliteAdapter::open_with(&url, &options)
+        .await
+        .unwrap();
+    assert!(a.has_direct_reads());
+    let pool = a.pool().clone();
+    let a: Arc<dyn Adapter> = Arc::new(a);
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &layout).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
+    // The layout's tables and ours, nothing of pg-adapter's.
+    let mut tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    tables.retain(|t| !t.starts_with("nextauth_"));
+    let mut want: Vec<String> = layout.tables().iter().map(|t| t.to_string()).collect();
+    want.sort();
+    assert_eq!(tables, want);
+    // Opening again (tables there) adopts them; with migrate = false it only checks.
+    for migrate in [true, false] {
+        let again = nextauth_sqlx::open_with(&url, &Options { layout, migrate })
+            .await
+            .unwrap();
+        assert!(
+            again
+                .get_user_by_email("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_prisma() {
+    sqlite_layout(Layout::PRISMA).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_drizzle() {
+    sqlite_layout(Layout::DRIZZLE).await;
+}
+
+/// The same on PostgreSQL, each layout in a fresh database.
+async fn postgres_layout(layout: Layout) {
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    let options = Options {
+        layout,
+        migrate: true,
+    };
+    let a = nextauth_sqlx::PostgresAdapter::open_with(&db.url, &options)
+        .await
+        .unwrap();
+    let pool = a.pool().clone();
+    let a: Arc<dyn Adapter> = Arc::new(a);
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &layout).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
+    assert!(pool.size() > 1, "the races ran on several connections");
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    tables.retain(|t| !t.starts_with("nextauth_"));
+    let mut want: Vec<String> = layout.tables().iter().map(|t| t.to_string()).collect();
+    want.sort();
+    assert_eq!(
+        tables, want,
+        "the layout's tables and ours (nextauth_*), nothing else"
+    );
+    let again = nextauth_sqlx::open_with(
+        &db.url,
+        &Options {
+            layout,
+            migrate: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        again
+            .get_user_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_prisma() {
+    postgres_layout(Layout::PRISMA).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_drizzle() {
+    postgres_layout(Layout::DRIZZLE).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -684,6 +826,7 @@ async fn postgres() {
     let a = nextauth_sqlx::open(&db.url).await.unwrap();
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &Layout::PG_ADAPTER).await;
     let pooled = nextauth_sqlx::PostgresAdapter::open(&db.url).await.unwrap();
     let pool = pooled.pool().clone();
     let pooled: Arc<dyn Adapter> = Arc::new(pooled);
