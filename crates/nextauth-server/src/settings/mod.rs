@@ -50,6 +50,8 @@ pub struct Settings {
     pub base_awaits_bound_port: bool,
     /// Database URL (`sqlite://…` or `postgres://…`).
     pub database_url: String,
+    /// `[database] layout` and `migrate`: whose tables, and whether missing ones are created.
+    pub database: nextauth_sqlx::Options,
     /// Where each value of [`env::KEYS`] came from, in that table's order.
     pub sources: Vec<(&'static str, Source)>,
     /// The configuration file, if any.
@@ -161,6 +163,28 @@ pub fn resolve(
             &src_of("database.url"),
             "must start with sqlite: or postgres://",
         ));
+    }
+
+    let layout_name = file
+        .database
+        .layout
+        .take()
+        .unwrap_or_else(|| nextauth_sqlx::Layout::PG_ADAPTER.name.into());
+    let Some(layout) = nextauth_sqlx::Layout::by_name(&layout_name) else {
+        return Err(err(
+            "database.layout",
+            &src_of("database.layout"),
+            format!(
+                "{layout_name:?}: use {}",
+                nextauth_sqlx::Layout::NAMES
+                    .map(|n| format!("{n:?}"))
+                    .join(", ")
+            ),
+        ));
+    };
+    let mut database = nextauth_sqlx::Options::defaults(&database_url, layout);
+    if let Some(m) = file.database.migrate {
+        database.migrate = m;
     }
 
     let limits = server_limits(&file.server, &src_of)?;
@@ -323,6 +347,7 @@ pub fn resolve(
         listen,
         base_awaits_bound_port,
         database_url,
+        database,
         sources,
         file: path,
         warnings,
