@@ -224,22 +224,27 @@ where
     for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
 {
-    fn q_create_user(&self, user: &NewUser) -> AdapterResult<Q<D>> {
+    /// The statement and the id it inserts, where the application makes ids.
+    fn q_create_user(&self, user: &NewUser) -> AdapterResult<(Q<D>, Option<RowId>)> {
         let verified = user
             .email_verified
             .map(|ms| self.layout.encode_time(ms))
             .transpose()?;
         let mut q = query::<D::Db>(&self.sql.create_user);
-        if let Some(id) = self.layout.ids.new_id() {
-            q = q.bind(RowId::Text(id));
+        let id = self.layout.ids.new_id().map(RowId::Text);
+        if let Some(id) = &id {
+            q = q.bind(id.clone());
         }
-        Ok(q.bind(user.name.clone())
+        let q = q
+            .bind(user.name.clone())
             .bind(user.email.clone())
             .bind(verified)
-            .bind(user.image.clone()))
+            .bind(user.image.clone());
+        Ok((q, id))
     }
 
-    fn q_update_user(&self, user: &AdapterUser) -> AdapterResult<Q<D>> {
+    /// The statement and the user's id.
+    fn q_update_user(&self, user: &AdapterUser) -> AdapterResult<(Q<D>, RowId)> {
         let id = self
             .layout
             .parse_id(&user.id)
@@ -248,12 +253,145 @@ where
             .email_verified
             .map(|ms| self.layout.encode_time(ms))
             .transpose()?;
-        Ok(query(&self.sql.update_user)
+        let q = query(&self.sql.update_user)
             .bind(user.name.clone())
             .bind(user.email.clone())
             .bind(verified)
             .bind(user.image.clone())
-            .bind(id))
+            .bind(id.clone());
+        Ok((q, id))
+    }
+
+    /// Runs a bound `createUser` on `conn` and answers the user: its `RETURNING` row, or, where
+    /// the database has none, the row read back by the id the application made.
+    async fn created_user(
+        &self,
+        conn: &mut <D::Db as Database>::Connection,
+        q: Q<D>,
+        id: Option<RowId>,
+    ) -> Result<AdapterUser, sqlx::Error> {
+        if D::RETURNING {
+            let row = q.fetch_one(&mut *conn).await?;
+            return user_at::<D>(&row, 0);
+        }
+        q.execute(&mut *conn).await?;
+        let id = id.ok_or_else(|| {
+            sqlx::Error::Protocol("a database without RETURNING needs ids made here".into())
+        })?;
+        let row = query::<D::Db>(&self.sql.get_user)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        user_at::<D>(&row, 0)
+    }
+
+    /// Runs a bound `updateUser` on `conn`: the updated user, `None` when there is no such
+    /// user (read back by id where the database has no `RETURNING`).
+    async fn updated_user(
+        &self,
+        conn: &mut <D::Db as Database>::Connection,
+        q: Q<D>,
+        id: RowId,
+    ) -> Result<Option<AdapterUser>, sqlx::Error> {
+        if D::RETURNING {
+            let row = q.fetch_optional(&mut *conn).await?;
+            return row.as_ref().map(|r| user_at::<D>(r, 0)).transpose();
+        }
+        // Matched rows (sqlx asks MySQL for found rows, so an update to the same values is 1).
+        if D::rows_affected(&q.execute(&mut *conn).await?) == 0 {
+            return Ok(None);
+        }
+        let row = query::<D::Db>(&self.sql.get_user)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(|r| user_at::<D>(r, 0)).transpose()
+    }
+
+    /// `claimRefresh` where upserts cannot say whether they took the lease (MySQL): insert the
+    /// lease if the key is new; else read the row locked and take it over if it expired.
+    async fn claim_refresh_locked(
+        &self,
+        key: &str,
+        now_ms: i64,
+        lease_until: i64,
+    ) -> AdapterResult<RefreshClaim> {
+        let insert = query(&self.refresh.claim)
+            .bind(key.to_string())
+            .bind(lease_until)
+            .bind(lease_until);
+        let locked = query(&self.refresh.locked).bind(key.to_string());
+        let take_over = query(&self.refresh.take_over)
+            .bind(lease_until)
+            .bind(lease_until)
+            .bind(key.to_string());
+        call::<D, _>("claimRefresh", async {
+            let mut tx = self.pool.begin().await?;
+            if D::rows_affected(&insert.execute(&mut *tx).await?) == 1 {
+                tx.commit().await?;
+                return Ok(RefreshClaim::Leased);
+            }
+            let claim = match locked.fetch_optional(&mut *tx).await? {
+                // Swept between the two statements: ask again.
+                None => RefreshClaim::Busy,
+                Some(row) => match row.try_get::<Option<String>, _>(0)? {
+                    Some(result) => RefreshClaim::Done(result),
+                    None if row.try_get::<i64, _>(1)? < now_ms => {
+                        take_over.execute(&mut *tx).await?;
+                        RefreshClaim::Leased
+                    }
+                    None => RefreshClaim::Busy,
+                },
+            };
+            tx.commit().await?;
+            Ok(claim)
+        })
+        .await
+    }
+
+    /// `claimEvents` without `UPDATE … RETURNING` (MySQL): the due ids locked (skipping rows
+    /// other workers hold), each leased, then read, in one transaction.
+    async fn claim_events_locked(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> AdapterResult<Vec<OutboxRow>> {
+        call::<D, _>("claimEvents", async {
+            let mut tx = self.pool.begin().await?;
+            let ids: Vec<String> = query::<D::Db>(&self.outbox.claim_ids)
+                .bind(now_ms)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<Result<_, _>>()?;
+            let mut claimed = Vec::with_capacity(ids.len());
+            for id in ids {
+                query::<D::Db>(&self.outbox.claim_one)
+                    .bind(lease_until)
+                    .bind(id.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                let r = query::<D::Db>(&self.outbox.get_one)
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                claimed.push(OutboxRow {
+                    event: OutboxEvent {
+                        id: r.try_get(0)?,
+                        kind: r.try_get(1)?,
+                        created_at: r.try_get(2)?,
+                        body: r.try_get(3)?,
+                    },
+                    attempts: u32::try_from(r.try_get::<i32, _>(4)?).unwrap_or(0),
+                });
+            }
+            tx.commit().await?;
+            Ok(claimed)
+        })
+        .await
     }
 
     fn q_link_account(&self, account: &AdapterAccount) -> AdapterResult<Q<D>> {
@@ -320,10 +458,10 @@ where
     for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
 {
     async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
-        let q = self.q_create_user(&user)?;
+        let (q, id) = self.q_create_user(&user)?;
         call::<D, _>("createUser", async {
-            let row = q.fetch_one(&self.pool).await?;
-            user_at::<D>(&row, 0)
+            let mut conn = self.pool.acquire().await?;
+            self.created_user(&mut conn, q, id).await
         })
         .await
     }
@@ -353,8 +491,13 @@ where
     }
 
     async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser> {
-        let q = self.q_update_user(user)?;
-        match self.fetch_user("updateUser", q).await? {
+        let (q, id) = self.q_update_user(user)?;
+        let updated = call::<D, _>("updateUser", async {
+            let mut conn = self.pool.acquire().await?;
+            self.updated_user(&mut conn, q, id).await
+        })
+        .await?;
+        match updated {
             Some(updated) => Ok(updated),
             None => Err(AdapterError::Conflict(format!(
                 "updateUser: no user {}",
@@ -488,6 +631,9 @@ where
         now_ms: i64,
         lease_until: i64,
     ) -> AdapterResult<RefreshClaim> {
+        if D::ON_DUPLICATE_KEY {
+            return self.claim_refresh_locked(key, now_ms, lease_until).await;
+        }
         let claim = query(&self.refresh.claim)
             .bind(key.to_string())
             .bind(lease_until)
@@ -607,6 +753,20 @@ where
             .bind(key.to_string())
             .bind(window_start_ms)
             .bind(window_end_ms);
+        if D::ON_DUPLICATE_KEY {
+            // The upsert, then the count it left, in one transaction (the row stays locked).
+            let count = query(&self.rate_limits.hits)
+                .bind(key.to_string())
+                .bind(window_start_ms);
+            return call::<D, _>("rateLimitHit", async {
+                let mut tx = self.pool.begin().await?;
+                q.execute(&mut *tx).await?;
+                let hits: i64 = count.fetch_one(&mut *tx).await?.try_get(0)?;
+                tx.commit().await?;
+                Ok(u64::try_from(hits).unwrap_or(0))
+            })
+            .await;
+        }
         call::<D, _>("rateLimitHit", async {
             let row = q.fetch_one(&self.pool).await?;
             let hits: i64 = row.try_get(0)?;
@@ -673,6 +833,39 @@ where
         // One DELETE … RETURNING: atomic. Of two requests racing for one link, exactly one gets
         // the row (PostgreSQL: the second waits on the first's row lock, then finds it gone;
         // SQLite serialises writers, and the loser deletes nothing).
+        if !D::RETURNING {
+            // A locking read, then the delete, in one transaction: of concurrent uses, the
+            // others wait on the row lock and then find it gone.
+            return call::<D, _>("useVerificationToken", async {
+                let mut tx = self.pool.begin().await?;
+                let row = query::<D::Db>(&self.sql.lock_verification_token)
+                    .bind(identifier)
+                    .bind(hashed_token)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(r) = row else {
+                    return Ok(None);
+                };
+                let token = VerificationToken {
+                    identifier: r.try_get(0)?,
+                    token: r.try_get(1)?,
+                    expires: r.try_get::<Millis, _>(2)?.ms,
+                };
+                // MySQL compares by the column's collation, case-insensitive in Prisma's
+                // `utf8mb4_unicode_ci`: a link is spent only by its exact identifier and token.
+                if token.identifier != identifier || token.token != hashed_token {
+                    return Ok(None);
+                }
+                let deleted = query::<D::Db>(&self.sql.use_verification_token)
+                    .bind(identifier)
+                    .bind(hashed_token)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok((D::rows_affected(&deleted) == 1).then_some(token))
+            })
+            .await;
+        }
         call::<D, _>("useVerificationToken", async {
             let row = query::<D::Db>(&self.sql.use_verification_token)
                 .bind(identifier)
@@ -711,11 +904,10 @@ where
         user: NewUser,
         events: &UserEvents,
     ) -> AdapterResult<AdapterUser> {
-        let q = self.q_create_user(&user)?;
+        let (q, id) = self.q_create_user(&user)?;
         call::<D, _>("createUser", async {
             let mut tx = self.pool.begin().await?;
-            let row = q.fetch_one(&mut *tx).await?;
-            let u = user_at::<D>(&row, 0)?;
+            let u = self.created_user(&mut tx, q, id).await?;
             self.insert_events(&mut tx, &events(&u)).await?;
             tx.commit().await?;
             Ok(u)
@@ -728,14 +920,13 @@ where
         user: &AdapterUser,
         events: &[OutboxEvent],
     ) -> AdapterResult<AdapterUser> {
-        let q = self.q_update_user(user)?;
+        let (q, id) = self.q_update_user(user)?;
         let updated = call::<D, _>("updateUser", async {
             let mut tx = self.pool.begin().await?;
-            let Some(row) = q.fetch_optional(&mut *tx).await? else {
+            let Some(u) = self.updated_user(&mut tx, q, id).await? else {
                 // Nothing written: the transaction rolls back when dropped.
                 return Ok(None);
             };
-            let u = user_at::<D>(&row, 0)?;
             self.insert_events(&mut tx, events).await?;
             tx.commit().await?;
             Ok(Some(u))
@@ -796,6 +987,9 @@ where
         lease_until: i64,
         limit: u32,
     ) -> AdapterResult<Vec<OutboxRow>> {
+        if !D::RETURNING {
+            return self.claim_events_locked(now_ms, lease_until, limit).await;
+        }
         call::<D, _>("claimEvents", async {
             let rows = query::<D::Db>(&self.outbox.claim)
                 .bind(lease_until)

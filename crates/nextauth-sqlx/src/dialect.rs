@@ -47,6 +47,15 @@ pub trait Dialect: Clone + fmt::Debug + Send + Sync + 'static {
     /// serialised anyway (SQLite: one writer at a time, the claim is one `UPDATE`).
     const SKIP_LOCKED: &'static str = "";
 
+    /// Whether the database has `INSERT/UPDATE/DELETE … RETURNING` (SQLite, PostgreSQL). Where
+    /// it does not (MySQL; MariaDB lacks `UPDATE … RETURNING`), the adapter writes and then
+    /// reads in one transaction, and spends a magic link with `SELECT … FOR UPDATE` + `DELETE`.
+    const RETURNING: bool = true;
+
+    /// Whether upserts are written `ON DUPLICATE KEY UPDATE` / `INSERT IGNORE` (MySQL) rather
+    /// than `ON CONFLICT … DO …` (SQLite, PostgreSQL).
+    const ON_DUPLICATE_KEY: bool = false;
+
     /// The database's own clock as ms since the epoch, as an SQL expression: revocations are
     /// stamped with it, so every instance reads them by one clock (`crate::revocations`).
     const NOW_MS: &'static str;

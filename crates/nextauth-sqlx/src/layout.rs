@@ -173,6 +173,8 @@ pub struct Ddl {
     pub postgres: &'static str,
     /// SQLite.
     pub sqlite: &'static str,
+    /// MySQL/MariaDB, where the layout's adapter runs there (not pg-adapter's).
+    pub mysql: Option<&'static str>,
 }
 
 impl Layout {
@@ -223,6 +225,7 @@ impl Layout {
         ddl: Ddl {
             postgres: include_str!("../migrations/postgres/0001_pg_adapter_schema.sql"),
             sqlite: include_str!("../migrations/sqlite/0001_schema.sql"),
+            mysql: None,
         },
         users: UserColumns {
             table: "users",
@@ -273,6 +276,7 @@ impl Layout {
         ddl: Ddl {
             postgres: PRISMA_POSTGRES,
             sqlite: PRISMA_SQLITE,
+            mysql: Some(PRISMA_MYSQL),
         },
         users: UserColumns {
             table: "User",
@@ -305,6 +309,7 @@ impl Layout {
         ddl: Ddl {
             postgres: DRIZZLE_POSTGRES,
             sqlite: DRIZZLE_SQLITE,
+            mysql: Some(DRIZZLE_MYSQL),
         },
         users: UserColumns {
             table: "user",
@@ -524,6 +529,113 @@ CREATE UNIQUE INDEX "VerificationToken_token_key" ON "VerificationToken"("token"
 CREATE UNIQUE INDEX "VerificationToken_identifier_token_key" ON "VerificationToken"("identifier", "token");
 "#;
 
+/// Prisma Migrate for the v4 schema's MySQL variant (the adapter's docs: `String` is
+/// `VARCHAR(191)`, the tokens `@db.Text`; `DateTime` is `DATETIME(3)` in UTC).
+const PRISMA_MYSQL: &str = r#"-- CreateTable
+CREATE TABLE `Account` (
+    `id` VARCHAR(191) NOT NULL,
+    `userId` VARCHAR(191) NOT NULL,
+    `type` VARCHAR(191) NOT NULL,
+    `provider` VARCHAR(191) NOT NULL,
+    `providerAccountId` VARCHAR(191) NOT NULL,
+    `refresh_token` TEXT NULL,
+    `access_token` TEXT NULL,
+    `expires_at` INTEGER NULL,
+    `token_type` VARCHAR(191) NULL,
+    `scope` VARCHAR(191) NULL,
+    `id_token` TEXT NULL,
+    `session_state` VARCHAR(191) NULL,
+
+    UNIQUE INDEX `Account_provider_providerAccountId_key`(`provider`, `providerAccountId`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- CreateTable
+CREATE TABLE `Session` (
+    `id` VARCHAR(191) NOT NULL,
+    `sessionToken` VARCHAR(191) NOT NULL,
+    `userId` VARCHAR(191) NOT NULL,
+    `expires` DATETIME(3) NOT NULL,
+
+    UNIQUE INDEX `Session_sessionToken_key`(`sessionToken`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- CreateTable
+CREATE TABLE `User` (
+    `id` VARCHAR(191) NOT NULL,
+    `name` VARCHAR(191) NULL,
+    `email` VARCHAR(191) NULL,
+    `emailVerified` DATETIME(3) NULL,
+    `image` VARCHAR(191) NULL,
+
+    UNIQUE INDEX `User_email_key`(`email`),
+    PRIMARY KEY (`id`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- CreateTable
+CREATE TABLE `VerificationToken` (
+    `identifier` VARCHAR(191) NOT NULL,
+    `token` VARCHAR(191) NOT NULL,
+    `expires` DATETIME(3) NOT NULL,
+
+    UNIQUE INDEX `VerificationToken_token_key`(`token`),
+    UNIQUE INDEX `VerificationToken_identifier_token_key`(`identifier`, `token`)
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+
+-- AddForeignKey
+ALTER TABLE `Account` ADD CONSTRAINT `Account_userId_fkey` FOREIGN KEY (`userId`) REFERENCES `User`(`id`) ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE `Session` ADD CONSTRAINT `Session_userId_fkey` FOREIGN KEY (`userId`) REFERENCES `User`(`id`) ON DELETE CASCADE ON UPDATE CASCADE;
+"#;
+
+/// `drizzle-kit generate` for the default `mysqlTable`s (without `authenticator`): `varchar(255)`
+/// ids, `timestamp(3)` for `emailVerified`, `timestamp` (whole seconds) for the expiries.
+const DRIZZLE_MYSQL: &str = r#"CREATE TABLE `account` (
+	`userId` varchar(255) NOT NULL,
+	`type` varchar(255) NOT NULL,
+	`provider` varchar(255) NOT NULL,
+	`providerAccountId` varchar(255) NOT NULL,
+	`refresh_token` varchar(255),
+	`access_token` varchar(255),
+	`expires_at` int,
+	`token_type` varchar(255),
+	`scope` varchar(255),
+	`id_token` varchar(2048),
+	`session_state` varchar(255),
+	CONSTRAINT `account_provider_providerAccountId_pk` PRIMARY KEY(`provider`,`providerAccountId`)
+);
+--> statement-breakpoint
+CREATE TABLE `session` (
+	`sessionToken` varchar(255) NOT NULL,
+	`userId` varchar(255) NOT NULL,
+	`expires` timestamp NOT NULL,
+	CONSTRAINT `session_sessionToken` PRIMARY KEY(`sessionToken`)
+);
+--> statement-breakpoint
+CREATE TABLE `user` (
+	`id` varchar(255) NOT NULL,
+	`name` varchar(255),
+	`email` varchar(255),
+	`emailVerified` timestamp(3),
+	`image` varchar(255),
+	CONSTRAINT `user_id` PRIMARY KEY(`id`),
+	CONSTRAINT `user_email_unique` UNIQUE(`email`)
+);
+--> statement-breakpoint
+CREATE TABLE `verificationToken` (
+	`identifier` varchar(255) NOT NULL,
+	`token` varchar(255) NOT NULL,
+	`expires` timestamp NOT NULL,
+	CONSTRAINT `verificationToken_identifier_token_pk` PRIMARY KEY(`identifier`,`token`)
+);
+--> statement-breakpoint
+ALTER TABLE `account` ADD CONSTRAINT `account_userId_user_id_fk` FOREIGN KEY (`userId`) REFERENCES `user`(`id`) ON DELETE cascade ON UPDATE no action;
+--> statement-breakpoint
+ALTER TABLE `session` ADD CONSTRAINT `session_userId_user_id_fk` FOREIGN KEY (`userId`) REFERENCES `user`(`id`) ON DELETE cascade ON UPDATE no action;
+"#;
+
 /// `drizzle-kit generate` for `@auth/drizzle-adapter`'s default `pgTable`s (without the
 /// `authenticator` table, which v4 does not use; the foreign keys unqualified by schema).
 const DRIZZLE_POSTGRES: &str = r#"CREATE TABLE "account" (
@@ -656,8 +768,13 @@ pub struct Statements {
     /// `createVerificationToken`: binds identifier, token, expires.
     pub create_verification_token: Arc<str>,
     /// `useVerificationToken`: binds identifier, token; deletes and returns the row in one
-    /// statement, so that of concurrent uses exactly one gets it.
+    /// statement, so that of concurrent uses exactly one gets it. Without `RETURNING`
+    /// ([`Dialect::RETURNING`]): the plain `DELETE`, after [`Statements::lock_verification_token`]
+    /// in the same transaction.
     pub use_verification_token: Arc<str>,
+    /// The row of a magic link, locked for the transaction (`SELECT … FOR UPDATE`): binds
+    /// identifier, token. Used where the database has no `DELETE … RETURNING`.
+    pub lock_verification_token: Arc<str>,
 }
 
 impl Statements {
@@ -713,11 +830,22 @@ impl Statements {
         let token_cols = [v.identifier, v.token, v.expires];
         let tokens = q(v.table);
 
+        // Where the database has no RETURNING, the adapter reads the row back itself.
+        let returning = |cols: &str| {
+            if D::RETURNING {
+                format!(" RETURNING {cols}")
+            } else {
+                String::new()
+            }
+        };
+        let token_list = list(&token_cols);
+
         Statements {
             create_user: Arc::from(format!(
-                "INSERT INTO {users} ({}) VALUES ({}) RETURNING {user_list}",
+                "INSERT INTO {users} ({}) VALUES ({}){}",
                 list(insert_user),
                 params(insert_user.len()),
+                returning(&user_list),
             )),
             get_user: Arc::from(format!(
                 "SELECT {user_list} FROM {users} WHERE {} = {}",
@@ -770,7 +898,7 @@ impl Statements {
                 p(8),
             )),
             update_user: Arc::from(format!(
-                "UPDATE {users} SET {} WHERE {} = {} RETURNING {user_list}",
+                "UPDATE {users} SET {} WHERE {} = {}{}",
                 user_fields
                     .iter()
                     .enumerate()
@@ -779,6 +907,7 @@ impl Statements {
                     .join(", "),
                 q(u.id),
                 p(user_fields.len() + 1),
+                returning(&user_list),
             )),
             link_account: Arc::from(format!(
                 "INSERT INTO {} ({}) VALUES ({})",
@@ -836,12 +965,19 @@ impl Statements {
                 params(token_cols.len()),
             )),
             use_verification_token: Arc::from(format!(
-                "DELETE FROM {tokens} WHERE {} = {} AND {} = {} RETURNING {}",
+                "DELETE FROM {tokens} WHERE {} = {} AND {} = {}{}",
                 q(v.identifier),
                 p(1),
                 q(v.token),
                 p(2),
-                list(&token_cols),
+                returning(&token_list),
+            )),
+            lock_verification_token: Arc::from(format!(
+                "SELECT {token_list} FROM {tokens} WHERE {} = {} AND {} = {} FOR UPDATE",
+                q(v.identifier),
+                p(1),
+                q(v.token),
+                p(2),
             )),
         }
     }

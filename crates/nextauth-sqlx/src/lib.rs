@@ -54,6 +54,7 @@ mod call;
 mod claims;
 mod dialect;
 mod layout;
+mod mysql;
 mod outbox;
 mod postgres;
 mod rate_limits;
@@ -77,6 +78,7 @@ pub use layout::{
     AccountColumns, ColumnKind, Ddl, Ids, Layout, SessionColumns, Statements, Timestamps,
     UserColumns, VerificationTokenColumns,
 };
+pub use mysql::{MySqlAdapter, MySqlDialect};
 pub use postgres::{PostgresAdapter, PostgresDialect};
 pub use schema::{Options, Problem};
 pub use sqlite::{SqliteAdapter, SqliteDialect};
@@ -89,6 +91,8 @@ pub use values::{Millis, RowId};
 ///   directory are created; WAL mode, a busy timeout. `sqlite::memory:`: a private in-memory
 ///   database (gone when the process ends).
 /// * `postgres://user:pass@host:port/db` (or `postgresql://`): a pool of up to 10 connections.
+/// * `mysql://user:pass@host:port/db` (MySQL or MariaDB): only with [`open_with`] and a layout
+///   whose adapter runs there (`prisma`, `drizzle`).
 pub async fn open(url: &str) -> Result<Arc<dyn Adapter>, OpenError> {
     open_with(url, &Options::defaults(url, Layout::PG_ADAPTER)).await
 }
@@ -99,9 +103,13 @@ fn engine(url: &str) -> Result<schema::Engine, OpenError> {
         Ok(schema::Engine::Sqlite)
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(schema::Engine::Postgres)
+    } else if url.starts_with("mysql://") || url.starts_with("mariadb://") {
+        Ok(schema::Engine::MySql)
     } else {
         Err(OpenError::Url(
-            "use sqlite:<path>, sqlite::memory: or postgres://user@host:port/database".into(),
+            "use sqlite:<path>, sqlite::memory:, postgres://user@host:port/database or \
+             mysql://user@host:port/database"
+                .into(),
         ))
     }
 }
@@ -113,6 +121,7 @@ pub async fn open_with(url: &str, options: &Options) -> Result<Arc<dyn Adapter>,
     Ok(match engine(url)? {
         schema::Engine::Sqlite => Arc::new(SqliteAdapter::open_with(url, options).await?),
         schema::Engine::Postgres => Arc::new(PostgresAdapter::open_with(url, options).await?),
+        schema::Engine::MySql => Arc::new(MySqlAdapter::open_with(url, options).await?),
     })
 }
 
@@ -123,6 +132,7 @@ pub async fn check(url: &str, layout: &Layout) -> Result<Vec<Problem>, OpenError
     match engine(url)? {
         schema::Engine::Sqlite => sqlite::check(url, layout).await,
         schema::Engine::Postgres => postgres::check(url, layout).await,
+        schema::Engine::MySql => mysql::check(url, layout).await,
     }
 }
 
@@ -148,6 +158,13 @@ pub async fn migrate(url: &str, layout: &Layout) -> Result<(), OpenError> {
                 .close()
                 .await;
         }
+        schema::Engine::MySql => {
+            MySqlAdapter::open_with(url, &options)
+                .await?
+                .pool()
+                .close()
+                .await;
+        }
     }
     Ok(())
 }
@@ -158,5 +175,6 @@ pub fn ddl(url: &str, layout: &Layout) -> Result<String, OpenError> {
     Ok(match engine(url)? {
         schema::Engine::Sqlite => sqlite::ddl(layout),
         schema::Engine::Postgres => postgres::ddl(layout),
+        schema::Engine::MySql => mysql::ddl(layout)?,
     })
 }

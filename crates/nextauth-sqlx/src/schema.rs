@@ -105,6 +105,7 @@ impl fmt::Display for Problem {
 pub(crate) enum Engine {
     Postgres,
     Sqlite,
+    MySql,
 }
 
 /// The catalogue of the layout's tables: table → (column, declared type, lowercase).
@@ -141,6 +142,7 @@ pub(crate) fn ddl(base: &'static Migrator, layout: &Layout, engine: Engine) -> S
         out.push_str(match engine {
             Engine::Postgres => layout.ddl.postgres,
             Engine::Sqlite => layout.ddl.sqlite,
+            Engine::MySql => layout.ddl.mysql.unwrap_or_default(),
         });
         out.push('\n');
     }
@@ -150,6 +152,13 @@ pub(crate) fn ddl(base: &'static Migrator, layout: &Layout, engine: Engine) -> S
         out.push('\n');
     }
     out
+}
+
+/// A layout's DDL in the pieces drizzle-kit separates with `--> statement-breakpoint` (which
+/// is no comment to MySQL, whose comments need `-- `); one piece for the others.
+fn statements(ddl: &'static str) -> impl Iterator<Item = &'static str> {
+    ddl.split("--> statement-breakpoint")
+        .filter(|part| !part.trim().is_empty())
 }
 
 /// Whether a declared type holds `kind` in `layout` on `engine`; else what it should be.
@@ -167,6 +176,16 @@ fn type_fits(engine: Engine, ids: Ids, kind: ColumnKind, found: &str) -> Result<
                     t.starts_with("timestamp"),
                     "a timestamp (timestamp or timestamptz)",
                 ),
+            }
+        }
+        Engine::MySql => {
+            let text = t.contains("char") || t.contains("text");
+            let integer = t.ends_with("int");
+            match kind {
+                ColumnKind::Id if ids == Ids::Serial => (integer, "an integer"),
+                ColumnKind::Id | ColumnKind::Text => (text, "varchar or text"),
+                ColumnKind::Integer => (integer, "an integer"),
+                ColumnKind::Time => (t == "datetime" || t == "timestamp", "datetime or timestamp"),
             }
         }
         Engine::Sqlite => {
@@ -371,10 +390,12 @@ pub(crate) async fn prepare_postgres(
             .map_err(err)?;
         let cat = catalogue_postgres(&mut tx, layout).await.map_err(err)?;
         if plan_create(layout, Engine::Postgres, &cat)? {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(layout.ddl.postgres))
-                .execute(&mut *tx)
-                .await
-                .map_err(err)?;
+            for part in statements(layout.ddl.postgres) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(part))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+            }
         }
         tx.commit().await.map_err(err)?;
     }
@@ -470,10 +491,12 @@ pub(crate) async fn prepare_sqlite(
         let created = async {
             let cat = catalogue_sqlite(&mut conn, layout).await.map_err(err)?;
             if plan_create(layout, Engine::Sqlite, &cat)? {
-                sqlx::raw_sql(sqlx::AssertSqlSafe(layout.ddl.sqlite))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(err)?;
+                for part in statements(layout.ddl.sqlite) {
+                    sqlx::raw_sql(sqlx::AssertSqlSafe(part))
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(err)?;
+                }
             }
             Ok::<(), OpenError>(())
         }
@@ -486,6 +509,120 @@ pub(crate) async fn prepare_sqlite(
         sqlx::query(end).execute(&mut *conn).await.map_err(err)?;
         created?;
     }
+    migrator(base, layout)
+        .run(pool)
+        .await
+        .map_err(|e| OpenError::Migrate(e.to_string()))
+}
+
+// ---- MySQL / MariaDB -----------------------------------------------------------------------
+
+async fn catalogue_mysql(
+    conn: &mut sqlx::MySqlConnection,
+    layout: &Layout,
+) -> Result<Catalogue, sqlx::Error> {
+    let t = layout.tables();
+    let rows = sqlx::query(
+        "SELECT CAST(table_name AS CHAR), CAST(column_name AS CHAR), CAST(data_type AS CHAR) \
+         FROM information_schema.columns \
+         WHERE table_schema = DATABASE() AND table_name IN (?, ?, ?, ?) \
+         ORDER BY table_name, ordinal_position",
+    )
+    .bind(t[0])
+    .bind(t[1])
+    .bind(t[2])
+    .bind(t[3])
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut cat = Catalogue::new();
+    for r in rows {
+        cat.entry(r.try_get(0)?)
+            .or_default()
+            .push((r.try_get(1)?, r.try_get(2)?));
+    }
+    Ok(cat)
+}
+
+async fn ledger_mysql(
+    conn: &mut sqlx::MySqlConnection,
+    layout: &Layout,
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    let exists: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() AND table_name = ?",
+    )
+    .bind(ledger(layout))
+    .fetch_one(&mut *conn)
+    .await?;
+    if exists == 0 {
+        return Ok(None);
+    }
+    let sql = format!("SELECT version FROM {} WHERE success", ledger(layout));
+    Ok(Some(
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&mut *conn)
+            .await?,
+    ))
+}
+
+/// Every problem of `layout` in the MySQL database of `conn`, our own tables included.
+pub(crate) async fn check_mysql(
+    conn: &mut sqlx::MySqlConnection,
+    base: &'static Migrator,
+    layout: &Layout,
+) -> Result<Vec<Problem>, OpenError> {
+    let err = |e: sqlx::Error| OpenError::Connect(format!("reading the catalogue: {e}"));
+    let cat = catalogue_mysql(conn, layout).await.map_err(err)?;
+    let mut found = problems(layout, Engine::MySql, &cat);
+    let applied = ledger_mysql(conn, layout).await.map_err(err)?;
+    found.extend(own_tables_problem(&migrator(base, layout), applied));
+    Ok(found)
+}
+
+/// Prepares the MySQL database behind `pool` for `options` (see the module documentation).
+/// MySQL's DDL is not transactional: instances starting together on an empty database take a
+/// named lock (`GET_LOCK`) around the check and the creation.
+pub(crate) async fn prepare_mysql(
+    pool: &sqlx::MySqlPool,
+    base: &'static Migrator,
+    options: &Options,
+) -> Result<(), OpenError> {
+    let layout = &options.layout;
+    let err = |e: sqlx::Error| OpenError::Migrate(e.to_string());
+    let mut conn = pool.acquire().await.map_err(err)?;
+    if !options.migrate {
+        let found = check_mysql(&mut conn, base, layout).await?;
+        return if found.is_empty() {
+            Ok(())
+        } else {
+            Err(schema_error(layout, &found))
+        };
+    }
+    let ddl = layout.ddl.mysql.ok_or_else(|| {
+        OpenError::Migrate(format!("layout {:?} has no MySQL tables", layout.name))
+    })?;
+    sqlx::query("SELECT GET_LOCK('nextauth_create_tables', 30)")
+        .execute(&mut *conn)
+        .await
+        .map_err(err)?;
+    let created = async {
+        let cat = catalogue_mysql(&mut conn, layout).await.map_err(err)?;
+        if plan_create(layout, Engine::MySql, &cat)? {
+            for part in statements(ddl) {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(part))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(err)?;
+            }
+        }
+        Ok::<(), OpenError>(())
+    }
+    .await;
+    let _ = sqlx::query("SELECT RELEASE_LOCK('nextauth_create_tables')")
+        .execute(&mut *conn)
+        .await;
+    created?;
+    drop(conn);
     migrator(base, layout)
         .run(pool)
         .await

@@ -6,9 +6,10 @@
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
+use sqlx::mysql::{MySqlTypeInfo, MySqlValueRef};
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
 use sqlx::sqlite::{SqliteArgumentsBuffer, SqliteTypeInfo, SqliteValueRef};
-use sqlx::{Decode, Encode, Postgres, Sqlite, Type, TypeInfo, ValueRef};
+use sqlx::{Decode, Encode, MySql, Postgres, Sqlite, Type, TypeInfo, ValueRef};
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -227,6 +228,70 @@ impl<'r> Decode<'r, Sqlite> for Millis {
         };
         Ok(Millis {
             ms,
+            with_zone: false,
+        })
+    }
+}
+
+// ---- MySQL / MariaDB ------------------------------------------------------------------------
+
+impl Type<MySql> for RowId {
+    fn type_info() -> MySqlTypeInfo {
+        <String as Type<MySql>>::type_info()
+    }
+    fn compatible(ty: &MySqlTypeInfo) -> bool {
+        <i64 as Type<MySql>>::compatible(ty) || <String as Type<MySql>>::compatible(ty)
+    }
+}
+
+impl Encode<'_, MySql> for RowId {
+    fn encode_by_ref(&self, buf: &mut Vec<u8>) -> Result<IsNull, BoxDynError> {
+        match self {
+            RowId::Int(n) => <i64 as Encode<MySql>>::encode_by_ref(n, buf),
+            RowId::Text(s) => <String as Encode<MySql>>::encode_by_ref(s, buf),
+        }
+    }
+    fn produces(&self) -> Option<MySqlTypeInfo> {
+        Some(match self {
+            RowId::Int(_) => <i64 as Type<MySql>>::type_info(),
+            RowId::Text(_) => <String as Type<MySql>>::type_info(),
+        })
+    }
+}
+
+impl<'r> Decode<'r, MySql> for RowId {
+    fn decode(value: MySqlValueRef<'r>) -> Result<Self, BoxDynError> {
+        let ty = value.type_info().into_owned();
+        if <i64 as Type<MySql>>::compatible(&ty) {
+            Ok(RowId::Int(<i64 as Decode<MySql>>::decode(value)?))
+        } else {
+            Ok(RowId::Text(<String as Decode<MySql>>::decode(value)?))
+        }
+    }
+}
+
+impl Type<MySql> for Millis {
+    fn type_info() -> MySqlTypeInfo {
+        <PrimitiveDateTime as Type<MySql>>::type_info()
+    }
+    fn compatible(ty: &MySqlTypeInfo) -> bool {
+        <OffsetDateTime as Type<MySql>>::compatible(ty)
+    }
+}
+
+impl Encode<'_, MySql> for Millis {
+    // DATETIME(3) and TIMESTAMP(3) alike get the UTC date-time (sqlx sets the session's
+    // `time_zone` to +00:00, so a TIMESTAMP column stores it unshifted).
+    fn encode_by_ref(&self, buf: &mut Vec<u8>) -> Result<IsNull, BoxDynError> {
+        <OffsetDateTime as Encode<MySql>>::encode(self.offset()?, buf)
+    }
+}
+
+impl<'r> Decode<'r, MySql> for Millis {
+    fn decode(value: MySqlValueRef<'r>) -> Result<Self, BoxDynError> {
+        let t = <OffsetDateTime as Decode<MySql>>::decode(value)?;
+        Ok(Millis {
+            ms: ms_of(t),
             with_zone: false,
         })
     }

@@ -15,11 +15,36 @@ use nextauth_core::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, MemoryAdapter, NewUser,
     VerificationToken,
 };
-use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
+use nextauth_sqlx::testing::{
+    MySqlTestDatabase, TestDatabase, mysql_server_url, mysql_url_or_skip, postgres_url_or_skip,
+};
 use nextauth_sqlx::{Layout, Options};
 
 /// 2026-12-28T05:29:14.439Z: a timestamp with milliseconds, so truncation would show.
 const T0: i64 = 1_798_435_754_439;
+
+/// Set by the tests of a layout that keeps session and link expiries in whole seconds
+/// (Drizzle's MySQL `timestamp`, fsp 0): their times are whole seconds. One test per process
+/// (nextest), so a process-wide flag.
+static WHOLE_SECONDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// [`T0`], or T0 in whole seconds where the layout keeps no milliseconds.
+fn t0() -> i64 {
+    if WHOLE_SECONDS.load(std::sync::atomic::Ordering::Relaxed) {
+        T0 - T0 % 1000
+    } else {
+        T0
+    }
+}
+
+/// The smallest step a stored expiry shows: 7 ms, or 7 s.
+fn tick() -> i64 {
+    if WHOLE_SECONDS.load(std::sync::atomic::Ordering::Relaxed) {
+        7_000
+    } else {
+        7
+    }
+}
 
 fn unique(tag: &str) -> String {
     format!("{tag}-{}", hex::encode(rand::random::<[u8; 6]>()))
@@ -382,7 +407,7 @@ async fn sessions(a: &dyn Adapter) {
             email: Some(format!("{}@example.com", unique("sess"))),
             name: Some("Session User".into()),
             image: Some("https://example.com/s.png".into()),
-            email_verified: Some(T0),
+            email_verified: Some(t0()),
         })
         .await
         .unwrap();
@@ -391,13 +416,13 @@ async fn sessions(a: &dyn Adapter) {
         .create_session(&AdapterSession {
             session_token: token.clone(),
             user_id: user.id.clone(),
-            expires: T0 + 30 * 86_400_000,
+            expires: t0() + 30 * 86_400_000,
         })
         .await
         .unwrap();
     assert_eq!(created.session_token, token);
     assert_eq!(created.user_id, user.id);
-    assert_eq!(created.expires, T0 + 30 * 86_400_000);
+    assert_eq!(created.expires, t0() + 30 * 86_400_000);
 
     let (s, u) = a
         .get_session_and_user(&token)
@@ -408,7 +433,7 @@ async fn sessions(a: &dyn Adapter) {
     assert_eq!(u, user);
     assert_eq!(a.get_session_and_user("no-such-token").await.unwrap(), None);
 
-    a.update_session_expiry(&token, T0 + 31 * 86_400_000 + 7)
+    a.update_session_expiry(&token, t0() + 31 * 86_400_000 + tick())
         .await
         .unwrap();
     let (s, _) = a
@@ -416,16 +441,18 @@ async fn sessions(a: &dyn Adapter) {
         .await
         .unwrap()
         .expect("session");
-    assert_eq!(s.expires, T0 + 31 * 86_400_000 + 7);
+    assert_eq!(s.expires, t0() + 31 * 86_400_000 + tick());
     // Extending a session that is gone is not an error (it may have been signed out meanwhile).
-    a.update_session_expiry("no-such-token", T0).await.unwrap();
+    a.update_session_expiry("no-such-token", t0())
+        .await
+        .unwrap();
 
     // A user may hold several sessions (several browsers).
     let second = unique("session-token");
     a.create_session(&AdapterSession {
         session_token: second.clone(),
         user_id: user.id.clone(),
-        expires: T0,
+        expires: t0(),
     })
     .await
     .unwrap();
@@ -443,7 +470,7 @@ async fn verification_tokens(a: &dyn Adapter) {
     let token = VerificationToken {
         identifier: identifier.clone(),
         token: hashed.clone(),
-        expires: T0 + 86_400_000,
+        expires: t0() + 86_400_000,
     };
     a.create_verification_token(&token).await.unwrap();
     // Two links for one address are independent.
@@ -493,13 +520,14 @@ async fn verification_tokens(a: &dyn Adapter) {
         .unwrap()
         .expect("other link");
     assert_eq!(o.identifier, identifier);
-    assert_eq!(o.expires, T0 + 86_400_000);
+    assert_eq!(o.expires, t0() + 86_400_000);
 
     // Expiry is the caller's to judge: an expired row is returned (and deleted) like any other.
     let expired = VerificationToken {
         identifier: identifier.clone(),
         token: hex::encode(rand::random::<[u8; 32]>()),
-        expires: 1,
+        // Long past (MySQL's TIMESTAMP starts at 1970-01-01 00:00:01).
+        expires: 1_000_000,
     };
     a.create_verification_token(&expired).await.unwrap();
     assert_eq!(
@@ -815,6 +843,81 @@ async fn postgres_prisma() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_drizzle() {
     postgres_layout(Layout::DRIZZLE).await;
+}
+
+/// The same on MySQL/MariaDB (layouts prisma and drizzle), each in a fresh database.
+async fn mysql_layout(layout: Layout) {
+    let Some(base) = mysql_url_or_skip(mysql_server_url()) else {
+        return;
+    };
+    if layout.name == "drizzle" {
+        // Drizzle's MySQL `session.expires` and `verificationToken.expires` are `timestamp`
+        // without fractional seconds.
+        WHOLE_SECONDS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let db = MySqlTestDatabase::create(&base).await;
+    let options = Options {
+        layout,
+        migrate: true,
+    };
+    let a = nextauth_sqlx::MySqlAdapter::open_with(&db.url, &options)
+        .await
+        .unwrap();
+    let pool = a.pool().clone();
+    let a: Arc<dyn Adapter> = Arc::new(a);
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &layout).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
+    assert!(pool.size() > 1, "the races ran on several connections");
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() ORDER BY table_name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    tables.retain(|t| !t.starts_with("nextauth_"));
+    let mut want: Vec<String> = layout.tables().iter().map(|t| t.to_string()).collect();
+    want.sort();
+    tables.sort();
+    assert_eq!(
+        tables, want,
+        "the layout's tables and ours (nextauth_*), nothing else"
+    );
+    let again = nextauth_sqlx::open_with(
+        &db.url,
+        &Options {
+            layout,
+            migrate: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        again
+            .get_user_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // pg-adapter's tables are PostgreSQL's.
+    let err = nextauth_sqlx::open_with(&db.url, &Options::defaults(&db.url, Layout::PG_ADAPTER))
+        .await
+        .err()
+        .expect("pg-adapter on MySQL is refused");
+    assert!(err.to_string().contains("no MySQL tables"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_prisma() {
+    mysql_layout(Layout::PRISMA).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_drizzle() {
+    mysql_layout(Layout::DRIZZLE).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -69,7 +69,7 @@ async fn sign_in_writes(a: &dyn nextauth_core::Adapter) {
     a.create_session(&AdapterSession {
         session_token: "tok".into(),
         user_id: user.id.clone(),
-        expires: 4_000_000_000_000,
+        expires: 2_000_000_000_000,
     })
     .await
     .unwrap();
@@ -79,7 +79,7 @@ async fn sign_in_writes(a: &dyn nextauth_core::Adapter) {
     a.create_verification_token(&VerificationToken {
         identifier: "check@example.com".into(),
         token: "h".into(),
-        expires: 4_000_000_000_000,
+        expires: 2_000_000_000_000,
     })
     .await
     .unwrap();
@@ -285,4 +285,73 @@ async fn sqlite_reads_text_and_integer_dates() {
         assert_eq!(direct, pooled);
         assert_eq!(direct.0.expires, 1_798_435_754_439, "{t}");
     }
+}
+
+/// Columns and indexes of the test's MySQL database, in a fixed order.
+async fn mysql_dump(url: &str) -> Vec<String> {
+    let mut c = sqlx::MySqlConnection::connect(url).await.unwrap();
+    let mut out: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(CONCAT(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) AS CHAR) \
+         FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    out.extend(
+        sqlx::query_scalar::<_, String>(
+            "SELECT CAST(CONCAT(table_name, '.', index_name, ' ', column_name, ' ', non_unique) AS CHAR) \
+             FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap(),
+    );
+    out
+}
+
+#[tokio::test]
+async fn mysql_migrate_false_writes_nothing_and_names_what_is_missing() {
+    use nextauth_sqlx::testing::{MySqlTestDatabase, mysql_server_url, mysql_url_or_skip};
+    let Some(base) = mysql_url_or_skip(mysql_server_url()) else {
+        return;
+    };
+    let db = MySqlTestDatabase::create(&base).await;
+    let options = Options {
+        layout: Layout::DRIZZLE,
+        migrate: false,
+    };
+    let empty = mysql_dump(&db.url).await;
+    let err = nextauth_sqlx::open_with(&db.url, &options)
+        .await
+        .err()
+        .expect("no tables: start-up fails")
+        .to_string();
+    assert!(
+        err.contains(r#"table "verificationToken" is missing"#),
+        "{err}"
+    );
+    assert_eq!(mysql_dump(&db.url).await, empty, "nothing was created");
+
+    nextauth_sqlx::migrate(&db.url, &Layout::DRIZZLE)
+        .await
+        .unwrap();
+    let before = mysql_dump(&db.url).await;
+    let a = nextauth_sqlx::open_with(&db.url, &options).await.unwrap();
+    sign_in_writes(a.as_ref()).await;
+    drop(a);
+    assert_eq!(mysql_dump(&db.url).await, before);
+
+    let mut c = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+    sqlx::raw_sql("ALTER TABLE `account` DROP COLUMN `scope`")
+        .execute(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(
+            &nextauth_sqlx::check(&db.url, &Layout::DRIZZLE)
+                .await
+                .unwrap()
+        ),
+        [r#"table "account": column "scope" is missing"#]
+    );
 }
