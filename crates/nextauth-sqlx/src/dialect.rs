@@ -2,25 +2,21 @@
 //! runs on. Everything else (the statements' text, binding, decoding, error mapping, timeouts)
 //! is written once.
 //!
-//! # Adding a database
+//! # The three databases
 //!
-//! A third database (MySQL/MariaDB) is a `Dialect` impl plus an `open` for its pool, next to
-//! `sqlite.rs` and `postgres.rs`; the adapter body is not copied:
+//! SQLite, PostgreSQL and MySQL/MariaDB are each a `Dialect` impl plus an `open` for its pool
+//! (`sqlite.rs`, `postgres.rs`, `mysql.rs`); the adapter body is not copied. MySQL differs most:
 //!
 //! * placeholders `?` ([`Dialect::placeholder`]) and backtick quoting ([`Dialect::quote`]);
-//! * `RETURNING`: MariaDB 10.11 has `INSERT … RETURNING` and `DELETE … RETURNING` but not
-//!   `UPDATE … RETURNING`; MySQL has none. Those are the only three statements that use it
-//!   (`createUser`, `updateUser`, `useVerificationToken`). The dialect would declare which it
-//!   has (a `const RETURNING: Returning` with a flag per statement kind, defaulting to all), and
-//!   the adapter's three methods would take the other branch where a flag is off: the insert,
-//!   then a select by the driver's last insert id; the update, then a select by id; and, to keep
-//!   `useVerificationToken` atomic, a transaction doing `SELECT … FOR UPDATE` then `DELETE`. That
-//!   is one branch in each of those three methods, not a third copy; it is not written yet
-//!   because no dialect here lacks `RETURNING` and untested branches would rot.
+//! * no `RETURNING` ([`Dialect::RETURNING`]; MariaDB lacks `UPDATE … RETURNING`, MySQL has
+//!   none): `createUser` inserts with the id the application made and reads the row back,
+//!   `updateUser` updates and reads back by id, `useVerificationToken` is `SELECT … FOR UPDATE`
+//!   then `DELETE` in one transaction, the outbox claim locks the due ids first; one branch in
+//!   each of those methods, not a copy;
+//! * upserts `ON DUPLICATE KEY UPDATE` / `INSERT IGNORE` ([`Dialect::ON_DUPLICATE_KEY`]) in
+//!   our own tables' statements;
 //! * conflict detection: sqlx recognises MySQL's duplicate-key and foreign-key errors, so the
-//!   provided [`Dialect::is_conflict`] fits; a dialect overrides it where its driver does not.
-//! * upserts: no statement upserts today. One that did would take its conflict clause from the
-//!   dialect (`ON CONFLICT … DO UPDATE` here, `ON DUPLICATE KEY UPDATE` on MySQL).
+//!   provided [`Dialect::is_conflict`] fits.
 //!
 //! # Table layouts
 //!

@@ -1,15 +1,16 @@
 //! # nextauth-sqlx
 //!
-//! SQL storage for nextauth-rs: [`SqliteAdapter`] (the embedded default, one file) and
-//! [`PostgresAdapter`] (for many `nextauth` instances on one database), both implementing
-//! [`nextauth_core::Adapter`]. [`open`] picks one by the URL's scheme and runs the embedded
+//! SQL storage for nextauth-rs: [`SqliteAdapter`] (the embedded default, one file),
+//! [`PostgresAdapter`] and [`MySqlAdapter`] (MySQL/MariaDB; for many `nextauth` instances on one
+//! database), all implementing [`nextauth_core::Adapter`]. [`open`] picks one by the URL's scheme and runs the embedded
 //! migrations.
 //!
 //! Both are one implementation, [`SqlAdapter`], generic over a [`Dialect`] (placeholders, id
 //! and time types, conflict detection, an optional faster session read), with its statements
 //! built once at construction from a [`Layout`] (table and column names, id and time
-//! encodings). A fix to an adapter method lands once for every database and layout. A third
-//! database is a `Dialect` (see its module documentation for MySQL/MariaDB and `RETURNING`).
+//! encodings). A fix to an adapter method lands once for every database and layout. What
+//! differs between the databases is a `Dialect` (see its module documentation for MySQL/MariaDB
+//! and `RETURNING`).
 //!
 //! Layouts: [`Layout::PG_ADAPTER`] (the default), [`Layout::PRISMA`], [`Layout::DRIZZLE`].
 //! [`open_with`] takes one and `migrate` ([`Options`]): create what is missing, or only check
@@ -34,7 +35,7 @@
 //! | `layout.rs` | [`Layout`] (names, id and time encodings, DDL) and [`Statements`] (the SQL text, built once) |
 //! | `schema.rs` | creating a layout's tables, or checking them against the catalogue ([`Options`], [`Problem`]) |
 //! | `values.rs` | [`RowId`] and [`Millis`]: ids and timestamps in every form a layout keeps them |
-//! | `sqlite.rs`, `postgres.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
+//! | `sqlite.rs`, `postgres.rs`, `mysql.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
 //! | `sqlite_read.rs` | SQLite's direct read of `getSessionAndUser` (rusqlite) |
 //! | `testing.rs` | test support (feature `testing`) |
 //!
