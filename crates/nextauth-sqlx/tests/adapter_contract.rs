@@ -702,6 +702,39 @@ async fn sqlite_memory() {
     id_form(a.as_ref(), &Layout::PG_ADAPTER).await;
 }
 
+/// The rate-limit counters (`[rate_limit] store = "database"`): a hit counts, an undo takes one
+/// back, another window starts at 1, and ended windows are swept; concurrent hits each get
+/// their own count.
+async fn rate_limit_counts(a: Arc<dyn Adapter>) {
+    let key = unique("email:per_ip:127.0.0.1");
+    for n in 1..=3 {
+        assert_eq!(a.rate_limit_hit(&key, T0, T0 + 60_000).await.unwrap(), n);
+    }
+    a.rate_limit_undo(&key, T0).await.unwrap();
+    assert_eq!(a.rate_limit_hit(&key, T0, T0 + 60_000).await.unwrap(), 3);
+    assert_eq!(
+        a.rate_limit_hit(&key, T0 + 60_000, T0 + 120_000)
+            .await
+            .unwrap(),
+        1
+    );
+    a.delete_expired_rate_limits(T0 + 60_001).await.unwrap();
+    assert_eq!(a.rate_limit_hit(&key, T0, T0 + 60_000).await.unwrap(), 1);
+    let racing = unique("race");
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (a, racing) = (a.clone(), racing.clone());
+            tokio::spawn(async move { a.rate_limit_hit(&racing, T0, T0 + 60_000).await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(t.await.unwrap().unwrap());
+    }
+    counts.sort();
+    assert_eq!(counts, (1..=8).collect::<Vec<u64>>());
+}
+
 /// The form of a new user's id in `layout`: a number, a cuid, a UUID.
 async fn id_form(a: &dyn Adapter, layout: &Layout) {
     let id = a.create_user(NewUser::default()).await.unwrap().id;
@@ -746,6 +779,7 @@ async fn sqlite_layout(layout: Layout) {
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
     id_form(a.as_ref(), &layout).await;
+    rate_limit_counts(a.clone()).await;
     token_race(a.clone()).await;
     logout_token_race(a).await;
     // The layout's tables and ours, nothing of pg-adapter's.
@@ -801,6 +835,7 @@ async fn postgres_layout(layout: Layout) {
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
     id_form(a.as_ref(), &layout).await;
+    rate_limit_counts(a.clone()).await;
     token_race(a.clone()).await;
     logout_token_race(a).await;
     assert!(pool.size() > 1, "the races ran on several connections");
@@ -868,6 +903,7 @@ async fn mysql_layout(layout: Layout) {
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
     id_form(a.as_ref(), &layout).await;
+    rate_limit_counts(a.clone()).await;
     token_race(a.clone()).await;
     logout_token_race(a).await;
     assert!(pool.size() > 1, "the races ran on several connections");
