@@ -142,6 +142,50 @@ async fn layout_sqlite_drizzle_migrate_false_keeps_the_catalogue() {
     assert!(verified > 1_700_000_000_000, "{verified}");
 }
 
+/// Columns and indexes of a MySQL database, in a fixed order.
+async fn mysql_dump(url: &str) -> Vec<String> {
+    let mut c = sqlx::MySqlConnection::connect(url).await.unwrap();
+    let mut out: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(CONCAT(table_name, '.', column_name, ' ', column_type, ' ', is_nullable) AS CHAR) \
+         FROM information_schema.columns WHERE table_schema = DATABASE() ORDER BY 1",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    out.extend(
+        sqlx::query_scalar::<_, String>(
+            "SELECT CAST(CONCAT(table_name, '.', index_name, ' ', column_name, ' ', non_unique) AS CHAR) \
+             FROM information_schema.statistics WHERE table_schema = DATABASE() ORDER BY 1",
+        )
+        .fetch_all(&mut c)
+        .await
+        .unwrap(),
+    );
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn layout_mysql_drizzle_migrate_false_keeps_the_catalogue() {
+    let db = mysql_database().await;
+    nextauth_sqlx::migrate(&db.url, &nextauth_sqlx::Layout::DRIZZLE)
+        .await
+        .unwrap();
+    let before = mysql_dump(&db.url).await;
+    let email = email_sign_in(&db.url, "drizzle").await;
+    assert_eq!(
+        mysql_dump(&db.url).await,
+        before,
+        "the catalogue is unchanged"
+    );
+    let mut c = sqlx::MySqlConnection::connect(&db.url).await.unwrap();
+    let id: String = sqlx::query_scalar("SELECT id FROM `user` WHERE email = ?")
+        .bind(&email)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+}
+
 const CONFIG: &str = r#"
 url = "http://localhost:3000/api/auth"
 secret = "layout-test-secret-0123456789abcdefghij"
