@@ -1,9 +1,11 @@
 //! [`PostgresAdapter`]: for many `nextauth` instances behind a load balancer. Here are
 //! PostgreSQL's [`PostgresDialect`] and `open`; the adapter's methods are `adapter.rs`'s, shared.
 //!
-//! The tables and columns are those of `@auth/pg-adapter` (spec §16.2): `users`, `accounts`,
-//! `sessions`, `verification_token`, camelCase quoted columns, SERIAL ids, TIMESTAMPTZ times. A
-//! Next.js app using that adapter can share the database: same rows, same token hashing.
+//! By default the tables and columns are those of `@auth/pg-adapter` (spec §16.2): `users`,
+//! `accounts`, `sessions`, `verification_token`, camelCase quoted columns, SERIAL ids,
+//! TIMESTAMPTZ times; [`PostgresAdapter::open_with`] takes the Prisma or Drizzle layout instead
+//! (text ids, `TIMESTAMP` in UTC). A Next.js app using that adapter can share the database: same
+//! rows, same token hashing.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -23,7 +25,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// [`PostgresDialect`].
 pub type PostgresAdapter = SqlAdapter<PostgresDialect>;
 
-/// PostgreSQL's syntax and types: `$n` placeholders, `SERIAL` (`i32`) ids, `TIMESTAMPTZ` times.
+/// PostgreSQL's syntax: `$n` placeholders, `FOR UPDATE SKIP LOCKED`, the server's clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PostgresDialect;
 

@@ -1,8 +1,10 @@
 //! [`SqliteAdapter`]: the embedded default. One file, WAL mode, migrations on open. Here are
 //! SQLite's [`SqliteDialect`] and `open`; the adapter's methods are `adapter.rs`'s, shared.
 //!
-//! Timestamps are INTEGER milliseconds since the Unix epoch (the core's own unit), ids are the
-//! rowid (`INTEGER PRIMARY KEY`), column names as in `@auth/pg-adapter`.
+//! Timestamps are written as INTEGER milliseconds since the Unix epoch (the core's own unit;
+//! text timestamps are read too). In the default layout ids are the rowid (`INTEGER PRIMARY
+//! KEY`) and the names `@auth/pg-adapter`'s; [`SqliteAdapter::open_with`] takes the Prisma or
+//! Drizzle layout instead (text ids made here).
 //!
 //! sqlx does all the work except one read: `getSessionAndUser` on a database *file* goes through
 //! [`SessionReader`] (read-only rusqlite connections, no thread hop; see `sqlite_read.rs`),
@@ -33,7 +35,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`SqlAdapter`] in [`SqliteDialect`].
 pub type SqliteAdapter = SqlAdapter<SqliteDialect>;
 
-/// SQLite's syntax and types: `?` placeholders, rowid (`i64`) ids, INTEGER millisecond times;
+/// SQLite's syntax: `?` placeholders, the clock as `julianday`;
 /// and the direct read connections of `getSessionAndUser`.
 #[derive(Debug, Clone, Default)]
 pub struct SqliteDialect {
