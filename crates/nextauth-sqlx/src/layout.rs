@@ -470,7 +470,9 @@ ALTER TABLE "Account" ADD CONSTRAINT "Account_userId_fkey" FOREIGN KEY ("userId"
 ALTER TABLE "Session" ADD CONSTRAINT "Session_userId_fkey" FOREIGN KEY ("userId") REFERENCES "User"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 "#;
 
-/// The same for SQLite (Prisma keeps `DateTime` as INTEGER milliseconds there).
+/// The same for SQLite. Prisma's native SQLite connector keeps `DateTime` as INTEGER
+/// milliseconds since the epoch, which is what `nextauth` writes; its driver adapters (libSQL,
+/// D1) write ISO 8601 text instead (prisma/orm#25948), which is read too.
 const PRISMA_SQLITE: &str = r#"-- CreateTable
 CREATE TABLE "Account" (
     "id" TEXT NOT NULL PRIMARY KEY,
