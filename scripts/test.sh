@@ -14,14 +14,17 @@
 # on 127.0.0.1:5432 with trust auth and a database `test` (skipped when DATABASE_URL is set or
 # something already listens on 127.0.0.1:5432), and a Redis server on 127.0.0.1:6379 (Debian's
 # redis-server, started in the background with no persistence; skipped when something already
-# listens there) for the rate limits' Redis store, and the session readers' examples (npm ci in
+# listens there) for the rate limits' Redis store, MariaDB on 127.0.0.1:3306 (Debian's
+# mariadb-server, root without password over TCP, a database `test`; skipped when something
+# already listens there) for the MySQL layouts, and the session readers' examples (npm ci in
 # examples/express; a Python venv under the target dir from examples/python/requirements.txt,
 # python3-venv from Debian when `python3 -m venv` cannot work).
 # Meant for a Debian machine as root (as CI runs it); works unattended (no stdin needed).
 #
 # Skips: NEXTAUTH_SKIP_E2E=1 (the browser suite and the Next.js smoke test) and
 # NEXTAUTH_SKIP_POSTGRES=1 (every test whose name contains `postgres`) and NEXTAUTH_SKIP_REDIS=1
-# (every test whose name contains `redis`) select a profile of
+# (every test whose name contains `redis`) and NEXTAUTH_SKIP_MYSQL=1 (every test whose name
+# contains `mysql`) select a profile of
 # .config/nextest.toml that filters those tests out, so the summary counts them as skipped, not
 # passed. Under CI=true (any value but empty, 0 or false) a skip is an error, and so is a missing
 # cargo-nextest: CI runs every test and reads nextest's summary.
@@ -39,6 +42,7 @@ in_ci() { case "${CI:-}" in "" | 0 | false) return 1 ;; *) return 0 ;; esac; }
 SKIP_E2E=0
 SKIP_POSTGRES=0
 SKIP_REDIS=0
+SKIP_MYSQL=0
 SKIPS=()
 if is_on "${NEXTAUTH_SKIP_E2E:-}"; then
   SKIP_E2E=1
@@ -51,6 +55,10 @@ fi
 if is_on "${NEXTAUTH_SKIP_REDIS:-}"; then
   SKIP_REDIS=1
   SKIPS+=("NEXTAUTH_SKIP_REDIS=${NEXTAUTH_SKIP_REDIS} (every Redis test)")
+fi
+if is_on "${NEXTAUTH_SKIP_MYSQL:-}"; then
+  SKIP_MYSQL=1
+  SKIPS+=("NEXTAUTH_SKIP_MYSQL=${NEXTAUTH_SKIP_MYSQL} (every MySQL/MariaDB test)")
 fi
 
 # CI must run everything: refuse before installing or building anything.
@@ -136,6 +144,33 @@ ensure_redis() {
     sleep 0.1
   done
   redis_listening || die "Redis did not start listening on 127.0.0.1:6379"
+}
+
+mysql_listening() { (exec 3<>/dev/tcp/127.0.0.1/3306) >/dev/null 2>&1; }
+
+# MariaDB on 127.0.0.1:3306 (the MySQL layouts' tests, whose name contains `mysql`): Debian's
+# mariadb-server, started in the background; root may connect over TCP without a password (as
+# nextauth_sqlx::testing expects) and a database `test` exists. Skipped with NEXTAUTH_SKIP_MYSQL=1
+# or when something already listens there.
+ensure_mysql() {
+  if [ "$SKIP_MYSQL" -eq 1 ]; then return; fi
+  if mysql_listening; then return; fi
+  [ -x /usr/sbin/mariadbd ] || apt_install mariadb-server
+  "${SUDO[@]}" mkdir -p /run/mysqld
+  "${SUDO[@]}" chown mysql:mysql /run/mysqld
+  if [ ! -d /var/lib/mysql/mysql ]; then
+    "${SUDO[@]}" mariadb-install-db --user=mysql --datadir=/var/lib/mysql >/dev/null
+  fi
+  log "starting MariaDB on 127.0.0.1:3306"
+  "${SUDO[@]}" sh -c '/usr/sbin/mariadbd --user=mysql --bind-address=127.0.0.1 --port=3306 >/tmp/nextauth-mariadb.log 2>&1 &'
+  local i
+  for i in $(seq 1 100); do
+    mysql_listening && break
+    sleep 0.1
+  done
+  mysql_listening || die "MariaDB did not start listening on 127.0.0.1:3306 (see /tmp/nextauth-mariadb.log)"
+  # Over the socket as the system's root (unix_socket auth), let root in over TCP too.
+  "${SUDO[@]}" mariadb -uroot -e "ALTER USER 'root'@'localhost' IDENTIFIED VIA mysql_native_password USING PASSWORD('') OR unix_socket; CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY ''; GRANT ALL ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION; CREATE DATABASE IF NOT EXISTS test;"
 }
 
 pg_listening() { (exec 3<>/dev/tcp/127.0.0.1/5432) >/dev/null 2>&1; }
@@ -252,6 +287,7 @@ ensure_e2e_deps
 ensure_nextest
 ensure_postgres
 ensure_redis
+ensure_mysql
 ensure_chromium
 ensure_proxies
 ensure_session_readers
@@ -265,15 +301,15 @@ fi
 
 # The profile whose default filter leaves out what was asked to be skipped.
 PROFILE=default
-case "$SKIP_E2E$SKIP_POSTGRES$SKIP_REDIS" in
-  100) PROFILE=skip-e2e ;;
-  010) PROFILE=skip-postgres ;;
-  110) PROFILE=skip-e2e-postgres ;;
-  001) PROFILE=skip-redis ;;
-  101) PROFILE=skip-e2e-redis ;;
-  011) PROFILE=skip-postgres-redis ;;
-  111) PROFILE=skip-e2e-postgres-redis ;;
-esac
+skipped=()
+if [ "$SKIP_E2E" -eq 1 ]; then skipped+=(e2e); fi
+if [ "$SKIP_POSTGRES" -eq 1 ]; then skipped+=(postgres); fi
+if [ "$SKIP_REDIS" -eq 1 ]; then skipped+=(redis); fi
+if [ "$SKIP_MYSQL" -eq 1 ]; then skipped+=(mysql); fi
+if [ "${#skipped[@]}" -gt 0 ]; then
+  # skip-e2e, skip-postgres-redis, skip-e2e-postgres-redis-mysql, …
+  PROFILE="skip-$(IFS=-; echo "${skipped[*]}")"
+fi
 
 LOGS=$(mktemp -d)
 trap 'rm -rf "$LOGS"' EXIT
@@ -284,6 +320,7 @@ if [ "$NEXTEST" -eq 0 ]; then
   skip_args=()
   if [ "$SKIP_POSTGRES" -eq 1 ]; then skip_args+=(--skip postgres); fi
   if [ "$SKIP_REDIS" -eq 1 ]; then skip_args+=(--skip redis); fi
+  if [ "$SKIP_MYSQL" -eq 1 ]; then skip_args+=(--skip mysql); fi
   if [ "$SKIP_E2E" -eq 1 ]; then
     skip_args+=(--skip browser_suite_next_auth_react_and_built_in_pages
       --skip nextjs_example_builds_and_middleware_reads_the_session

@@ -50,6 +50,14 @@ enum Command {
     Serve,
     /// Print the resolved configuration and exit; non-zero when it is invalid.
     Check,
+    /// Create the tables of `[database] layout` in the configured database where none of them
+    /// exists (refusing, naming them, where some exist in another shape), then nextauth's own
+    /// `nextauth_*` tables.
+    Migrate {
+        /// Only print the DDL, connect to nothing.
+        #[arg(long)]
+        print: bool,
+    },
     /// Manage sessions in the configured database.
     Sessions {
         #[command(subcommand)]
@@ -94,6 +102,7 @@ fn main() -> ExitCode {
     };
     match cli.command.unwrap_or(Command::Serve) {
         Command::Check => check(&settings),
+        Command::Migrate { print } => migrate(&settings, print),
         Command::Serve => serve(settings),
         Command::Sessions {
             action: SessionsCommand::Revoke { user },
@@ -101,12 +110,115 @@ fn main() -> ExitCode {
     }
 }
 
-/// `nextauth check`: the resolved configuration on stdout. A reader that goes away early
-/// (`nextauth check | head -1`) ends it cleanly with status 0.
+/// A runtime for the one-shot commands that talk to the database.
+fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            say!("nextauth: cannot start the runtime: {e}");
+            ExitCode::FAILURE
+        })
+}
+
+/// `nextauth migrate [--print]`: the DDL of the configured layout, printed or applied.
+fn migrate(s: &Settings, print: bool) -> ExitCode {
+    let layout = &s.database.layout;
+    if print {
+        return match nextauth_sqlx::ddl(&s.database_url, layout) {
+            Ok(ddl) => {
+                let mut out = std::io::stdout().lock();
+                match out.write_all(ddl.as_bytes()).and_then(|()| out.flush()) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+                    Err(e) => {
+                        say!("nextauth: cannot write to stdout: {e}");
+                        ExitCode::FAILURE
+                    }
+                }
+            }
+            Err(e) => {
+                say!("nextauth migrate: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let rt = match runtime() {
+        Ok(rt) => rt,
+        Err(code) => return code,
+    };
+    match rt.block_on(nextauth_sqlx::migrate(&s.database_url, layout)) {
+        Ok(()) => {
+            println!(
+                "migrated {} (layout {}): the layout's tables and nextauth's own (nextauth_*) are in place",
+                settings::redact_url(&s.database_url),
+                layout.name
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            say!("nextauth migrate: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The catalogue check of `nextauth check` with `[database] migrate = false`: every missing
+/// table, missing column and column of the wrong type, one per line; `Ok(false)` when any.
+fn print_schema_check(out: &mut impl Write, s: &Settings) -> std::io::Result<bool> {
+    let layout = &s.database.layout;
+    if s.database.migrate {
+        writeln!(
+            out,
+            "schema:        layout {}, migrate = true: missing tables are created at start",
+            layout.name
+        )?;
+        return Ok(true);
+    }
+    let found = match runtime() {
+        Ok(rt) => rt.block_on(nextauth_sqlx::check(&s.database_url, layout)),
+        Err(_) => return Ok(false),
+    };
+    match found {
+        Ok(problems) if problems.is_empty() => {
+            writeln!(
+                out,
+                "schema:        OK (layout {}, migrate = false: checked against the catalogue, never changed)",
+                layout.name
+            )?;
+            Ok(true)
+        }
+        Ok(problems) => {
+            writeln!(
+                out,
+                "schema:        {} problem(s) (layout {}, migrate = false: nextauth never changes this schema; \
+                 `nextauth migrate` creates the tables in a database that has none of them)",
+                problems.len(),
+                layout.name
+            )?;
+            for p in &problems {
+                writeln!(out, "  {p}")?;
+            }
+            Ok(false)
+        }
+        Err(e) => {
+            writeln!(out, "schema:        cannot read the catalogue: {e}")?;
+            Ok(false)
+        }
+    }
+}
+
+/// `nextauth check`: the resolved configuration on stdout; with `[database] migrate = false`
+/// also the database's tables against the catalogue (non-zero when something is missing). A
+/// reader that goes away early (`nextauth check | head -1`) ends it cleanly with status 0.
 fn check(s: &Settings) -> ExitCode {
     let mut out = std::io::stdout().lock();
-    match print_check(&mut out, s).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::SUCCESS,
+    let result = print_check(&mut out, s)
+        .and_then(|()| print_schema_check(&mut out, s))
+        .and_then(|ok| out.flush().map(|()| ok));
+    match result {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             say!("nextauth: cannot write to stdout: {e}");
@@ -193,8 +305,10 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
     }
     writeln!(
         out,
-        "database:      {}",
-        settings::redact_url(&s.database_url)
+        "database:      {} (layout {}, migrate {})",
+        settings::redact_url(&s.database_url),
+        s.database.layout.name,
+        s.database.migrate
     )?;
     let l = &s.limits;
     writeln!(
@@ -385,7 +499,9 @@ fn revoke_user(settings: &Settings, user: &str) -> ExitCode {
     let s = &settings.auth.session;
     let keep_s = s.max_age.max(s.jwt_max_age);
     let result = runtime.block_on(async {
-        let adapter = nextauth_server::storage::open_adapter(&settings.database_url).await?;
+        let adapter =
+            nextauth_server::storage::open_adapter_with(&settings.database_url, &settings.database)
+                .await?;
         let now = nextauth_core::Clock::now_ms(&nextauth_core::SystemClock);
         let revocations = nextauth_core::revocation::Revocations::new();
         let deleted =

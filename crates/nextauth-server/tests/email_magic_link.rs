@@ -202,6 +202,17 @@ async fn email_magic_link_postgres_database_sessions() {
     magic_link_round_trip(&db.url, "database", Some(check)).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn email_magic_link_mysql_database_sessions() {
+    let db = mysql_database().await;
+    let options = nextauth_sqlx::Options {
+        layout: nextauth_sqlx::Layout::PRISMA,
+        migrate: true,
+    };
+    let check = nextauth_sqlx::open_with(&db.url, &options).await.unwrap();
+    magic_link_round_trip(&db.url, "database", Some(check)).await;
+}
+
 /// The unused tokens in a SQLite database file.
 async fn token_rows(url: &str) -> i64 {
     use sqlx::Connection;
@@ -294,12 +305,19 @@ async fn email_tls_modes_against_a_plain_server() {
 
 // ------------------------------------------------- a rejected link spends nothing (issue 10) ----
 
-/// The verification-token rows of `url` (SQLite file or PostgreSQL), straight from the database.
+/// The verification-token rows of `url` (SQLite file, PostgreSQL, or MySQL in the Prisma
+/// layout), straight from the database.
 async fn token_count(url: &str) -> i64 {
     use sqlx::Connection;
     let q = "SELECT COUNT(*) FROM verification_token";
     if url.starts_with("sqlite:") {
         token_rows(url).await
+    } else if url.starts_with("mysql:") {
+        let mut c = sqlx::mysql::MySqlConnection::connect(url).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM `VerificationToken`")
+            .fetch_one(&mut c)
+            .await
+            .unwrap()
     } else {
         let mut c = sqlx::postgres::PgConnection::connect(url).await.unwrap();
         sqlx::query_scalar(q).fetch_one(&mut c).await.unwrap()
@@ -448,6 +466,12 @@ async fn rejected_links_spend_nothing_postgres() {
     rejected_links_spend_nothing(&db.url, "database").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rejected_links_spend_nothing_mysql() {
+    let db = mysql_database().await;
+    rejected_links_spend_nothing(&db.url, "jwt").await;
+}
+
 /// Two browsers open the same link at the same moment: exactly one signs in.
 async fn concurrent_openings_sign_in_once(database_url: &str, strategy: &str) {
     let sink = SmtpSink::start();
@@ -492,6 +516,13 @@ async fn concurrent_openings_sign_in_once_sqlite() {
 async fn concurrent_openings_sign_in_once_postgres() {
     let db = postgres_database().await;
     concurrent_openings_sign_in_once(&db.url, "jwt").await;
+}
+
+/// MySQL has no `DELETE … RETURNING`: the link is spent by `SELECT … FOR UPDATE` + `DELETE`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_openings_sign_in_once_mysql() {
+    let db = mysql_database().await;
+    concurrent_openings_sign_in_once(&db.url, "database").await;
 }
 
 // ------------------------------------------------------ a stalled SMTP server (issue 10 §4) ----

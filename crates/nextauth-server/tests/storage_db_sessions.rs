@@ -44,7 +44,19 @@ async fn with_a_session(
     email: &str,
     token: &str,
 ) -> (App, Arc<dyn Adapter>, Arc<FixedClock>) {
-    let store = nextauth_sqlx::open(database_url).await.unwrap();
+    // MySQL in the Prisma layout (it has no pg-adapter tables).
+    let layout = if database_url.starts_with("mysql:") {
+        nextauth_sqlx::Layout::PRISMA
+    } else {
+        nextauth_sqlx::Layout::PG_ADAPTER
+    };
+    let options = nextauth_sqlx::Options {
+        layout,
+        migrate: true,
+    };
+    let store = nextauth_sqlx::open_with(database_url, &options)
+        .await
+        .unwrap();
     let clock = Arc::new(FixedClock::new(T0));
     let app = App::start(AppOptions {
         strategy: "database",
@@ -85,6 +97,13 @@ async fn storage_database_session_slides_with_update_age() {
 async fn storage_database_session_slides_with_update_age_sqlite_file() {
     let dir = tempfile::tempdir().unwrap();
     slides_with_update_age(&format!("sqlite://{}/db.sqlite", dir.path().display())).await;
+}
+
+/// The same on MySQL/MariaDB (the Prisma layout's `DATETIME(3)` expiry).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_database_session_slides_with_update_age_mysql() {
+    let db = mysql_database().await;
+    slides_with_update_age(&db.url).await;
 }
 
 async fn slides_with_update_age(database_url: &str) {

@@ -50,13 +50,64 @@ fn on(app: &App, link: &str, issuer: &App) -> String {
     link.replacen(&issuer.base, &app.base, 1)
 }
 
+/// The rows themselves, read straight from the database (not through either app): a count
+/// bound to an e-mail address.
+enum Rows {
+    Postgres(sqlx::PgPool),
+    /// MySQL in the Prisma layout.
+    MySql(sqlx::MySqlPool),
+}
+
+impl Rows {
+    /// The user rows, the session rows and the verification tokens of `email`.
+    async fn counts(&self, email: &str) -> (i64, i64, i64) {
+        let (users, sessions, tokens) = match self {
+            Rows::Postgres(_) => (
+                "SELECT count(*) FROM users WHERE email = $1",
+                r#"SELECT count(*) FROM sessions s JOIN users u ON u.id = s."userId" WHERE u.email = $1"#,
+                "SELECT count(*) FROM verification_token WHERE identifier = $1",
+            ),
+            Rows::MySql(_) => (
+                "SELECT count(*) FROM `User` WHERE email = ?",
+                "SELECT count(*) FROM `Session` s JOIN `User` u ON u.id = s.userId WHERE u.email = ?",
+                "SELECT count(*) FROM `VerificationToken` WHERE identifier = ?",
+            ),
+        };
+        let mut out = [0i64; 3];
+        for (n, sql) in out.iter_mut().zip([users, sessions, tokens]) {
+            *n = match self {
+                Rows::Postgres(pool) => sqlx::query_scalar(sql).bind(email).fetch_one(pool).await,
+                Rows::MySql(pool) => sqlx::query_scalar(sql).bind(email).fetch_one(pool).await,
+            }
+            .unwrap();
+        }
+        (out[0], out[1], out[2])
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn storage_postgres_two_apps_share_sessions_and_links() {
     let db = postgres_database().await;
+    let rows = Rows::Postgres(sqlx::PgPool::connect(&db.url).await.unwrap());
+    two_apps_share_sessions_and_links(&db.url, rows).await;
+}
+
+/// The same on MySQL/MariaDB (the Prisma layout): no `RETURNING` there, the link is spent with
+/// `SELECT … FOR UPDATE` + `DELETE` in one transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_mysql_two_apps_share_sessions_and_links() {
+    let db = mysql_database().await;
+    // The tables first (one app's start would make them; two starting together race for it).
+    nextauth_sqlx::migrate(&db.url, &nextauth_sqlx::Layout::PRISMA)
+        .await
+        .unwrap();
+    let rows = Rows::MySql(sqlx::MySqlPool::connect(&db.url).await.unwrap());
+    two_apps_share_sessions_and_links(&db.url, rows).await;
+}
+
+async fn two_apps_share_sessions_and_links(url: &str, rows: Rows) {
     let sink = SmtpSink::start();
-    let (a, b) = two_apps(&db.url, &sink).await;
-    // The rows themselves, read straight from PostgreSQL (not through either app).
-    let pg = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let (a, b) = two_apps(url, &sink).await;
 
     // Sign in through A. (A browser sends its 127.0.0.1 cookies to both ports, as browsers do:
     // cookies ignore the port, like two instances behind one load balancer.)
@@ -135,33 +186,10 @@ async fn storage_postgres_two_apps_share_sessions_and_links() {
             Value::String(email3.clone())
         );
         // One user row, however the race went; one session row (the winner's); the token spent.
-        let count = |sql: &'static str| {
-            let (pg, email) = (&pg, &email3);
-            async move {
-                sqlx::query_scalar::<_, i64>(sql)
-                    .bind(email)
-                    .fetch_one(pg)
-                    .await
-                    .unwrap()
-            }
-        };
         assert_eq!(
-            count("SELECT count(*) FROM users WHERE email = $1").await,
-            1,
-            "round {round}: user rows for {email3}"
-        );
-        assert_eq!(
-            count(
-                r#"SELECT count(*) FROM sessions s JOIN users u ON u.id = s."userId" WHERE u.email = $1"#
-            )
-            .await,
-            1,
-            "round {round}: session rows for {email3}"
-        );
-        assert_eq!(
-            count("SELECT count(*) FROM verification_token WHERE identifier = $1").await,
-            0,
-            "round {round}: verification tokens left for {email3}"
+            rows.counts(&email3).await,
+            (1, 1, 0),
+            "round {round}: user, session and token rows for {email3}"
         );
     }
     eprintln!("concurrent link opening, per round: {timings:?}");

@@ -22,6 +22,7 @@ use crate::outbox::OutboxSql;
 use crate::rate_limits::RateLimitsSql;
 use crate::refresh::RefreshSql;
 use crate::revocations::RevocationsSql;
+use crate::values::{Millis, RowId};
 
 /// Users, accounts, sessions and magic-link tokens in a SQL database: the v4 adapter's methods
 /// over a sqlx pool, with the statements of one [`Layout`] built at construction.
@@ -31,6 +32,7 @@ use crate::revocations::RevocationsSql;
 #[derive(Debug, Clone)]
 pub struct SqlAdapter<D: Dialect> {
     pool: Pool<D::Db>,
+    layout: Layout,
     sql: Arc<Statements>,
     outbox: Arc<OutboxSql>,
     claims: Arc<ClaimsSql>,
@@ -42,9 +44,10 @@ pub struct SqlAdapter<D: Dialect> {
 
 impl<D: Dialect> SqlAdapter<D> {
     /// An adapter over `pool` (already migrated) for the tables of `layout`.
-    pub(crate) fn new(pool: Pool<D::Db>, dialect: D, sql: Arc<Statements>) -> Self {
+    pub(crate) fn new(pool: Pool<D::Db>, dialect: D, layout: Layout, sql: Arc<Statements>) -> Self {
         SqlAdapter {
             pool,
+            layout,
             sql,
             outbox: Arc::new(OutboxSql::new::<D>()),
             claims: Arc::new(ClaimsSql::new::<D>()),
@@ -66,6 +69,11 @@ impl<D: Dialect> SqlAdapter<D> {
         &self.pool
     }
 
+    /// The table layout.
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
     /// The dialect's state.
     pub(crate) fn dialect(&self) -> &D {
         &self.dialect
@@ -76,6 +84,7 @@ impl<D: Dialect> SqlAdapter<D> {
     pub(crate) fn with_dialect(&self, dialect: D) -> Self {
         SqlAdapter {
             pool: self.pool.clone(),
+            layout: self.layout,
             sql: Arc::clone(&self.sql),
             outbox: Arc::clone(&self.outbox),
             claims: Arc::clone(&self.claims),
@@ -104,15 +113,14 @@ fn user_at<D: Dialect>(
 where
     usize: ColumnIndex<<D::Db as Database>::Row>,
     for<'r> Option<String>: Decode<'r, D::Db> + Type<D::Db>,
-    for<'r> Option<D::Time>: Decode<'r, D::Db>,
+    for<'r> RowId: Decode<'r, D::Db> + Type<D::Db>,
+    for<'r> Option<Millis>: Decode<'r, D::Db> + Type<D::Db>,
 {
     Ok(AdapterUser {
-        id: row.try_get::<D::Id, _>(at)?.to_string(),
+        id: row.try_get::<RowId, _>(at)?.to_string(),
         name: row.try_get(at + 1)?,
         email: row.try_get(at + 2)?,
-        email_verified: row
-            .try_get::<Option<D::Time>, _>(at + 3)?
-            .map(D::decode_time),
+        email_verified: row.try_get::<Option<Millis>, _>(at + 3)?.map(|t| t.ms),
         image: row.try_get(at + 4)?,
         extra: Default::default(),
     })
@@ -126,7 +134,8 @@ where
     <D::Db as Database>::Arguments: IntoArguments<D::Db>,
     usize: ColumnIndex<<D::Db as Database>::Row>,
     for<'r> Option<String>: Decode<'r, D::Db> + Type<D::Db>,
-    for<'r> Option<D::Time>: Decode<'r, D::Db>,
+    for<'r> RowId: Decode<'r, D::Db> + Type<D::Db>,
+    for<'r> Option<Millis>: Decode<'r, D::Db> + Type<D::Db>,
 {
     /// One of the statements that answer a user, with its parameters bound.
     async fn fetch_user(
@@ -208,34 +217,193 @@ where
     for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<i64>: Encode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<D::Time>: Encode<'q, D::Db> + Decode<'q, D::Db>,
+    for<'q> RowId: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<RowId>: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Millis: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<Millis>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
 {
-    fn q_create_user(&self, user: &NewUser) -> AdapterResult<Q<D>> {
-        let verified = user.email_verified.map(D::encode_time).transpose()?;
-        Ok(query::<D::Db>(&self.sql.create_user)
+    /// The statement and the id it inserts, where the application makes ids.
+    fn q_create_user(&self, user: &NewUser) -> AdapterResult<(Q<D>, Option<RowId>)> {
+        let verified = user
+            .email_verified
+            .map(|ms| self.layout.encode_time(ms))
+            .transpose()?;
+        let mut q = query::<D::Db>(&self.sql.create_user);
+        let id = self.layout.ids.new_id().map(RowId::Text);
+        if let Some(id) = &id {
+            q = q.bind(id.clone());
+        }
+        let q = q
             .bind(user.name.clone())
             .bind(user.email.clone())
             .bind(verified)
-            .bind(user.image.clone()))
+            .bind(user.image.clone());
+        Ok((q, id))
     }
 
-    fn q_update_user(&self, user: &AdapterUser) -> AdapterResult<Q<D>> {
-        let id = D::parse_id(&user.id).ok_or_else(|| bad_user_id(&user.id))?;
-        let verified = user.email_verified.map(D::encode_time).transpose()?;
-        Ok(query(&self.sql.update_user)
+    /// The statement and the user's id.
+    fn q_update_user(&self, user: &AdapterUser) -> AdapterResult<(Q<D>, RowId)> {
+        let id = self
+            .layout
+            .parse_id(&user.id)
+            .ok_or_else(|| bad_user_id(&user.id))?;
+        let verified = user
+            .email_verified
+            .map(|ms| self.layout.encode_time(ms))
+            .transpose()?;
+        let q = query(&self.sql.update_user)
             .bind(user.name.clone())
             .bind(user.email.clone())
             .bind(verified)
             .bind(user.image.clone())
-            .bind(id))
+            .bind(id.clone());
+        Ok((q, id))
+    }
+
+    /// Runs a bound `createUser` on `conn` and answers the user: its `RETURNING` row, or, where
+    /// the database has none, the row read back by the id the application made.
+    async fn created_user(
+        &self,
+        conn: &mut <D::Db as Database>::Connection,
+        q: Q<D>,
+        id: Option<RowId>,
+    ) -> Result<AdapterUser, sqlx::Error> {
+        if D::RETURNING {
+            let row = q.fetch_one(&mut *conn).await?;
+            return user_at::<D>(&row, 0);
+        }
+        q.execute(&mut *conn).await?;
+        let id = id.ok_or_else(|| {
+            sqlx::Error::Protocol("a database without RETURNING needs ids made here".into())
+        })?;
+        let row = query::<D::Db>(&self.sql.get_user)
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
+        user_at::<D>(&row, 0)
+    }
+
+    /// Runs a bound `updateUser` on `conn`: the updated user, `None` when there is no such
+    /// user (read back by id where the database has no `RETURNING`).
+    async fn updated_user(
+        &self,
+        conn: &mut <D::Db as Database>::Connection,
+        q: Q<D>,
+        id: RowId,
+    ) -> Result<Option<AdapterUser>, sqlx::Error> {
+        if D::RETURNING {
+            let row = q.fetch_optional(&mut *conn).await?;
+            return row.as_ref().map(|r| user_at::<D>(r, 0)).transpose();
+        }
+        // Matched rows (sqlx asks MySQL for found rows, so an update to the same values is 1).
+        if D::rows_affected(&q.execute(&mut *conn).await?) == 0 {
+            return Ok(None);
+        }
+        let row = query::<D::Db>(&self.sql.get_user)
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(|r| user_at::<D>(r, 0)).transpose()
+    }
+
+    /// `claimRefresh` where upserts cannot say whether they took the lease (MySQL): insert the
+    /// lease if the key is new; else read the row locked and take it over if it expired.
+    async fn claim_refresh_locked(
+        &self,
+        key: &str,
+        now_ms: i64,
+        lease_until: i64,
+    ) -> AdapterResult<RefreshClaim> {
+        let insert = query(&self.refresh.claim)
+            .bind(key.to_string())
+            .bind(lease_until)
+            .bind(lease_until);
+        let locked = query(&self.refresh.locked).bind(key.to_string());
+        let take_over = query(&self.refresh.take_over)
+            .bind(lease_until)
+            .bind(lease_until)
+            .bind(key.to_string());
+        call::<D, _>("claimRefresh", async {
+            let mut tx = self.pool.begin().await?;
+            if D::rows_affected(&insert.execute(&mut *tx).await?) == 1 {
+                tx.commit().await?;
+                return Ok(RefreshClaim::Leased);
+            }
+            let claim = match locked.fetch_optional(&mut *tx).await? {
+                // Swept between the two statements: ask again.
+                None => RefreshClaim::Busy,
+                Some(row) => match row.try_get::<Option<String>, _>(0)? {
+                    Some(result) => RefreshClaim::Done(result),
+                    None if row.try_get::<i64, _>(1)? < now_ms => {
+                        take_over.execute(&mut *tx).await?;
+                        RefreshClaim::Leased
+                    }
+                    None => RefreshClaim::Busy,
+                },
+            };
+            tx.commit().await?;
+            Ok(claim)
+        })
+        .await
+    }
+
+    /// `claimEvents` without `UPDATE … RETURNING` (MySQL): the due ids locked (skipping rows
+    /// other workers hold), each leased, then read, in one transaction.
+    async fn claim_events_locked(
+        &self,
+        now_ms: i64,
+        lease_until: i64,
+        limit: u32,
+    ) -> AdapterResult<Vec<OutboxRow>> {
+        call::<D, _>("claimEvents", async {
+            let mut tx = self.pool.begin().await?;
+            let ids: Vec<String> = query::<D::Db>(&self.outbox.claim_ids)
+                .bind(now_ms)
+                .bind(i64::from(limit))
+                .fetch_all(&mut *tx)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>(0))
+                .collect::<Result<_, _>>()?;
+            let mut claimed = Vec::with_capacity(ids.len());
+            for id in ids {
+                query::<D::Db>(&self.outbox.claim_one)
+                    .bind(lease_until)
+                    .bind(id.clone())
+                    .execute(&mut *tx)
+                    .await?;
+                let r = query::<D::Db>(&self.outbox.get_one)
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                claimed.push(OutboxRow {
+                    event: OutboxEvent {
+                        id: r.try_get(0)?,
+                        kind: r.try_get(1)?,
+                        created_at: r.try_get(2)?,
+                        body: r.try_get(3)?,
+                    },
+                    attempts: u32::try_from(r.try_get::<i32, _>(4)?).unwrap_or(0),
+                });
+            }
+            tx.commit().await?;
+            Ok(claimed)
+        })
+        .await
     }
 
     fn q_link_account(&self, account: &AdapterAccount) -> AdapterResult<Q<D>> {
-        let user_id = D::parse_id(&account.user_id).ok_or_else(|| bad_user_id(&account.user_id))?;
-        Ok(query(&self.sql.link_account)
-            .bind(user_id)
+        let user_id = self
+            .layout
+            .parse_id(&account.user_id)
+            .ok_or_else(|| bad_user_id(&account.user_id))?;
+        let mut q = query(&self.sql.link_account);
+        if let (Some(_), Some(id)) = (self.layout.accounts.id, self.layout.ids.new_id()) {
+            q = q.bind(RowId::Text(id));
+        }
+        Ok(q.bind(user_id)
             .bind(account.kind.clone())
             .bind(account.provider.clone())
             .bind(account.provider_account_id.clone())
@@ -250,14 +418,21 @@ where
 
     /// The statement and the session as stored (its user id normalised).
     fn q_create_session(&self, session: &AdapterSession) -> AdapterResult<(Q<D>, AdapterSession)> {
-        let user_id = D::parse_id(&session.user_id).ok_or_else(|| bad_user_id(&session.user_id))?;
-        let expires = D::encode_time(session.expires)?;
+        let user_id = self
+            .layout
+            .parse_id(&session.user_id)
+            .ok_or_else(|| bad_user_id(&session.user_id))?;
+        let expires = self.layout.encode_time(session.expires)?;
         let stored = AdapterSession {
             session_token: session.session_token.clone(),
             user_id: user_id.to_string(),
             expires: session.expires,
         };
-        let q = query(&self.sql.create_session)
+        let mut q = query(&self.sql.create_session);
+        if let (Some(_), Some(id)) = (self.layout.sessions.id, self.layout.ids.new_id()) {
+            q = q.bind(RowId::Text(id));
+        }
+        let q = q
             .bind(session.session_token.clone())
             .bind(user_id)
             .bind(expires);
@@ -275,21 +450,24 @@ where
     for<'q> String: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> &'q str: Encode<'q, D::Db> + Type<D::Db>,
     for<'q> Option<i64>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
-    for<'q> Option<D::Time>: Encode<'q, D::Db> + Decode<'q, D::Db>,
+    for<'q> RowId: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<RowId>: Encode<'q, D::Db> + Type<D::Db>,
+    for<'q> Millis: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
+    for<'q> Option<Millis>: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> i64: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
     for<'q> i32: Encode<'q, D::Db> + Decode<'q, D::Db> + Type<D::Db>,
 {
     async fn create_user(&self, user: NewUser) -> AdapterResult<AdapterUser> {
-        let q = self.q_create_user(&user)?;
+        let (q, id) = self.q_create_user(&user)?;
         call::<D, _>("createUser", async {
-            let row = q.fetch_one(&self.pool).await?;
-            user_at::<D>(&row, 0)
+            let mut conn = self.pool.acquire().await?;
+            self.created_user(&mut conn, q, id).await
         })
         .await
     }
 
     async fn get_user(&self, id: &str) -> AdapterResult<Option<AdapterUser>> {
-        let Some(id) = D::parse_id(id) else {
+        let Some(id) = self.layout.parse_id(id) else {
             return Ok(None);
         };
         self.fetch_user("getUser", query(&self.sql.get_user).bind(&id))
@@ -313,8 +491,13 @@ where
     }
 
     async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser> {
-        let q = self.q_update_user(user)?;
-        match self.fetch_user("updateUser", q).await? {
+        let (q, id) = self.q_update_user(user)?;
+        let updated = call::<D, _>("updateUser", async {
+            let mut conn = self.pool.acquire().await?;
+            self.updated_user(&mut conn, q, id).await
+        })
+        .await?;
+        match updated {
             Some(updated) => Ok(updated),
             None => Err(AdapterError::Conflict(format!(
                 "updateUser: no user {}",
@@ -346,7 +529,7 @@ where
         user_id: &str,
         provider: &str,
     ) -> AdapterResult<Option<AdapterAccount>> {
-        let Some(id) = D::parse_id(user_id) else {
+        let Some(id) = self.layout.parse_id(user_id) else {
             return Ok(None);
         };
         let q = query(&self.sql.get_account).bind(&id).bind(provider);
@@ -401,7 +584,7 @@ where
             let session = AdapterSession {
                 session_token: row.try_get(0)?,
                 user_id: user.id.clone(),
-                expires: D::decode_time(row.try_get(1)?),
+                expires: row.try_get::<Millis, _>(1)?.ms,
             };
             Ok(Some((session, user)))
         })
@@ -409,7 +592,7 @@ where
     }
 
     async fn update_session_expiry(&self, session_token: &str, expires: i64) -> AdapterResult<()> {
-        let expires = D::encode_time(expires)?;
+        let expires = self.layout.encode_time(expires)?;
         let q = query(&self.sql.update_session_expiry)
             .bind(expires)
             .bind(session_token);
@@ -448,6 +631,9 @@ where
         now_ms: i64,
         lease_until: i64,
     ) -> AdapterResult<RefreshClaim> {
+        if D::ON_DUPLICATE_KEY {
+            return self.claim_refresh_locked(key, now_ms, lease_until).await;
+        }
         let claim = query(&self.refresh.claim)
             .bind(key.to_string())
             .bind(lease_until)
@@ -567,6 +753,20 @@ where
             .bind(key.to_string())
             .bind(window_start_ms)
             .bind(window_end_ms);
+        if D::ON_DUPLICATE_KEY {
+            // The upsert, then the count it left, in one transaction (the row stays locked).
+            let count = query(&self.rate_limits.hits)
+                .bind(key.to_string())
+                .bind(window_start_ms);
+            return call::<D, _>("rateLimitHit", async {
+                let mut tx = self.pool.begin().await?;
+                q.execute(&mut *tx).await?;
+                let hits: i64 = count.fetch_one(&mut *tx).await?.try_get(0)?;
+                tx.commit().await?;
+                Ok(u64::try_from(hits).unwrap_or(0))
+            })
+            .await;
+        }
         call::<D, _>("rateLimitHit", async {
             let row = q.fetch_one(&self.pool).await?;
             let hits: i64 = row.try_get(0)?;
@@ -589,7 +789,8 @@ where
 
     async fn delete_user_sessions(&self, user_id: &str) -> AdapterResult<u64> {
         // An id that cannot exist has no sessions.
-        let (Some(id), Some(same)) = (D::parse_id(user_id), D::parse_id(user_id)) else {
+        let (Some(id), Some(same)) = (self.layout.parse_id(user_id), self.layout.parse_id(user_id))
+        else {
             return Ok(0);
         };
         let claims = query(&self.sql.delete_user_session_claims).bind(id);
@@ -616,7 +817,7 @@ where
     }
 
     async fn create_verification_token(&self, token: &VerificationToken) -> AdapterResult<()> {
-        let expires = D::encode_time(token.expires)?;
+        let expires = self.layout.encode_time(token.expires)?;
         let q = query(&self.sql.create_verification_token)
             .bind(&token.identifier)
             .bind(&token.token)
@@ -632,6 +833,39 @@ where
         // One DELETE … RETURNING: atomic. Of two requests racing for one link, exactly one gets
         // the row (PostgreSQL: the second waits on the first's row lock, then finds it gone;
         // SQLite serialises writers, and the loser deletes nothing).
+        if !D::RETURNING {
+            // A locking read, then the delete, in one transaction: of concurrent uses, the
+            // others wait on the row lock and then find it gone.
+            return call::<D, _>("useVerificationToken", async {
+                let mut tx = self.pool.begin().await?;
+                let row = query::<D::Db>(&self.sql.lock_verification_token)
+                    .bind(identifier)
+                    .bind(hashed_token)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some(r) = row else {
+                    return Ok(None);
+                };
+                let token = VerificationToken {
+                    identifier: r.try_get(0)?,
+                    token: r.try_get(1)?,
+                    expires: r.try_get::<Millis, _>(2)?.ms,
+                };
+                // MySQL compares by the column's collation, case-insensitive in Prisma's
+                // `utf8mb4_unicode_ci`: a link is spent only by its exact identifier and token.
+                if token.identifier != identifier || token.token != hashed_token {
+                    return Ok(None);
+                }
+                let deleted = query::<D::Db>(&self.sql.use_verification_token)
+                    .bind(identifier)
+                    .bind(hashed_token)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok((D::rows_affected(&deleted) == 1).then_some(token))
+            })
+            .await;
+        }
         call::<D, _>("useVerificationToken", async {
             let row = query::<D::Db>(&self.sql.use_verification_token)
                 .bind(identifier)
@@ -642,7 +876,7 @@ where
                 Ok(VerificationToken {
                     identifier: r.try_get(0)?,
                     token: r.try_get(1)?,
-                    expires: D::decode_time(r.try_get(2)?),
+                    expires: r.try_get::<Millis, _>(2)?.ms,
                 })
             })
             .transpose()
@@ -670,11 +904,10 @@ where
         user: NewUser,
         events: &UserEvents,
     ) -> AdapterResult<AdapterUser> {
-        let q = self.q_create_user(&user)?;
+        let (q, id) = self.q_create_user(&user)?;
         call::<D, _>("createUser", async {
             let mut tx = self.pool.begin().await?;
-            let row = q.fetch_one(&mut *tx).await?;
-            let u = user_at::<D>(&row, 0)?;
+            let u = self.created_user(&mut tx, q, id).await?;
             self.insert_events(&mut tx, &events(&u)).await?;
             tx.commit().await?;
             Ok(u)
@@ -687,14 +920,13 @@ where
         user: &AdapterUser,
         events: &[OutboxEvent],
     ) -> AdapterResult<AdapterUser> {
-        let q = self.q_update_user(user)?;
+        let (q, id) = self.q_update_user(user)?;
         let updated = call::<D, _>("updateUser", async {
             let mut tx = self.pool.begin().await?;
-            let Some(row) = q.fetch_optional(&mut *tx).await? else {
+            let Some(u) = self.updated_user(&mut tx, q, id).await? else {
                 // Nothing written: the transaction rolls back when dropped.
                 return Ok(None);
             };
-            let u = user_at::<D>(&row, 0)?;
             self.insert_events(&mut tx, events).await?;
             tx.commit().await?;
             Ok(Some(u))
@@ -755,6 +987,9 @@ where
         lease_until: i64,
         limit: u32,
     ) -> AdapterResult<Vec<OutboxRow>> {
+        if !D::RETURNING {
+            return self.claim_events_locked(now_ms, lease_until, limit).await;
+        }
         call::<D, _>("claimEvents", async {
             let rows = query::<D::Db>(&self.outbox.claim)
                 .bind(lease_until)
@@ -816,153 +1051,12 @@ where
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
-    use crate::layout::{AccountColumns, SessionColumns, UserColumns, VerificationTokenColumns};
     use crate::{PostgresDialect, SqliteDialect};
-
-    /// Prisma's table names (`prisma/schema.prisma` of `@next-auth/prisma-adapter`; its
-    /// column names are pg-adapter's), with this crate's SQLite column types: the names flow
-    /// from the layout into every statement, nothing else changes.
-    const PRISMA_NAMES: Layout = Layout {
-        users: UserColumns {
-            table: "User",
-            ..Layout::PG_ADAPTER.users
-        },
-        accounts: AccountColumns {
-            table: "Account",
-            ..Layout::PG_ADAPTER.accounts
-        },
-        sessions: SessionColumns {
-            table: "Session",
-            ..Layout::PG_ADAPTER.sessions
-        },
-        verification_tokens: VerificationTokenColumns {
-            table: "VerificationToken",
-            ..Layout::PG_ADAPTER.verification_tokens
-        },
-    };
-
-    #[tokio::test]
-    async fn another_layout_needs_only_its_names() {
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        sqlx::raw_sql(
-            r#"CREATE TABLE "User" (id INTEGER PRIMARY KEY, name TEXT, email TEXT UNIQUE,
-                 "emailVerified" INTEGER, image TEXT);
-               CREATE TABLE "Account" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
-                 REFERENCES "User" (id), type TEXT NOT NULL, provider TEXT NOT NULL,
-                 "providerAccountId" TEXT NOT NULL, refresh_token TEXT, access_token TEXT,
-                 expires_at INTEGER, id_token TEXT, scope TEXT, session_state TEXT, token_type TEXT,
-                 UNIQUE (provider, "providerAccountId"));
-               CREATE TABLE "Session" (id INTEGER PRIMARY KEY, "userId" INTEGER NOT NULL
-                 REFERENCES "User" (id), expires INTEGER NOT NULL, "sessionToken" TEXT UNIQUE NOT NULL);
-               CREATE TABLE "VerificationToken" (identifier TEXT NOT NULL, expires INTEGER NOT NULL,
-                 token TEXT NOT NULL, PRIMARY KEY (identifier, token));
-               CREATE TABLE nextauth_session_claims (session_token TEXT PRIMARY KEY,
-                 claims TEXT NOT NULL);"#,
-        )
-        .execute(&pool)
-        .await
-        .unwrap();
-        let sql = SqlAdapter::<SqliteDialect>::statements(&PRISMA_NAMES);
-        let a = SqlAdapter::new(pool, SqliteDialect::default(), sql);
-
-        let user = a
-            .create_user(NewUser {
-                email: Some("p@example.com".into()),
-                email_verified: Some(5),
-                ..NewUser::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(user.id, "1");
-        assert_eq!(a.get_user("1").await.unwrap(), Some(user.clone()));
-        assert_eq!(
-            a.get_user_by_email("p@example.com").await.unwrap(),
-            Some(user.clone())
-        );
-        a.link_account(&AdapterAccount {
-            user_id: user.id.clone(),
-            kind: "oauth".into(),
-            provider: "idp".into(),
-            provider_account_id: "sub".into(),
-            ..AdapterAccount::default()
-        })
-        .await
-        .unwrap();
-        assert_eq!(
-            a.get_user_by_account("idp", "sub").await.unwrap(),
-            Some(user.clone())
-        );
-        let session = AdapterSession {
-            session_token: "tok".into(),
-            user_id: user.id.clone(),
-            expires: 9,
-        };
-        a.create_session(&session).await.unwrap();
-        a.update_session_expiry("tok", 10).await.unwrap();
-        let (s, u) = a.get_session_and_user("tok").await.unwrap().unwrap();
-        assert_eq!((s.expires, u), (10, user.clone()));
-        a.delete_session("tok").await.unwrap();
-        assert_eq!(a.get_session_and_user("tok").await.unwrap(), None);
-        let token = VerificationToken {
-            identifier: "p@example.com".into(),
-            token: "h".into(),
-            expires: 11,
-        };
-        a.create_verification_token(&token).await.unwrap();
-        assert_eq!(
-            a.use_verification_token("p@example.com", "h")
-                .await
-                .unwrap(),
-            Some(token)
-        );
-        let renamed = a
-            .update_user(&AdapterUser {
-                name: Some("P".into()),
-                ..user
-            })
-            .await
-            .unwrap();
-        assert_eq!(renamed.name.as_deref(), Some("P"));
-    }
-
-    /// A dialect whose ids are text (as Prisma's and Drizzle's layouts keep them): the one
-    /// adapter body compiles for it unchanged.
-    #[derive(Debug, Clone)]
-    struct TextIds;
-
-    impl Dialect for TextIds {
-        type Db = sqlx::Postgres;
-        type Id = String;
-        type Time = time::PrimitiveDateTime;
-        const NOW_MS: &'static str = PostgresDialect::NOW_MS;
-
-        fn rows_affected(r: &sqlx::postgres::PgQueryResult) -> u64 {
-            r.rows_affected()
-        }
-
-        fn placeholder(n: usize) -> String {
-            PostgresDialect::placeholder(n)
-        }
-
-        fn encode_time(ms: i64) -> AdapterResult<Self::Time> {
-            let t = PostgresDialect::encode_time(ms)?;
-            Ok(time::PrimitiveDateTime::new(t.date(), t.time()))
-        }
-
-        fn decode_time(t: Self::Time) -> i64 {
-            PostgresDialect::decode_time(t.assume_utc())
-        }
-    }
 
     fn is_adapter<A: Adapter>() {}
 
     #[test]
-    fn a_text_id_dialect_is_an_adapter() {
-        is_adapter::<SqlAdapter<TextIds>>();
+    fn every_dialect_is_an_adapter() {
         is_adapter::<SqlAdapter<PostgresDialect>>();
         is_adapter::<SqlAdapter<SqliteDialect>>();
     }

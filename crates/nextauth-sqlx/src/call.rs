@@ -30,6 +30,11 @@ pub enum OpenError {
     /// The embedded migrations failed.
     #[error("running migrations: {0}")]
     Migrate(String),
+    /// The layout's tables are missing or of another shape (`[database] migrate = false`, or
+    /// tables of another shape where `migrate = true` would create them); the message names
+    /// every table and column.
+    #[error("database schema: {0}")]
+    Schema(String),
 }
 
 /// Maps a sqlx error to the core's two kinds: a violated constraint (unique e-mail, unique

@@ -29,10 +29,14 @@ impl ClaimsSql {
             )
             .into(),
             set: format!(
-                "INSERT INTO nextauth_session_claims (session_token, claims) VALUES ({}, {}) \
-                 ON CONFLICT (session_token) DO UPDATE SET claims = excluded.claims",
+                "INSERT INTO nextauth_session_claims (session_token, claims) VALUES ({}, {}) {}",
                 p(1),
-                p(2)
+                p(2),
+                if D::ON_DUPLICATE_KEY {
+                    "ON DUPLICATE KEY UPDATE claims = VALUES(claims)"
+                } else {
+                    "ON CONFLICT (session_token) DO UPDATE SET claims = excluded.claims"
+                }
             )
             .into(),
             delete: format!(

@@ -10,6 +10,13 @@ use crate::dialect::Dialect;
 /// bind alike.
 #[derive(Debug)]
 pub(crate) struct OutboxSql {
+    /// Without RETURNING (MySQL, which also refuses a subquery on the table it updates):
+    /// `now, limit` → the due ids, locked, skipping rows other workers hold.
+    pub(crate) claim_ids: Arc<str>,
+    /// `lease_until, id`.
+    pub(crate) claim_one: Arc<str>,
+    /// `id` → `id, type, created_at, body, attempts`.
+    pub(crate) get_one: Arc<str>,
     /// `id, type, created_at, body, next_attempt_at`.
     pub(crate) insert: Arc<str>,
     /// `lease_until, now, limit` → `id, type, created_at, body, attempts`.
@@ -46,6 +53,25 @@ impl OutboxSql {
                 p(2),
                 p(3),
                 D::SKIP_LOCKED
+            )
+            .into(),
+            claim_ids: format!(
+                "SELECT id FROM nextauth_outbox WHERE dead_at IS NULL AND next_attempt_at <= {} \
+                 ORDER BY created_at LIMIT {}{}",
+                p(1),
+                p(2),
+                D::SKIP_LOCKED
+            )
+            .into(),
+            claim_one: format!(
+                "UPDATE nextauth_outbox SET next_attempt_at = {} WHERE id = {}",
+                p(1),
+                p(2)
+            )
+            .into(),
+            get_one: format!(
+                "SELECT id, type, created_at, body, attempts FROM nextauth_outbox WHERE id = {}",
+                p(1)
             )
             .into(),
             delivered: format!("DELETE FROM nextauth_outbox WHERE id = {}", p(1)).into(),

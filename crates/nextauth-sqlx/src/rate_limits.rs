@@ -10,8 +10,11 @@ use crate::dialect::Dialect;
 /// The rate-limit statements. Parameters are numbered in the order they appear.
 #[derive(Debug)]
 pub(crate) struct RateLimitsSql {
-    /// `key, window_start, until` → `hits`.
+    /// `key, window_start, until` → `hits` (without RETURNING: nothing, then [`Self::hits`]
+    /// in the same transaction).
     pub(crate) hit: Arc<str>,
+    /// `key, window_start` → `hits`.
+    pub(crate) hits: Arc<str>,
     /// `key, window_start`: one hit back, never below 0.
     pub(crate) undo: Arc<str>,
     /// `now`.
@@ -21,19 +24,37 @@ pub(crate) struct RateLimitsSql {
 impl RateLimitsSql {
     pub(crate) fn new<D: Dialect>() -> RateLimitsSql {
         let p = D::placeholder;
+        // `key` is a reserved word in MySQL.
+        let key = D::quote("key");
         RateLimitsSql {
-            hit: format!(
-                "INSERT INTO nextauth_rate_limits (key, window_start, hits, until) \
-                 VALUES ({}, {}, 1, {}) ON CONFLICT (key, window_start) DO UPDATE SET \
-                 hits = nextauth_rate_limits.hits + 1 RETURNING hits",
+            hit: if D::ON_DUPLICATE_KEY {
+                format!(
+                    "INSERT INTO nextauth_rate_limits ({key}, window_start, hits, until) \
+                     VALUES ({}, {}, 1, {}) ON DUPLICATE KEY UPDATE hits = hits + 1",
+                    p(1),
+                    p(2),
+                    p(3)
+                )
+            } else {
+                format!(
+                    "INSERT INTO nextauth_rate_limits ({key}, window_start, hits, until) \
+                     VALUES ({}, {}, 1, {}) ON CONFLICT ({key}, window_start) DO UPDATE SET \
+                     hits = nextauth_rate_limits.hits + 1 RETURNING hits",
+                    p(1),
+                    p(2),
+                    p(3)
+                )
+            }
+            .into(),
+            hits: format!(
+                "SELECT hits FROM nextauth_rate_limits WHERE {key} = {} AND window_start = {}",
                 p(1),
-                p(2),
-                p(3)
+                p(2)
             )
             .into(),
             undo: format!(
                 "UPDATE nextauth_rate_limits SET hits = hits - 1 \
-                 WHERE key = {} AND window_start = {} AND hits > 0",
+                 WHERE {key} = {} AND window_start = {} AND hits > 0",
                 p(1),
                 p(2)
             )

@@ -49,12 +49,20 @@ impl RevocationsSql {
                 p(1)
             )
             .into(),
-            spend_logout_token: format!(
-                "INSERT INTO nextauth_logout_tokens (jti, until) VALUES ({}, {}) \
-                 ON CONFLICT (jti) DO NOTHING",
-                p(1),
-                p(2)
-            )
+            spend_logout_token: if D::ON_DUPLICATE_KEY {
+                format!(
+                    "INSERT IGNORE INTO nextauth_logout_tokens (jti, until) VALUES ({}, {})",
+                    p(1),
+                    p(2)
+                )
+            } else {
+                format!(
+                    "INSERT INTO nextauth_logout_tokens (jti, until) VALUES ({}, {}) \
+                     ON CONFLICT (jti) DO NOTHING",
+                    p(1),
+                    p(2)
+                )
+            }
             .into(),
         }
     }

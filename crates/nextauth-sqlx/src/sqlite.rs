@@ -1,8 +1,10 @@
 //! [`SqliteAdapter`]: the embedded default. One file, WAL mode, migrations on open. Here are
 //! SQLite's [`SqliteDialect`] and `open`; the adapter's methods are `adapter.rs`'s, shared.
 //!
-//! Timestamps are INTEGER milliseconds since the Unix epoch (the core's own unit), ids are the
-//! rowid (`INTEGER PRIMARY KEY`), column names as in `@auth/pg-adapter`.
+//! Timestamps are written as INTEGER milliseconds since the Unix epoch (the core's own unit;
+//! text timestamps are read too). In the default layout ids are the rowid (`INTEGER PRIMARY
+//! KEY`) and the names `@auth/pg-adapter`'s; [`SqliteAdapter::open_with`] takes the Prisma or
+//! Drizzle layout instead (text ids made here).
 //!
 //! sqlx does all the work except one read: `getSessionAndUser` on a database *file* goes through
 //! [`SessionReader`] (read-only rusqlite connections, no thread hop; see `sqlite_read.rs`),
@@ -21,6 +23,7 @@ use crate::adapter::SqlAdapter;
 use crate::call::{ACQUIRE_TIMEOUT, OpenError};
 use crate::dialect::Dialect;
 use crate::layout::Layout;
+use crate::schema::{self, Engine, Options, Problem};
 use crate::sqlite_read::{ReadError, SessionReader};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -32,7 +35,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// [`SqlAdapter`] in [`SqliteDialect`].
 pub type SqliteAdapter = SqlAdapter<SqliteDialect>;
 
-/// SQLite's syntax and types: `?` placeholders, rowid (`i64`) ids, INTEGER millisecond times;
+/// SQLite's syntax: `?` placeholders, the clock as `julianday`;
 /// and the direct read connections of `getSessionAndUser`.
 #[derive(Debug, Clone, Default)]
 pub struct SqliteDialect {
@@ -44,9 +47,6 @@ pub struct SqliteDialect {
 
 impl Dialect for SqliteDialect {
     type Db = Sqlite;
-    type Id = i64;
-    type Time = i64;
-
     const NOW_MS: &'static str = "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
 
     fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
@@ -55,14 +55,6 @@ impl Dialect for SqliteDialect {
 
     fn placeholder(_n: usize) -> String {
         "?".to_string()
-    }
-
-    fn encode_time(ms: i64) -> AdapterResult<i64> {
-        Ok(ms)
-    }
-
-    fn decode_time(ms: i64) -> i64 {
-        ms
     }
 
     fn read_session_and_user(
@@ -129,9 +121,16 @@ fn create_private(path: &Path) -> Result<(), OpenError> {
 }
 
 impl SqliteAdapter {
-    /// Opens (creating the file and its directory) and migrates the database at `url`.
+    /// Opens (creating the file and its directory) and migrates the database at `url`: the
+    /// pg-adapter layout, `migrate = true`.
     pub async fn open(url: &str) -> Result<Self, OpenError> {
-        let path = file_path(url);
+        Self::open_with(url, &Options::defaults(url, Layout::PG_ADAPTER)).await
+    }
+
+    /// Opens the database at `url` and prepares the tables of `options.layout` ([`Options`]).
+    /// With `migrate = false` nothing is created, not even the file.
+    pub async fn open_with(url: &str, options: &Options) -> Result<Self, OpenError> {
+        let path = file_path(url).filter(|_| options.migrate);
         if let Some(dir) = path.and_then(|p| Path::new(p).parent())
             && !dir.as_os_str().is_empty()
         {
@@ -142,24 +141,24 @@ impl SqliteAdapter {
         if let Some(p) = path {
             create_private(Path::new(p))?;
         }
-        let options = SqliteConnectOptions::from_str(url)
+        let connect = SqliteConnectOptions::from_str(url)
             .map_err(|e| OpenError::Url(e.to_string()))?
-            .create_if_missing(true)
+            .create_if_missing(options.migrate)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
         // The file SQLite opens (the URL's path, percent-decoded), for the read connections.
-        let filename = options.get_filename().to_path_buf();
+        let filename = connect.get_filename().to_path_buf();
         let pool_options = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
-        let pool = if path.is_some() {
+        let pool = if file_path(url).is_some() {
             // WAL: readers never wait for the writer; NORMAL sync is durable across crashes of
             // the process (not of the OS) in WAL mode and much faster than FULL.
-            let options = options
+            let connect = connect
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal);
             pool_options
                 .max_connections(8)
                 .idle_timeout(Some(Duration::from_secs(600)))
-                .connect_with(options)
+                .connect_with(connect)
                 .await
         } else {
             // An in-memory database lives as long as its connection: exactly one, never closed.
@@ -168,16 +167,13 @@ impl SqliteAdapter {
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None)
-                .connect_with(options)
+                .connect_with(connect)
                 .await
         }
         .map_err(|e| OpenError::Connect(e.to_string()))?;
-        MIGRATOR
-            .run(&pool)
-            .await
-            .map_err(|e| OpenError::Migrate(e.to_string()))?;
-        let sql = Self::statements(&Layout::PG_ADAPTER);
-        let reader = if path.is_some() && plain_file(url) {
+        schema::prepare_sqlite(&pool, &MIGRATOR, options).await?;
+        let sql = Self::statements(&options.layout);
+        let reader = if file_path(url).is_some() && plain_file(url) {
             match SessionReader::open(&filename, &sql.session_and_user) {
                 Ok(Some(reader)) => Some(Arc::new(reader)),
                 Ok(None) => {
@@ -199,7 +195,12 @@ impl SqliteAdapter {
             read_connections = reader.as_ref().map_or(0, |r| r.connections()),
             "SQLite storage ready"
         );
-        Ok(SqlAdapter::new(pool, SqliteDialect { reader }, sql))
+        Ok(SqlAdapter::new(
+            pool,
+            SqliteDialect { reader },
+            options.layout,
+            sql,
+        ))
     }
 
     /// Whether `getSessionAndUser` reads through its own read-only connections (a database file
@@ -235,6 +236,27 @@ impl SqliteAdapter {
             .get_session_and_user(session_token)
             .await
     }
+}
+
+/// The problems of `layout`'s tables (and of our own) in the SQLite database at `url`, read
+/// from the catalogue on a read-only connection (a missing file is an error, not created).
+pub(crate) async fn check(url: &str, layout: &Layout) -> Result<Vec<Problem>, OpenError> {
+    use sqlx::Connection;
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(|e| OpenError::Url(e.to_string()))?
+        .create_if_missing(false)
+        .read_only(true);
+    let mut conn = sqlx::SqliteConnection::connect_with(&options)
+        .await
+        .map_err(|e| OpenError::Connect(format!("{url}: {e}")))?;
+    let found = schema::check_sqlite(&mut conn, &MIGRATOR, layout).await;
+    let _ = conn.close().await;
+    found
+}
+
+/// What `nextauth migrate --print` prints for SQLite.
+pub(crate) fn ddl(layout: &Layout) -> String {
+    schema::ddl(&MIGRATOR, layout, Engine::Sqlite)
 }
 
 fn direct_read_error(reader: &SessionReader, e: &ReadError) -> AdapterError {

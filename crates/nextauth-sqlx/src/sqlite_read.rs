@@ -115,7 +115,8 @@ impl SessionReader {
     }
 
     /// `getSessionAndUser`, mapped exactly as the sqlx path maps its row: the user id as a
-    /// string, timestamps as INTEGER milliseconds, NULL columns as `None`.
+    /// string (an INTEGER rowid or TEXT), timestamps from INTEGER milliseconds or text (as
+    /// `crate::values::Millis` reads them), NULL columns as `None`.
     pub(crate) fn get_session_and_user(
         &self,
         session_token: &str,
@@ -125,17 +126,21 @@ impl SessionReader {
         let found = stmt
             .query_row([session_token], |row| {
                 let user = AdapterUser {
-                    id: row.get::<_, i64>(2)?.to_string(),
+                    id: id_at(row, 2)?,
                     name: row.get(3)?,
                     email: row.get(4)?,
-                    email_verified: row.get(5)?,
+                    email_verified: time_at(row, 5)?,
                     image: row.get(6)?,
                     extra: Default::default(),
                 };
                 let session = AdapterSession {
                     session_token: row.get(0)?,
                     user_id: user.id.clone(),
-                    expires: row.get(1)?,
+                    expires: time_at(row, 1)?.ok_or(rusqlite::Error::InvalidColumnType(
+                        1,
+                        "expires".into(),
+                        rusqlite::types::Type::Null,
+                    ))?,
                 };
                 Ok((session, user))
             })
@@ -161,6 +166,39 @@ impl SessionReader {
             Some(conn) => Ok(conn.lock().unwrap_or_else(PoisonError::into_inner)),
             None => Err(ReadError::NoConnection),
         }
+    }
+}
+
+/// A row id: an INTEGER rowid or TEXT.
+fn id_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    use rusqlite::types::ValueRef;
+    match row.get_ref(i)? {
+        ValueRef::Integer(n) => Ok(n.to_string()),
+        _ => row.get(i),
+    }
+}
+
+/// A timestamp: INTEGER milliseconds, REAL, or text (RFC 3339, `YYYY-MM-DD HH:MM:SS`).
+fn time_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<i64>> {
+    use rusqlite::types::{Type, ValueRef};
+    match row.get_ref(i)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(n) => Ok(Some(n)),
+        ValueRef::Real(f) => Ok(Some(f as i64)),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .ok()
+            .and_then(crate::values::parse_text_time)
+            .map(Some)
+            .ok_or(rusqlite::Error::InvalidColumnType(
+                i,
+                "timestamp".into(),
+                Type::Text,
+            )),
+        ValueRef::Blob(_) => Err(rusqlite::Error::InvalidColumnType(
+            i,
+            "timestamp".into(),
+            Type::Blob,
+        )),
     }
 }
 

@@ -353,3 +353,103 @@ impl Drop for PgCluster {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// MySQL / MariaDB
+
+/// `NEXTAUTH_SKIP_MYSQL=1` (or `true`): the MySQL tests are to be left out (see
+/// [`mysql_url_or_skip`]).
+pub fn skip_mysql() -> bool {
+    std::env::var("NEXTAUTH_SKIP_MYSQL").is_ok_and(|v| v == "1" || v == "true")
+}
+
+/// The MySQL/MariaDB server for tests: `NEXTAUTH_MYSQL_URL`, else `mysql://root@127.0.0.1:3306`
+/// when something listens there; `None` otherwise.
+pub fn mysql_server_url() -> Option<String> {
+    if let Ok(url) = std::env::var("NEXTAUTH_MYSQL_URL") {
+        return Some(url);
+    }
+    std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], 3306)),
+        Duration::from_secs(1),
+    )
+    .ok()
+    .map(|_| "mysql://root@127.0.0.1:3306/mysql".to_string())
+}
+
+/// As [`postgres_url_or_skip`], for MySQL: panics when `NEXTAUTH_SKIP_MYSQL` is set yet this
+/// test was selected (a MySQL test must have `mysql` in its name, which the `skip-mysql`
+/// profile of `.config/nextest.toml` filters), and when no server is reachable.
+pub fn mysql_url_or_skip(found: Option<String>) -> Option<String> {
+    if skip_mysql() {
+        panic!(
+            "NEXTAUTH_SKIP_MYSQL is set but this MySQL test was selected: skip with a filter \
+             (`NEXTAUTH_SKIP_MYSQL=1 bash scripts/test.sh`, or `-E 'not test(/mysql/)'`); a test \
+             that needs MySQL must have `mysql` in its name"
+        );
+    }
+    match found {
+        Some(url) => Some(url),
+        None => panic!(
+            "MySQL/MariaDB is not reachable: set NEXTAUTH_MYSQL_URL, or run a server on \
+             127.0.0.1:3306 with user root and no password (scripts/test.sh starts MariaDB). \
+             `NEXTAUTH_SKIP_MYSQL=1 bash scripts/test.sh` skips the MySQL tests instead."
+        ),
+    }
+}
+
+/// A MySQL database created for one test (`nextauth_test_<unique>`), dropped with this
+/// value.
+#[derive(Debug)]
+pub struct MySqlTestDatabase {
+    /// The URL of the new database.
+    pub url: String,
+    name: String,
+    admin_url: String,
+}
+
+impl MySqlTestDatabase {
+    /// `CREATE DATABASE` on the server of `base_url` (utf8mb4).
+    pub async fn create(base_url: &str) -> MySqlTestDatabase {
+        use sqlx::mysql::MySqlConnection;
+        let name = unique_name("nextauth_test");
+        let mut conn = MySqlConnection::connect(base_url)
+            .await
+            .unwrap_or_else(|e| panic!("MySQL at {}: {e}", crate::call::redact(base_url)));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
+        let _ = conn.close().await;
+        MySqlTestDatabase {
+            url: with_database(base_url, &name),
+            name,
+            admin_url: base_url.to_string(),
+        }
+    }
+}
+
+impl Drop for MySqlTestDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let done = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async {
+                use sqlx::mysql::MySqlConnection;
+                if let Ok(mut conn) = MySqlConnection::connect(&admin).await {
+                    let sql = format!("DROP DATABASE IF EXISTS `{name}`");
+                    let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                        .execute(&mut conn)
+                        .await;
+                    let _ = conn.close().await;
+                }
+            });
+        });
+        let _ = done.join();
+    }
+}

@@ -15,10 +15,36 @@ use nextauth_core::adapter::{
     Adapter, AdapterAccount, AdapterError, AdapterSession, AdapterUser, MemoryAdapter, NewUser,
     VerificationToken,
 };
-use nextauth_sqlx::testing::{TestDatabase, postgres_url_or_skip};
+use nextauth_sqlx::testing::{
+    MySqlTestDatabase, TestDatabase, mysql_server_url, mysql_url_or_skip, postgres_url_or_skip,
+};
+use nextauth_sqlx::{Layout, Options};
 
 /// 2026-12-28T05:29:14.439Z: a timestamp with milliseconds, so truncation would show.
 const T0: i64 = 1_798_435_754_439;
+
+/// Set by the tests of a layout that keeps session and link expiries in whole seconds
+/// (Drizzle's MySQL `timestamp`, fsp 0): their times are whole seconds. One test per process
+/// (nextest), so a process-wide flag.
+static WHOLE_SECONDS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// [`T0`], or T0 in whole seconds where the layout keeps no milliseconds.
+fn t0() -> i64 {
+    if WHOLE_SECONDS.load(std::sync::atomic::Ordering::Relaxed) {
+        T0 - T0 % 1000
+    } else {
+        T0
+    }
+}
+
+/// The smallest step a stored expiry shows: 7 ms, or 7 s.
+fn tick() -> i64 {
+    if WHOLE_SECONDS.load(std::sync::atomic::Ordering::Relaxed) {
+        7_000
+    } else {
+        7
+    }
+}
 
 fn unique(tag: &str) -> String {
     format!("{tag}-{}", hex::encode(rand::random::<[u8; 6]>()))
@@ -259,12 +285,9 @@ async fn users(a: &dyn Adapter) {
         })
         .await
         .unwrap();
+    // Ids are strings to the core: numbers (pg-adapter), cuids (Prisma), UUIDs (Drizzle);
+    // each layout's form is checked by `id_form`.
     assert!(!created.id.is_empty());
-    assert!(
-        created.id.parse::<i64>().is_ok(),
-        "ids are numbers as strings: {:?}",
-        created.id
-    );
     assert_eq!(created.name.as_deref(), Some("Zoë \"Z\" O'Neil"));
     assert_eq!(created.email.as_deref(), Some(email.as_str()));
     assert_eq!(
@@ -384,7 +407,7 @@ async fn sessions(a: &dyn Adapter) {
             email: Some(format!("{}@example.com", unique("sess"))),
             name: Some("Session User".into()),
             image: Some("https://example.com/s.png".into()),
-            email_verified: Some(T0),
+            email_verified: Some(t0()),
         })
         .await
         .unwrap();
@@ -393,13 +416,13 @@ async fn sessions(a: &dyn Adapter) {
         .create_session(&AdapterSession {
             session_token: token.clone(),
             user_id: user.id.clone(),
-            expires: T0 + 30 * 86_400_000,
+            expires: t0() + 30 * 86_400_000,
         })
         .await
         .unwrap();
     assert_eq!(created.session_token, token);
     assert_eq!(created.user_id, user.id);
-    assert_eq!(created.expires, T0 + 30 * 86_400_000);
+    assert_eq!(created.expires, t0() + 30 * 86_400_000);
 
     let (s, u) = a
         .get_session_and_user(&token)
@@ -410,7 +433,7 @@ async fn sessions(a: &dyn Adapter) {
     assert_eq!(u, user);
     assert_eq!(a.get_session_and_user("no-such-token").await.unwrap(), None);
 
-    a.update_session_expiry(&token, T0 + 31 * 86_400_000 + 7)
+    a.update_session_expiry(&token, t0() + 31 * 86_400_000 + tick())
         .await
         .unwrap();
     let (s, _) = a
@@ -418,16 +441,18 @@ async fn sessions(a: &dyn Adapter) {
         .await
         .unwrap()
         .expect("session");
-    assert_eq!(s.expires, T0 + 31 * 86_400_000 + 7);
+    assert_eq!(s.expires, t0() + 31 * 86_400_000 + tick());
     // Extending a session that is gone is not an error (it may have been signed out meanwhile).
-    a.update_session_expiry("no-such-token", T0).await.unwrap();
+    a.update_session_expiry("no-such-token", t0())
+        .await
+        .unwrap();
 
     // A user may hold several sessions (several browsers).
     let second = unique("session-token");
     a.create_session(&AdapterSession {
         session_token: second.clone(),
         user_id: user.id.clone(),
-        expires: T0,
+        expires: t0(),
     })
     .await
     .unwrap();
@@ -445,7 +470,7 @@ async fn verification_tokens(a: &dyn Adapter) {
     let token = VerificationToken {
         identifier: identifier.clone(),
         token: hashed.clone(),
-        expires: T0 + 86_400_000,
+        expires: t0() + 86_400_000,
     };
     a.create_verification_token(&token).await.unwrap();
     // Two links for one address are independent.
@@ -495,13 +520,14 @@ async fn verification_tokens(a: &dyn Adapter) {
         .unwrap()
         .expect("other link");
     assert_eq!(o.identifier, identifier);
-    assert_eq!(o.expires, T0 + 86_400_000);
+    assert_eq!(o.expires, t0() + 86_400_000);
 
     // Expiry is the caller's to judge: an expired row is returned (and deleted) like any other.
     let expired = VerificationToken {
         identifier: identifier.clone(),
         token: hex::encode(rand::random::<[u8; 32]>()),
-        expires: 1,
+        // Long past (MySQL's TIMESTAMP starts at 1970-01-01 00:00:01).
+        expires: 1_000_000,
     };
     a.create_verification_token(&expired).await.unwrap();
     assert_eq!(
@@ -673,6 +699,261 @@ async fn sqlite_memory() {
     let a = nextauth_sqlx::open("sqlite::memory:").await.unwrap();
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &Layout::PG_ADAPTER).await;
+}
+
+/// The rate-limit counters (`[rate_limit] store = "database"`): a hit counts, an undo takes one
+/// back, another window starts at 1, and ended windows are swept; concurrent hits each get
+/// their own count.
+async fn rate_limit_counts(a: Arc<dyn Adapter>) {
+    let key = unique("email:per_ip:127.0.0.1");
+    for n in 1..=3 {
+        assert_eq!(a.rate_limit_hit(&key, T0, T0 + 60_000).await.unwrap(), n);
+    }
+    a.rate_limit_undo(&key, T0).await.unwrap();
+    assert_eq!(a.rate_limit_hit(&key, T0, T0 + 60_000).await.unwrap(), 3);
+    assert_eq!(
+        a.rate_limit_hit(&key, T0 + 60_000, T0 + 120_000)
+            .await
+            .unwrap(),
+        1
+    );
+    a.delete_expired_rate_limits(T0 + 60_001).await.unwrap();
+    assert_eq!(a.rate_limit_hit(&key, T0, T0 + 60_000).await.unwrap(), 1);
+    let racing = unique("race");
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (a, racing) = (a.clone(), racing.clone());
+            tokio::spawn(async move { a.rate_limit_hit(&racing, T0, T0 + 60_000).await })
+        })
+        .collect();
+    let mut counts = Vec::new();
+    for t in tasks {
+        counts.push(t.await.unwrap().unwrap());
+    }
+    counts.sort();
+    assert_eq!(counts, (1..=8).collect::<Vec<u64>>());
+}
+
+/// The form of a new user's id in `layout`: a number, a cuid, a UUID.
+async fn id_form(a: &dyn Adapter, layout: &Layout) {
+    let id = a.create_user(NewUser::default()).await.unwrap().id;
+    match layout.name {
+        "pg-adapter" => assert!(id.parse::<i64>().is_ok(), "{id:?}"),
+        "prisma" => assert!(
+            id.len() == 25
+                && id.starts_with('c')
+                && id
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{id:?}"
+        ),
+        "drizzle" => assert!(uuid_like(&id), "{id:?}"),
+        other => panic!("layout {other}"),
+    }
+}
+
+fn uuid_like(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+        && parts
+            .iter()
+            .all(|p| p.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The whole contract, the SQL-only constraints and both races on `layout` in a SQLite file
+/// (its tables made by the layout's DDL, the session reads through the direct connections).
+async fn sqlite_layout(layout: Layout) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/{}.db", dir.path().display(), layout.name);
+    let options = Options {
+        layout,
+        migrate: true,
+    };
+    let a = nextauth_sqlx::SqliteAdapter::open_with(&url, &options)
+        .await
+        .unwrap();
+    assert!(a.has_direct_reads());
+    let pool = a.pool().clone();
+    let a: Arc<dyn Adapter> = Arc::new(a);
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &layout).await;
+    rate_limit_counts(a.clone()).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
+    // The layout's tables and ours, nothing of pg-adapter's.
+    let mut tables: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    tables.retain(|t| !t.starts_with("nextauth_"));
+    let mut want: Vec<String> = layout.tables().iter().map(|t| t.to_string()).collect();
+    want.sort();
+    assert_eq!(tables, want);
+    // Opening again (tables there) adopts them; with migrate = false it only checks.
+    for migrate in [true, false] {
+        let again = nextauth_sqlx::open_with(&url, &Options { layout, migrate })
+            .await
+            .unwrap();
+        assert!(
+            again
+                .get_user_by_email("nobody@example.com")
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_prisma() {
+    sqlite_layout(Layout::PRISMA).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_drizzle() {
+    sqlite_layout(Layout::DRIZZLE).await;
+}
+
+/// The same on PostgreSQL, each layout in a fresh database.
+async fn postgres_layout(layout: Layout) {
+    let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
+        return;
+    };
+    let db = TestDatabase::create(&base).await;
+    let options = Options {
+        layout,
+        migrate: true,
+    };
+    let a = nextauth_sqlx::PostgresAdapter::open_with(&db.url, &options)
+        .await
+        .unwrap();
+    let pool = a.pool().clone();
+    let a: Arc<dyn Adapter> = Arc::new(a);
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &layout).await;
+    rate_limit_counts(a.clone()).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
+    assert!(pool.size() > 1, "the races ran on several connections");
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    tables.retain(|t| !t.starts_with("nextauth_"));
+    let mut want: Vec<String> = layout.tables().iter().map(|t| t.to_string()).collect();
+    want.sort();
+    assert_eq!(
+        tables, want,
+        "the layout's tables and ours (nextauth_*), nothing else"
+    );
+    let again = nextauth_sqlx::open_with(
+        &db.url,
+        &Options {
+            layout,
+            migrate: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        again
+            .get_user_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_prisma() {
+    postgres_layout(Layout::PRISMA).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_drizzle() {
+    postgres_layout(Layout::DRIZZLE).await;
+}
+
+/// The same on MySQL/MariaDB (layouts prisma and drizzle), each in a fresh database.
+async fn mysql_layout(layout: Layout) {
+    let Some(base) = mysql_url_or_skip(mysql_server_url()) else {
+        return;
+    };
+    if layout.name == "drizzle" {
+        // Drizzle's MySQL `session.expires` and `verificationToken.expires` are `timestamp`
+        // without fractional seconds.
+        WHOLE_SECONDS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let db = MySqlTestDatabase::create(&base).await;
+    let options = Options {
+        layout,
+        migrate: true,
+    };
+    let a = nextauth_sqlx::MySqlAdapter::open_with(&db.url, &options)
+        .await
+        .unwrap();
+    let pool = a.pool().clone();
+    let a: Arc<dyn Adapter> = Arc::new(a);
+    contract(a.as_ref()).await;
+    sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &layout).await;
+    rate_limit_counts(a.clone()).await;
+    token_race(a.clone()).await;
+    logout_token_race(a).await;
+    assert!(pool.size() > 1, "the races ran on several connections");
+    let mut tables: Vec<String> = sqlx::query_scalar(
+        "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() ORDER BY table_name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    tables.retain(|t| !t.starts_with("nextauth_"));
+    let mut want: Vec<String> = layout.tables().iter().map(|t| t.to_string()).collect();
+    want.sort();
+    tables.sort();
+    assert_eq!(
+        tables, want,
+        "the layout's tables and ours (nextauth_*), nothing else"
+    );
+    let again = nextauth_sqlx::open_with(
+        &db.url,
+        &Options {
+            layout,
+            migrate: false,
+        },
+    )
+    .await
+    .unwrap();
+    assert!(
+        again
+            .get_user_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // pg-adapter's tables are PostgreSQL's.
+    let err = nextauth_sqlx::open_with(&db.url, &Options::defaults(&db.url, Layout::PG_ADAPTER))
+        .await
+        .err()
+        .expect("pg-adapter on MySQL is refused");
+    assert!(err.to_string().contains("no MySQL tables"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_prisma() {
+    mysql_layout(Layout::PRISMA).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_drizzle() {
+    mysql_layout(Layout::DRIZZLE).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -684,6 +965,7 @@ async fn postgres() {
     let a = nextauth_sqlx::open(&db.url).await.unwrap();
     contract(a.as_ref()).await;
     sql_extras(a.as_ref()).await;
+    id_form(a.as_ref(), &Layout::PG_ADAPTER).await;
     let pooled = nextauth_sqlx::PostgresAdapter::open(&db.url).await.unwrap();
     let pool = pooled.pool().clone();
     let pooled: Arc<dyn Adapter> = Arc::new(pooled);

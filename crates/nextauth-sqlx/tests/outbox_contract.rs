@@ -193,3 +193,23 @@ async fn postgres_outbox() {
     contract(a.as_ref()).await;
     race(a).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_outbox() {
+    use nextauth_sqlx::testing::{MySqlTestDatabase, mysql_server_url, mysql_url_or_skip};
+    let Some(base) = mysql_url_or_skip(mysql_server_url()) else {
+        return;
+    };
+    let db = MySqlTestDatabase::create(&base).await;
+    let options = nextauth_sqlx::Options {
+        layout: nextauth_sqlx::Layout::PRISMA,
+        migrate: true,
+    };
+    let a: Arc<dyn Adapter> = Arc::new(
+        nextauth_sqlx::MySqlAdapter::open_with(&db.url, &options)
+            .await
+            .unwrap(),
+    );
+    contract(a.as_ref()).await;
+    race(a).await;
+}

@@ -125,6 +125,34 @@ pub const KEYS: &[EnvKey] = &[
         },
         |f| f.database.url.is_some(),
     ),
+    EnvKey::custom(
+        "database.layout",
+        "NEXTAUTH_DATABASE_LAYOUT",
+        |f, v, _| {
+            f.database.layout = Some(v);
+            Ok(())
+        },
+        |f| f.database.layout.is_some(),
+    ),
+    EnvKey::custom(
+        "database.migrate",
+        "NEXTAUTH_DATABASE_MIGRATE",
+        |f, v, src| {
+            f.database.migrate = Some(match v.trim().to_ascii_lowercase().as_str() {
+                "true" | "1" | "yes" | "on" => true,
+                "false" | "0" | "no" | "off" => false,
+                _ => {
+                    return Err(err(
+                        "database.migrate",
+                        src,
+                        format!("{v:?}: use true or false"),
+                    ));
+                }
+            });
+            Ok(())
+        },
+        |f| f.database.migrate.is_some(),
+    ),
     EnvKey::seconds(
         "server.header_read_timeout",
         "NEXTAUTH_HEADER_READ_TIMEOUT",

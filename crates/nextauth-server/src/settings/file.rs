@@ -204,6 +204,10 @@ pub(super) struct SessionSection {
 #[serde(deny_unknown_fields)]
 pub(super) struct DatabaseSection {
     pub(super) url: Option<String>,
+    /// `pg-adapter` (default), `prisma`, `drizzle`: whose tables ([`nextauth_sqlx::Layout`]).
+    pub(super) layout: Option<String>,
+    /// Create missing tables (`true`) or only check them (`false`).
+    pub(super) migrate: Option<bool>,
 }
 
 /// `[theme]`.

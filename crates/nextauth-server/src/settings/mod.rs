@@ -48,8 +48,10 @@ pub struct Settings {
     /// `url` is unset in a configuration file and `listen` is on port 0: the base URL takes the
     /// port bound at start ([`Settings::bound_to`]); until then it says port 0.
     pub base_awaits_bound_port: bool,
-    /// Database URL (`sqlite://…` or `postgres://…`).
+    /// Database URL (`sqlite://…`, `postgres://…` or `mysql://…`).
     pub database_url: String,
+    /// `[database] layout` and `migrate`: whose tables, and whether missing ones are created.
+    pub database: nextauth_sqlx::Options,
     /// Where each value of [`env::KEYS`] came from, in that table's order.
     pub sources: Vec<(&'static str, Source)>,
     /// The configuration file, if any.
@@ -152,15 +154,49 @@ pub fn resolve(
         .url
         .take()
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+    let mysql = database_url.starts_with("mysql://") || database_url.starts_with("mariadb://");
     if !(database_url.starts_with("sqlite:")
         || database_url.starts_with("postgres://")
-        || database_url.starts_with("postgresql://"))
+        || database_url.starts_with("postgresql://")
+        || mysql)
     {
         return Err(err(
             "database.url",
             &src_of("database.url"),
-            "must start with sqlite: or postgres://",
+            "must start with sqlite:, postgres:// or mysql://",
         ));
+    }
+
+    let layout_name = file
+        .database
+        .layout
+        .take()
+        .unwrap_or_else(|| nextauth_sqlx::Layout::PG_ADAPTER.name.into());
+    let Some(layout) = nextauth_sqlx::Layout::by_name(&layout_name) else {
+        return Err(err(
+            "database.layout",
+            &src_of("database.layout"),
+            format!(
+                "{layout_name:?}: use {}",
+                nextauth_sqlx::Layout::NAMES
+                    .map(|n| format!("{n:?}"))
+                    .join(", ")
+            ),
+        ));
+    };
+    if mysql && layout.ddl.mysql.is_none() {
+        return Err(err(
+            "database.url",
+            &src_of("database.url"),
+            format!(
+                "MySQL/MariaDB needs `[database] layout` \"prisma\" or \"drizzle\" (layout {:?} is PostgreSQL's)",
+                layout.name
+            ),
+        ));
+    }
+    let mut database = nextauth_sqlx::Options::defaults(&database_url, layout);
+    if let Some(m) = file.database.migrate {
+        database.migrate = m;
     }
 
     let limits = server_limits(&file.server, &src_of)?;
@@ -323,6 +359,7 @@ pub fn resolve(
         listen,
         base_awaits_bound_port,
         database_url,
+        database,
         sources,
         file: path,
         warnings,

@@ -63,7 +63,9 @@ pub fn nextauth_command(dir: &std::path::Path) -> Command {
         .env_remove("NEXTAUTH_LISTEN")
         .env_remove("NEXTAUTH_RATE_LIMIT_ENABLED")
         .env_remove("NEXTAUTH_RATE_LIMIT_STORE")
-        .env_remove("DATABASE_URL");
+        .env_remove("DATABASE_URL")
+        .env_remove("NEXTAUTH_DATABASE_LAYOUT")
+        .env_remove("NEXTAUTH_DATABASE_MIGRATE");
     c
 }
 

@@ -58,6 +58,8 @@ pub struct AppOptions<'a> {
     pub adapter: Option<Arc<dyn Adapter>>,
     /// More TOML appended at the end (e.g. `[[providers]]` tables).
     pub extra: &'a str,
+    /// More `[database]` keys, e.g. `layout = "prisma"` and `migrate = false`.
+    pub database_extra: &'a str,
     /// Serve on this listener (bound earlier, so a peer started before the app knows its
     /// port) instead of a fresh one on 127.0.0.1:0.
     pub listener: Option<TcpListener>,
@@ -73,6 +75,7 @@ impl Default for AppOptions<'_> {
             session_extra: "",
             clock: None,
             adapter: None,
+            database_extra: "",
             extra: "",
             listener: None,
         }
@@ -89,8 +92,17 @@ impl App {
         };
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let mut toml = format!(
-            "url = \"{origin}/api/auth\"\nsecret = \"{SECRET}\"\n\n[session]\nstrategy = \"{}\"\n{}\n\n[database]\nurl = \"{}\"\n",
-            o.strategy, o.session_extra, o.database_url
+            "url = \"{origin}/api/auth\"\nsecret = \"{SECRET}\"\n\n[session]\nstrategy = \"{}\"\n{}\n\n[database]\nurl = \"{}\"\n{}\n",
+            o.strategy,
+            o.session_extra,
+            o.database_url,
+            // MySQL has no pg-adapter tables: the tests run it in the Prisma layout, its tables
+            // made by `nextauth migrate`'s DDL.
+            if o.database_extra.is_empty() && o.database_url.starts_with("mysql://") {
+                "layout = \"prisma\"\nmigrate = true"
+            } else {
+                o.database_extra
+            }
         );
         if let Some(smtp) = &o.smtp {
             toml.push_str(&format!(
@@ -144,6 +156,15 @@ pub async fn postgres_database() -> nextauth_sqlx::testing::TestDatabase {
     let base = nextauth_sqlx::testing::postgres_url_or_skip(testkit::postgres::database_url())
         .expect("postgres_url_or_skip never returns None");
     nextauth_sqlx::testing::TestDatabase::create(&base).await
+}
+
+/// A fresh MySQL/MariaDB database of this test's own (dropped with the value). Panics when
+/// MySQL is unreachable or `NEXTAUTH_SKIP_MYSQL` is set (a MySQL test has `mysql` in its name).
+pub async fn mysql_database() -> nextauth_sqlx::testing::MySqlTestDatabase {
+    let base =
+        nextauth_sqlx::testing::mysql_url_or_skip(nextauth_sqlx::testing::mysql_server_url())
+            .expect("mysql_url_or_skip never returns None");
+    nextauth_sqlx::testing::MySqlTestDatabase::create(&base).await
 }
 
 /// `POST signin/email` with the CSRF token; the response (a redirect).
