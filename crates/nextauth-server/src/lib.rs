@@ -97,7 +97,7 @@ pub async fn build_with_events(
     }
     let adapter = match overrides.adapter {
         Some(a) => a,
-        None => storage::open_adapter(&settings.database_url)
+        None => storage::open_adapter(&settings.database_url, settings.session_cache)
             .await
             .with_context(|| {
                 format!("database {}", settings::redact_url(&settings.database_url))

@@ -28,6 +28,7 @@
 //! | `layout.rs` | [`Layout`] (names) and [`Statements`] (the SQL text, built once) |
 //! | `sqlite.rs`, `postgres.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
 //! | `sqlite_read.rs` | SQLite's direct read of `getSessionAndUser` (rusqlite) |
+//! | `session_cache.rs` | [`SessionCache`]: PostgreSQL sessions kept in memory, invalidated across instances by `LISTEN`/`NOTIFY` |
 //! | `testing.rs` | test support (feature `testing`) |
 //!
 //! * PostgreSQL uses the tables and columns of `@auth/pg-adapter` exactly (spec §16.2), so a
@@ -51,6 +52,7 @@ mod postgres;
 mod rate_limits;
 mod refresh;
 mod revocations;
+pub mod session_cache;
 mod sqlite;
 mod sqlite_read;
 #[cfg(feature = "testing")]
@@ -67,6 +69,7 @@ pub use layout::{
     AccountColumns, Layout, SessionColumns, Statements, UserColumns, VerificationTokenColumns,
 };
 pub use postgres::{PostgresAdapter, PostgresDialect};
+pub use session_cache::SessionCache;
 pub use sqlite::{SqliteAdapter, SqliteDialect};
 
 /// Opens the database named by `url`, runs the migrations, and returns it as an adapter.

@@ -204,6 +204,9 @@ pub(super) struct SessionSection {
 #[serde(deny_unknown_fields)]
 pub(super) struct DatabaseSection {
     pub(super) url: Option<String>,
+    /// PostgreSQL: how long a database session is kept in memory (`"5s"`, `"500ms"`; `"0s"`:
+    /// off). See [`super::Settings::session_cache`].
+    pub(super) session_cache: Option<String>,
 }
 
 /// `[theme]`.

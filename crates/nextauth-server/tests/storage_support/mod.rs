@@ -58,6 +58,8 @@ pub struct AppOptions<'a> {
     pub adapter: Option<Arc<dyn Adapter>>,
     /// More TOML appended at the end (e.g. `[[providers]]` tables).
     pub extra: &'a str,
+    /// Extra `[database]` lines, e.g. `session_cache = "0s"`.
+    pub database_extra: &'a str,
     /// Serve on this listener (bound earlier, so a peer started before the app knows its
     /// port) instead of a fresh one on 127.0.0.1:0.
     pub listener: Option<TcpListener>,
@@ -74,6 +76,7 @@ impl Default for AppOptions<'_> {
             clock: None,
             adapter: None,
             extra: "",
+            database_extra: "",
             listener: None,
         }
     }
@@ -89,8 +92,8 @@ impl App {
         };
         let origin = format!("http://{}", listener.local_addr().unwrap());
         let mut toml = format!(
-            "url = \"{origin}/api/auth\"\nsecret = \"{SECRET}\"\n\n[session]\nstrategy = \"{}\"\n{}\n\n[database]\nurl = \"{}\"\n",
-            o.strategy, o.session_extra, o.database_url
+            "url = \"{origin}/api/auth\"\nsecret = \"{SECRET}\"\n\n[session]\nstrategy = \"{}\"\n{}\n\n[database]\nurl = \"{}\"\n{}\n",
+            o.strategy, o.session_extra, o.database_url, o.database_extra
         );
         if let Some(smtp) = &o.smtp {
             toml.push_str(&format!(
