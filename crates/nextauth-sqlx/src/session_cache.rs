@@ -19,8 +19,8 @@
 //! * an entry is served at most `ttl` after it was read (a change made around this adapter, such
 //!   as a Next.js app writing the same tables, is seen within `ttl`), and never once the
 //!   session's own `expires` has passed;
-//! * it is bounded: at most `capacity` entries; a full cache drops the expired ones, then one
-//!   arbitrary entry per insert.
+//! * it is bounded: at most `capacity` entries; a full cache drops the expired ones, then an
+//!   eighth of the others (arbitrary ones).
 //!
 //! The notification payload never carries a session token: a session is named by the SHA-256 of
 //! its token (`s:<hex>`), a user by its id (`u:<id>`); `*` drops everything.
@@ -130,12 +130,20 @@ impl Shared {
             return;
         }
         if entries.len() >= self.capacity && !entries.contains_key(token) {
+            // Full: drop the expired entries, and if that is not enough an eighth of the rest
+            // (arbitrary ones: the map's order), so a stream of distinct sessions pays for a
+            // sweep once every capacity/8 inserts, not on each.
             let ttl = self.ttl;
             entries.retain(|_, e| e.read_at.elapsed() < ttl);
-            if entries.len() >= self.capacity
-                && let Some(k) = entries.keys().next().cloned()
-            {
-                entries.remove(&k);
+            if entries.len() >= self.capacity {
+                let victims: Vec<String> = entries
+                    .keys()
+                    .take((self.capacity / 8).max(1))
+                    .cloned()
+                    .collect();
+                for k in &victims {
+                    entries.remove(k);
+                }
             }
         }
         entries.insert(
@@ -558,5 +566,109 @@ impl Adapter for SessionCache {
     }
     async fn event_dead(&self, id: &str, at_ms: i64, error: &str) -> AdapterResult<()> {
         self.inner.event_dead(id, at_ms, error).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn shared(ttl: Duration, capacity: usize) -> Shared {
+        let s = Shared {
+            ttl,
+            capacity,
+            entries: RwLock::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            listening: AtomicBool::new(false),
+        };
+        s.set_listening(true);
+        s
+    }
+
+    fn row(token: &str, user: &str, expires: i64) -> (AdapterSession, AdapterUser) {
+        (
+            AdapterSession {
+                session_token: token.into(),
+                user_id: user.into(),
+                expires,
+            },
+            AdapterUser {
+                id: user.into(),
+                name: Some("Alice".into()),
+                email: None,
+                email_verified: None,
+                image: None,
+                extra: serde_json::Map::new(),
+            },
+        )
+    }
+
+    fn put(s: &Shared, token: &str, user: &str) {
+        let g = s.generation.load(Ordering::Acquire);
+        let (session, u) = row(token, user, now_ms() + 60_000);
+        s.store(token, g, &session, &u);
+    }
+
+    #[test]
+    fn hits_until_invalidated_by_session_hash_user_or_all() {
+        let s = shared(Duration::from_secs(60), 100);
+        for (t, u) in [("t1", "1"), ("t2", "1"), ("t3", "2")] {
+            put(&s, t, u);
+        }
+        assert_eq!(s.lookup("t1").unwrap().0.session_token, "t1");
+        s.invalidate(&format!("s:{}", sha256_hex(b"t1")));
+        assert!(s.lookup("t1").is_none());
+        assert!(s.lookup("t2").is_some());
+        s.invalidate("u:1");
+        assert!(s.lookup("t2").is_none());
+        assert!(s.lookup("t3").is_some());
+        s.invalidate("*");
+        assert!(s.lookup("t3").is_none());
+    }
+
+    #[test]
+    fn a_read_that_raced_an_invalidation_is_not_stored() {
+        let s = shared(Duration::from_secs(60), 100);
+        let before = s.generation.load(Ordering::Acquire);
+        // The read ran while a sign-out somewhere invalidated (any key).
+        s.invalidate("u:other");
+        let (session, user) = row("t1", "1", now_ms() + 60_000);
+        s.store("t1", before, &session, &user);
+        assert!(s.lookup("t1").is_none());
+    }
+
+    #[test]
+    fn not_used_while_not_listening_and_emptied_on_both_edges() {
+        let s = shared(Duration::from_secs(60), 100);
+        put(&s, "t1", "1");
+        s.set_listening(false);
+        assert!(s.lookup("t1").is_none());
+        put(&s, "t2", "1");
+        assert_eq!(s.entries.read().unwrap().len(), 0);
+        s.set_listening(true);
+        assert!(s.lookup("t1").is_none());
+    }
+
+    #[test]
+    fn expired_sessions_and_old_entries_are_not_answered() {
+        let s = shared(Duration::from_secs(60), 100);
+        let g = s.generation.load(Ordering::Acquire);
+        let (session, user) = row("gone", "1", now_ms() - 1);
+        s.store("gone", g, &session, &user);
+        assert!(s.lookup("gone").is_none());
+        let s = shared(Duration::ZERO, 100);
+        put(&s, "t1", "1");
+        assert!(s.lookup("t1").is_none());
+    }
+
+    #[test]
+    fn bounded() {
+        let s = shared(Duration::from_secs(60), 64);
+        for i in 0..10_000 {
+            put(&s, &format!("t{i}"), "1");
+            assert!(s.entries.read().unwrap().len() <= 64);
+        }
+        assert!(s.lookup("t9999").is_some());
     }
 }
