@@ -51,6 +51,7 @@ if [ -z "$NEXTAUTH" ]; then
     [ -x "$b" ] && { NEXTAUTH=$b; break; }
   done
 fi
+NEXTAUTH=$(realpath "$NEXTAUTH" 2>/dev/null || echo "$NEXTAUTH")
 [ -n "$NEXTAUTH" ] && [ -x "$NEXTAUTH" ] || die "no nextauth binary: cargo build --release -p nextauth-server --bin nextauth"
 command -v sqlite3 >/dev/null || die "sqlite3 is needed"
 
@@ -107,7 +108,7 @@ measure() { # path n [header...]
   wall=$(python3 "$ROOT/bench/keepalive.py" "$URL$path" "$n" "$@" 2>>"$OUT/client.log") ||
     die "client failed on $path: $(tail -2 "$OUT/client.log")"
   c1=$(ticks)
-  awk -v w="$wall" -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%s %.1f", w, 1e6*(b-a)/hz/n}'
+  awk -v w="$wall" -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v n="$n" 'BEGIN{printf "%s %.1f\n", w, 1e6*(b-a)/hz/n}'
 }
 
 # ---- 1. fill ---------------------------------------------------------------------------------
@@ -194,10 +195,10 @@ for l in "${LOOKUPS[@]}"; do
   IFS='|' read -r what sql types args <<<"$l"
   lite=$(sed 's/\$[0-9]/?/g' <<<"$sql")
   say "- **$what**"
-  say '  - SQLite: `'"$(sqlite3 "$DATA/full.db" "EXPLAIN QUERY PLAN $lite" | sed -n 's/^[|` -]*//p' | paste -sd ';' -)"'`'
+  say '  - SQLite: `'"$(sqlite3 "$DATA/full.db" "EXPLAIN QUERY PLAN $lite" | grep -v '^QUERY PLAN' | sed -n 's/^[|` -]*//p' | sed -E 's/ +/ /g' | paste -sd ';' -)"'`'
   if [ -z "${SKIP_PG:-}" ]; then
     # Inside a rolled-back transaction: the writes change nothing.
-    plan=$(psql -qAt "$PG_FULL" -c "BEGIN" -c "PREPARE q($types) AS $sql" -c "EXPLAIN (COSTS OFF) EXECUTE q($args)" -c "ROLLBACK" | paste -sd ';' -)
+    plan=$(psql -qAt "$PG_FULL" -c "BEGIN" -c "PREPARE q($types) AS $sql" -c "EXPLAIN (COSTS OFF) EXECUTE q($args)" -c "ROLLBACK" | sed -E "s/ +/ /g; s/^ //" | paste -sd ';' -)
     say '  - PostgreSQL: `'"$plan"'`'
   fi
 done
