@@ -2,7 +2,8 @@
 # Load benchmark of `nextauth` beside the real NextAuth.js v4 and a bare axum handler, in ONE run on
 # this machine. Loopback only; every loop is bounded in count and time.
 #
-#   bash bench/load.sh                 # everything (about 11 minutes on 2 cores)
+#   bash bench/load.sh                 # everything: 19 cases x 3 rounds, ~14 s each, plus builds
+#                                      # and npm ci: about 15 minutes on 2 cores
 #   ROUNDS=5 DURATION=10s bash bench/load.sh
 #   SKIP_REFERENCE=1 bash bench/load.sh   # without NextAuth v4 (no npm install)
 #
@@ -27,7 +28,9 @@
 #      SKIP_REFERENCE=1, SKIP_BUILD=1 (use the binaries already in target/release)
 #      CASES_ONLY (an extended regex: only the cases whose name matches, e.g.
 #        CASES_ONLY='valid JWT cookie\)$|revocation on' for JWT sessions with revocation off/on,
-#        CASES_ONLY='GET session \(valid JWT cookie\)$|forward-auth' for forward-auth beside it)
+#        CASES_ONLY='GET session \(valid JWT cookie\)$|forward-auth' for forward-auth beside it,
+#        CASES_ONLY='constant bytes|valid JWT cookie\)$|forward-auth|GET csrf|PostgreSQL' for the
+#        issue-17 figures only: 7 cases x 3 rounds, about 5 minutes)
 # Needs: cargo, node >= 20 (webhook, reference), curl, apt-get (only when wrk is missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -134,7 +137,7 @@ fi
 # ---- servers ---------------------------------------------------------------------------------
 DATA="$OUT/data"
 mkdir -p "$DATA"
-config() { # strategy database-url [more [session] lines] [top-level lines and tables]
+config() { # strategy database-url [more [session] lines] [top-level lines and tables] [more [database] lines]
   cat <<EOF
 url = "http://127.0.0.1/api/auth"
 secret = "$SECRET"
@@ -146,6 +149,7 @@ ${3:-}
 enabled = false  # the load generator signs in from one address, far over any limit
 [database]
 url = "$2"
+${5:-}
 [[providers]]
 id = "credentials"
 type = "credentials"
@@ -170,7 +174,10 @@ config database "sqlite://$DATA/db.db" >"$DATA/sqlite.toml"
 config jwt "sqlite://$DATA/jwt-fa.db" "" 'trusted_proxies = ["127.0.0.1/32"]
 [forward_auth]
 allowed_hosts = ["app.example.test"]' >"$DATA/jwt-fa.toml"
+# PostgreSQL database sessions with the in-process session cache (the default, issue 17) and
+# without it (a query per request).
 [ -n "$PG_URL" ] && config database "$PG_URL" >"$DATA/pg.toml"
+[ -n "$PG_URL" ] && config database "$PG_URL" "" "" 'session_cache = "0s"' >"$DATA/pg-nocache.toml"
 
 SERVER_PID=""
 SERVER_URL=""
@@ -235,7 +242,7 @@ to_ms() { # wrk latency (850.00us, 1.20ms, 2.01s) -> ms
 cpu_ticks() { awk '{print $14+$15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM/{print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
-RESULTS="$OUT/results.tsv" # case round rps p50_ms p99_ms hwm_kb cpu_pct non2xx errors
+RESULTS="$OUT/results.tsv" # case round rps p50_ms p99_ms hwm_kb cpu_pct non2xx errors cpu_us_per_request
 : >"$RESULTS"
 
 measure() { # case-name round url pid [cookie] [more headers, separated by ^]
@@ -252,17 +259,20 @@ measure() { # case-name round url pid [cookie] [more headers, separated by ^]
   out=$(timeout 120 wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${hdr[@]}" "$url" 2>&1) || true
   c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N)
   echo "$out" >"$OUT/wrk-${name//[^A-Za-z0-9_-]/_}-r$round.txt"
-  local rps p50 p99 non2xx errs cpu hwm
+  local rps p50 p99 non2xx errs cpu hwm reqs us
   rps=$(awk '/^Requests\/sec:/{printf "%.0f",$2}' <<<"$out")
+  # Server CPU (user + system, /proc/PID/stat) per request answered during the measured run.
+  reqs=$(awk '/ requests in /{print $1}' <<<"$out")
+  us=$(awk -v a="$c0" -v b="$c1" -v hz="$CLK_TCK" -v n="${reqs:-0}" 'BEGIN{ if (n>0) printf "%.2f", 1e6*(b-a)/hz/n; else print "nan" }')
   p50=$(to_ms "$(awk '$1=="50%"{print $2}' <<<"$out")")
   p99=$(to_ms "$(awk '$1=="99%"{print $2}' <<<"$out")")
   non2xx=$(awk '/Non-2xx or 3xx responses:/{print $NF}' <<<"$out"); non2xx=${non2xx:-0}
   errs=$(awk -F'Socket errors: ' '/Socket errors:/{print $2}' <<<"$out" | tr -d ' '); errs=${errs:-none}
   cpu=$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$CLK_TCK" 'BEGIN{printf "%.0f", 100*(b-a)/hz/(t1-t0)}')
   hwm=$(hwm_kb "$pid")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "${rps:-0}" "$p50" "$p99" "$hwm" "$cpu" "$non2xx" "$errs" >>"$RESULTS"
-  log "$(printf 'r%s %-40s %8s req/s  p50 %7s ms  p99 %7s ms  peak RSS %6.1f MiB  CPU %s%%  non-2xx %s' \
-    "$round" "$name" "${rps:-0}" "$p50" "$p99" "$(awk -v k="$hwm" 'BEGIN{print k/1024}')" "$cpu" "$non2xx")"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" "${rps:-0}" "$p50" "$p99" "$hwm" "$cpu" "$non2xx" "$errs" "$us" >>"$RESULTS"
+  log "$(printf 'r%s %-40s %8s req/s  p50 %7s ms  p99 %7s ms  peak RSS %6.1f MiB  CPU %s%%  %s us CPU/request  non-2xx %s' \
+    "$round" "$name" "${rps:-0}" "$p50" "$p99" "$(awk -v k="$hwm" 'BEGIN{print k/1024}')" "$cpu" "$us" "$non2xx")"
 }
 
 # Cookies survive server restarts (same secret, same database files), so sign in once per setup.
@@ -301,18 +311,19 @@ check_session() { # name api-url cookie
 FORWARDED="X-Forwarded-Proto: http^X-Forwarded-Host: app.example.test^X-Forwarded-Uri: /dashboard?tab=1^Accept: text/html"
 CASES=(
   "axum hello (bare handler)|hello|/hello|no"
+  "axum, constant bytes shaped like GET session|hello|/session-sized|no"
   "nextauth GET session (valid JWT cookie)|nextauth-jwt|/session|session"
   "nextauth forward-auth (valid JWT cookie, trusted proxy)|nextauth-jwt-fa|/forward-auth|session|$FORWARDED"
+  "nextauth GET csrf (no cookie)|nextauth-jwt|/csrf|no"
   "nextauth GET session (valid JWT cookie, revocation on)|nextauth-jwt-revoke|/session|session"
   "nextauth GET session (valid JWT cookie, revocation on, nothing revoked)|nextauth-jwt-sid|/session|session"
   "NextAuth v4 GET session (valid JWT cookie)|v4-jwt|/session|session"
   "NextAuth v4 GET session (database, in-memory adapter)|v4-database|/session|session"
   "nextauth GET session (database, SQLite)|nextauth-sqlite|/session|session"
-  "nextauth GET session (database, PostgreSQL)|nextauth-pg|/session|session"
+  "nextauth GET session (database, PostgreSQL, session cache)|nextauth-pg|/session|session"
+  "nextauth GET session (database, PostgreSQL, session_cache = 0s)|nextauth-pg-nocache|/session|session"
   "nextauth GET session (no cookie)|nextauth-jwt|/session|no"
-  "nextauth GET csrf (no cookie)|nextauth-jwt|/csrf|no"
   "nextauth GET providers|nextauth-jwt|/providers|no"
-  "axum, constant bytes shaped like GET session|hello|/session-sized|no"
   "nextauth GET session (JWT, browser cookie set)|nextauth-jwt|/session|browser"
   "NextAuth v4 GET session (JWT, browser cookie set)|v4-jwt|/session|browser"
   "axum hello, 1 Tokio worker|hello-1w|/hello|no"
@@ -334,7 +345,7 @@ log "load: wrk -t$THREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up
 for round in $(seq 1 "$ROUNDS"); do
   for c in "${CASES[@]}"; do
     IFS='|' read -r name setup path wants_cookie more <<<"$c"
-    [ "$setup" = nextauth-pg ] && [ -z "$PG_URL" ] && continue
+    [[ "$setup" == nextauth-pg* ]] && [ -z "$PG_URL" ] && continue
     [[ "$setup" == v4-* ]] && [ "$REFERENCE" = 0 ] && continue
     start_server "$setup" "$setup-r$round"
     cookie=""
@@ -406,14 +417,22 @@ REPORT="$OUT/report.md"
   echo "Load: wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}') -t$THREADS -c$CONNS -d$DURATION --latency after a $WARMUP warm-up, on the same cores as the server;"
   echo "each figure is the median of $ROUNDS rounds (fresh server process per round); rustc $(rustc --version | awk '{print $2}'), node $(node --version), NextAuth v4 shim: $NEXT_SHIM."
   echo
-  echo "| case | req/s (median) | req/s (min–max) | p50 ms | p99 ms | peak RSS MiB | server CPU % | non-2xx |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  SAME_BYTES="axum, constant bytes shaped like GET session"
+  sb_us=$(med "$SAME_BYTES" 10)
+  echo "Server CPU µs/request: the server's user + system CPU time (/proc/PID/stat) over the measured"
+  echo "run divided by the requests wrk counted; × same-bytes: that figure over the constant-bytes"
+  echo "handler's in this run (issue 17: ≤ 1.3 for GET session JWT, forward-auth, GET csrf)."
+  echo
+  echo "| case | req/s (median) | req/s (min–max) | p50 ms | p99 ms | peak RSS MiB | server CPU % | CPU µs/request | × same-bytes | non-2xx |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
   for c in "${CASES[@]}"; do
     name=${c%%|*}
     [ -n "$(col "$name" 3)" ] || continue
-    printf '| %s | %s | %s | %s | %s | %.1f | %s | %s |\n' "$name" "$(med "$name" 3)" "$(range "$name" 3)" \
+    us=$(med "$name" 10)
+    printf '| %s | %s | %s | %s | %s | %.1f | %s | %s | %s | %s |\n' "$name" "$(med "$name" 3)" "$(range "$name" 3)" \
       "$(med "$name" 4)" "$(med "$name" 5)" "$(awk -v k="$(med "$name" 6)" 'BEGIN{print k/1024}')" \
-      "$(med "$name" 7)" "$(col "$name" 8 | awk '{s+=$1} END{print s+0}')"
+      "$(med "$name" 7)" "$us" "$(awk -v a="$us" -v b="$sb_us" 'BEGIN{ if (b+0>0 && a!="nan") printf "%.2f", a/b; else print "n/a" }')" \
+      "$(col "$name" 8 | awk '{s+=$1} END{print s+0}')"
   done
   echo
   START_MED=$(tr ' ' '\n' <<<"$START_TIMES" | median)
@@ -444,6 +463,17 @@ REPORT="$OUT/report.md"
   r=$(awk -v a="$fa" -v b="$jwt" 'BEGIN{ if (b+0>0 && a!="nan") printf "%.1f", 100*a/b; else print "nan" }')
   echo "| forward-auth, JWT: ≥ 90 % of GET session (issue 14) | ${r} % ($fa vs $jwt req/s) | $(verdict "$r" ">=" 90) |"
   echo "| process start to first answered request ≤ 50 ms | $START_MED ms | $(verdict "$START_MED" "<=" 50) |"
+  echo
+  echo "| target (issue 17) | measured | verdict |"
+  echo "|---|---:|---|"
+  for n in "nextauth GET session (valid JWT cookie)" "nextauth forward-auth (valid JWT cookie, trusted proxy)" "nextauth GET csrf (no cookie)"; do
+    us=$(med "$n" 10)
+    r=$(awk -v a="$us" -v b="$sb_us" 'BEGIN{ if (b+0>0 && a!="nan") printf "%.2f", a/b; else print "nan" }')
+    echo "| $n: CPU/request ≤ 1.3× the same-bytes handler | ${r}× ($us vs $sb_us µs) | $(verdict "$r" "<=" 1.3) |"
+  done
+  pgc=$(med "nextauth GET session (database, PostgreSQL, session cache)" 3)
+  r=$(awk -v a="$pgc" -v b="$jwt" 'BEGIN{ if (b+0>0 && a!="nan") printf "%.0f", 100*a/b; else print "nan" }')
+  echo "| GET session, database on PostgreSQL with the session cache: ≥ 70 % of JWT | ${r} % ($pgc vs $jwt req/s) | $(verdict "$r" ">=" 70) |"
   echo
   # The same JWT targets with both servers on one Tokio worker (TOKIO_WORKER_THREADS=1): on two
   # cores with wrk on the same machine, one worker leaves wrk a core of its own.

@@ -9,6 +9,8 @@
 //!   cookie (the same headers, three `Set-Cookie` of the same lengths, a 102-byte body): the
 //!   ceiling for moving that many bytes, which tells the cost of the bytes from the cost of the
 //!   work in the load figures.
+//!
+//! SIGTERM or Ctrl-C stops it with exit status 0 (valgrind then writes its counts).
 
 use axum::Router;
 use axum::http::header;
@@ -54,5 +56,23 @@ async fn main() -> std::io::Result<()> {
     let app = Router::new()
         .route("/hello", get(hello))
         .route("/session-sized", get(session_sized));
-    axum::serve(listener, app).await
+    // SIGTERM or Ctrl-C ends it cleanly (exit 0), so `bench/callgrind.sh` gets its counts.
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            #[cfg(unix)]
+            {
+                let Ok(mut term) =
+                    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                else {
+                    return std::future::pending().await;
+                };
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
 }

@@ -67,6 +67,30 @@ fn session_request(cookie: &str) -> AuthRequest {
     AuthRequest::from_http("GET", "/session", None, headers, b"").expect("request parses")
 }
 
+fn now_unix_s() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .expect("clock after 1970")
+}
+
+/// `next-auth.session-token=<JWE>` of Alice's session (30 days), as a credentials sign-in makes.
+fn jwt_cookie(now_s: i64) -> String {
+    let keys = JweKeyring::derive(&[SECRET.as_bytes()], "");
+    let claims: Map<String, Value> = match json!({
+        "name": "Alice Credentials",
+        "email": "alice@example.com",
+        "sub": "credentials-alice",
+    }) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    format!(
+        "next-auth.session-token={}",
+        keys.encode_jwt(&claims, 2_592_000, now_s)
+    )
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: u64 = args
@@ -74,34 +98,24 @@ fn main() {
         .map(|s| s.parse().expect("the number of requests"))
         .unwrap_or(20_000);
     let case = args.next().unwrap_or_else(|| "jwt".to_owned());
+    if case == "cookie" {
+        // `session_loop 0 cookie`: a valid session cookie for SECRET, for the HTTP cases of
+        // bench/callgrind.sh (the server under valgrind, this cookie on every request).
+        println!("{}", jwt_cookie(now_unix_s()));
+        return;
+    }
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("runtime");
-    let now_s = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .expect("clock after 1970");
+    let now_s = now_unix_s();
 
     // The directory of the database case lives until the end of main.
     let dir = tempfile::tempdir().expect("temporary directory");
     let (auth, cookie) = match case.as_str() {
         "jwt" => {
             let auth = auth(&rt, "jwt", "sqlite::memory:");
-            let keys = JweKeyring::derive(&[SECRET.as_bytes()], "");
-            let claims: Map<String, Value> = match json!({
-                "name": "Alice Credentials",
-                "email": "alice@example.com",
-                "sub": "credentials-alice",
-            }) {
-                Value::Object(m) => m,
-                _ => Map::new(),
-            };
-            let cookie = format!(
-                "next-auth.session-token={}",
-                keys.encode_jwt(&claims, 2_592_000, now_s)
-            );
-            (auth, cookie)
+            (auth, jwt_cookie(now_s))
         }
         "database" => {
             let url = format!("sqlite://{}", dir.path().join("bench.db").display());

@@ -97,11 +97,13 @@ pub async fn build_with_events(
     }
     let adapter = match overrides.adapter {
         Some(a) => a,
-        None => storage::open_adapter_with(&settings.database_url, &settings.database)
-            .await
-            .with_context(|| {
-                format!("database {}", settings::redact_url(&settings.database_url))
-            })?,
+        None => storage::open_adapter_with(
+            &settings.database_url,
+            &settings.database,
+            settings.session_cache,
+        )
+        .await
+        .with_context(|| format!("database {}", settings::redact_url(&settings.database_url)))?,
     };
     let clock: Arc<dyn Clock> = overrides
         .clock

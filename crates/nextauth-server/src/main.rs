@@ -499,9 +499,12 @@ fn revoke_user(settings: &Settings, user: &str) -> ExitCode {
     let s = &settings.auth.session;
     let keep_s = s.max_age.max(s.jwt_max_age);
     let result = runtime.block_on(async {
-        let adapter =
-            nextauth_server::storage::open_adapter_with(&settings.database_url, &settings.database)
-                .await?;
+        let adapter = nextauth_server::storage::open_adapter_with(
+            &settings.database_url,
+            &settings.database,
+            settings.session_cache,
+        )
+        .await?;
         let now = nextauth_core::Clock::now_ms(&nextauth_core::SystemClock);
         let revocations = nextauth_core::revocation::Revocations::new();
         let deleted =

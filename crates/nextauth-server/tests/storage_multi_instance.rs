@@ -124,7 +124,9 @@ async fn two_apps_share_sessions_and_links(url: &str, rows: Rows) {
         session(&browser1, &a.base).await["user"]["email"],
         Value::String(email.clone())
     );
-    // Signing out on B ends it on A too.
+    // Signing out on B ends it on A too (A may hold the session in its cache until B's NOTIFY
+    // reaches it: polled; `storage_postgres_session_cache_invalidated_across_instances` is
+    // about that).
     let token = csrf(&browser1, &b.base).await;
     browser1
         .post(format!("{}/signout", b.base))
@@ -132,7 +134,10 @@ async fn two_apps_share_sessions_and_links(url: &str, rows: Rows) {
         .send()
         .await
         .unwrap();
-    assert_eq!(session(&browser1, &a.base).await, json!({}));
+    assert_eq!(
+        poll_session(&browser1, &a.base, |s| *s == json!({})).await,
+        json!({})
+    );
 
     // A link issued by A, consumed by B.
     let browser2 = browser();
@@ -193,6 +198,114 @@ async fn two_apps_share_sessions_and_links(url: &str, rows: Rows) {
         );
     }
     eprintln!("concurrent link opening, per round: {timings:?}");
+}
+
+/// `GET session` on `base` until `done` holds for its body (or 20 s pass: then the last body).
+async fn poll_session(b: &reqwest::Client, base: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let s = session(b, base).await;
+        if done(&s) || Instant::now() > deadline {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The session cache (`[database] session_cache`, on by default for PostgreSQL) across two
+/// instances: each answers `GET session` from memory (a change made around the apps, straight
+/// in the database, is not seen: that is the proof the cache is in use), yet a user update and a
+/// sign-out through one instance are seen by the other at once, through `LISTEN`/`NOTIFY`. The
+/// cache's ttl is set to a minute, far beyond the polling deadlines, so only the notification
+/// can explain what the other instance sees.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn storage_postgres_session_cache_invalidated_across_instances() {
+    let db = postgres_database().await;
+    let sink = SmtpSink::start();
+    let smtp = format!("smtp://127.0.0.1:{}", sink.smtp_port());
+    let app = || AppOptions {
+        database_url: &db.url,
+        strategy: "database",
+        smtp: Some(smtp.clone()),
+        database_extra: "session_cache = \"60s\"",
+        ..AppOptions::default()
+    };
+    let (a, b) = (App::start(app()).await, App::start(app()).await);
+    let pg = sqlx::PgPool::connect(&db.url).await.unwrap();
+
+    let browser1 = browser();
+    let email = unique_email("cache");
+    request_link(&browser1, &a.base, &email, &a.origin).await;
+    let link = link_for(&sink, &email).await;
+    browser1.get(&link).send().await.unwrap();
+    let user_id: i32 = sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+        .bind(&email)
+        .fetch_one(&pg)
+        .await
+        .unwrap();
+
+    // Each instance caches once its LISTEN is up: rename the user straight in the database
+    // until an instance keeps answering the name it read before.
+    let mut round = 0;
+    for app in [&a, &b] {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            round += 1;
+            let before = session(&browser1, &app.base).await["user"]["name"].clone();
+            sqlx::query("UPDATE users SET name = $1 WHERE id = $2")
+                .bind(format!("around-{round}"))
+                .bind(user_id)
+                .execute(&pg)
+                .await
+                .unwrap();
+            let after = session(&browser1, &app.base).await["user"]["name"].clone();
+            if after == before {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{}: never answered from its cache ({after})",
+                app.base
+            );
+        }
+    }
+    let renamed = json!(format!("around-{round}"));
+    assert_ne!(session(&browser1, &b.base).await["user"]["name"], renamed);
+
+    // A user update through A (a second e-mail sign-in sets emailVerified: updateUser) is seen
+    // by B: B's entry is dropped and the row read again, with the name changed above.
+    let browser2 = browser();
+    request_link(&browser2, &a.base, &email, &a.origin).await;
+    let link = link_for(&sink, &email).await;
+    browser2.get(&link).send().await.unwrap();
+    let s = poll_session(&browser1, &b.base, |s| s["user"]["name"] == renamed).await;
+    assert_eq!(s["user"]["name"], renamed, "B saw A's user update: {s}");
+    // Cached again on B (read twice), then signed out on A: B answers {} at once.
+    assert_eq!(
+        session(&browser1, &b.base).await["user"]["email"],
+        json!(email)
+    );
+    let token = csrf(&browser1, &a.base).await;
+    browser1
+        .post(format!("{}/signout", a.base))
+        .form(&[("csrfToken", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        poll_session(&browser1, &b.base, |s| *s == json!({})).await,
+        json!({}),
+        "B saw the sign-out on A"
+    );
+    // ... and the other browser's session (same user) still works on both.
+    assert_eq!(
+        session(&browser2, &b.base).await["user"]["email"],
+        json!(email)
+    );
+    assert_eq!(
+        session(&browser2, &a.base).await["user"]["email"],
+        json!(email)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

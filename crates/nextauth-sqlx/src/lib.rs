@@ -37,6 +37,7 @@
 //! | `values.rs` | [`RowId`] and [`Millis`]: ids and timestamps in every form a layout keeps them |
 //! | `sqlite.rs`, `postgres.rs`, `mysql.rs` | each database's dialect and `open` (pool, pragmas, migrations) |
 //! | `sqlite_read.rs` | SQLite's direct read of `getSessionAndUser` (rusqlite) |
+//! | `session_cache.rs` | [`SessionCache`]: PostgreSQL sessions kept in memory, invalidated across instances by `LISTEN`/`NOTIFY` |
 //! | `testing.rs` | test support (feature `testing`) |
 //!
 //! * PostgreSQL uses the tables and columns of `@auth/pg-adapter` exactly (spec §16.2), so a
@@ -62,6 +63,7 @@ mod rate_limits;
 mod refresh;
 mod revocations;
 mod schema;
+pub mod session_cache;
 mod sqlite;
 mod sqlite_read;
 #[cfg(feature = "testing")]
@@ -82,6 +84,7 @@ pub use layout::{
 pub use mysql::{MySqlAdapter, MySqlDialect};
 pub use postgres::{PostgresAdapter, PostgresDialect};
 pub use schema::{Options, Problem};
+pub use session_cache::SessionCache;
 pub use sqlite::{SqliteAdapter, SqliteDialect};
 pub use values::{Millis, RowId};
 

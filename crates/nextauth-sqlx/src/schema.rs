@@ -120,13 +120,18 @@ fn ledger(layout: &Layout) -> &'static str {
     }
 }
 
+/// The migrations that touch pg-adapter's own tables: 0001 creates them, 0009 indexes
+/// `accounts` and `sessions` by `userId`. Another layout's tables belong to its tool (Prisma,
+/// drizzle-kit) and never get them.
+const PG_ADAPTER_TABLE_MIGRATIONS: [i64; 2] = [1, 9];
+
 /// The migrations to run for `layout`: all of `base` for pg-adapter (its 0001 is pg-adapter's
 /// schema); for another layout, our own tables only, with a ledger of our own name.
 pub(crate) fn migrator(base: &'static Migrator, layout: &Layout) -> Migrator {
     let all = layout.name == Layout::PG_ADAPTER.name;
     let mut m = Migrator::with_migrations(
         base.iter()
-            .filter(|m| all || m.version != 1)
+            .filter(|m| all || !PG_ADAPTER_TABLE_MIGRATIONS.contains(&m.version))
             .cloned()
             .collect(),
     );

@@ -208,6 +208,9 @@ pub(super) struct DatabaseSection {
     pub(super) layout: Option<String>,
     /// Create missing tables (`true`) or only check them (`false`).
     pub(super) migrate: Option<bool>,
+    /// PostgreSQL: how long a database session is kept in memory (`"5s"`, `"500ms"`; `"0s"`:
+    /// off). See [`super::Settings::session_cache`].
+    pub(super) session_cache: Option<String>,
 }
 
 /// `[theme]`.

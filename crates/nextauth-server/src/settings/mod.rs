@@ -52,6 +52,11 @@ pub struct Settings {
     pub database_url: String,
     /// `[database] layout` and `migrate`: whose tables, and whether missing ones are created.
     pub database: nextauth_sqlx::Options,
+    /// `[database] session_cache`: on PostgreSQL, how long `GET session` of a database session
+    /// may answer from this process's memory ([`nextauth_sqlx::SessionCache`], invalidated across
+    /// instances by `LISTEN`/`NOTIFY`); zero: a query per request. Default
+    /// [`DEFAULT_SESSION_CACHE`]; not used on SQLite (its read is in-process already).
+    pub session_cache: std::time::Duration,
     /// Where each value of [`env::KEYS`] came from, in that table's order.
     pub sources: Vec<(&'static str, Source)>,
     /// The configuration file, if any.
@@ -72,6 +77,9 @@ pub struct Settings {
     pub rate_limit_store: rate_limit::RateLimitStoreSetting,
     // --- end rate limits ---
 }
+
+/// Default of `[database] session_cache`.
+pub const DEFAULT_SESSION_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Default SQLite database of the embedded default.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/nextauth.db";
@@ -166,6 +174,18 @@ pub fn resolve(
             "must start with sqlite:, postgres:// or mysql://",
         ));
     }
+    let session_cache = match file.database.session_cache.take() {
+        None => DEFAULT_SESSION_CACHE,
+        Some(v) => parse_cache_duration(&v).ok_or_else(|| {
+            err(
+                "database.session_cache",
+                &fsrc,
+                format!(
+                    "{v:?}: use a duration such as \"5s\" or \"500ms\" (at most 60s; \"0s\": off)"
+                ),
+            )
+        })?,
+    };
 
     let layout_name = file
         .database
@@ -360,6 +380,7 @@ pub fn resolve(
         base_awaits_bound_port,
         database_url,
         database,
+        session_cache,
         sources,
         file: path,
         warnings,
@@ -476,6 +497,22 @@ fn server_limits(
     Ok(limits)
 }
 
+/// `"5s"`, `"500ms"`, `"0s"`, `"0"`: at most a minute (a longer one would let another
+/// database writer's changes go unseen for long).
+fn parse_cache_duration(v: &str) -> Option<std::time::Duration> {
+    let v = v.trim();
+    let d = if let Some(ms) = v.strip_suffix("ms") {
+        std::time::Duration::from_millis(ms.trim().parse().ok()?)
+    } else if let Some(s) = v.strip_suffix('s') {
+        std::time::Duration::try_from_secs_f64(s.trim().parse().ok()?).ok()?
+    } else if v == "0" {
+        std::time::Duration::ZERO
+    } else {
+        return None;
+    };
+    (d <= std::time::Duration::from_secs(60)).then_some(d)
+}
+
 /// The generated secret lives beside the SQLite database (`data/nextauth.db` →
 /// `data/nextauth.secret`); with another database, in `data/`.
 fn secret_path_for(database_url: &str) -> PathBuf {
@@ -576,5 +613,43 @@ impl Settings {
     pub fn callbacks(&self) -> Option<Arc<nextauth_core::ConfiguredCallbacks>> {
         (!self.callbacks.is_default())
             .then(|| Arc::new(self.callbacks.build(self.http.clone(), &self.auth.base)))
+    }
+}
+
+#[cfg(test)]
+mod session_cache_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn resolved(database: &str) -> Result<Settings, SettingsError> {
+        let toml = format!(
+            "url = \"http://localhost:3000/api/auth\"\nsecret = \"0123456789abcdef0123456789abcdef\"\n[database]\n{database}\n"
+        );
+        let path = Path::new("/nonexistent/i17.toml");
+        let file = parse_file(&toml, path).unwrap();
+        resolve(file, Some(path.to_path_buf()), &|_: &str| None)
+    }
+
+    #[test]
+    fn session_cache_default_values_and_errors() {
+        let d = |s: &str| resolved(s).unwrap().session_cache;
+        assert_eq!(d("url = \"sqlite::memory:\""), DEFAULT_SESSION_CACHE);
+        assert_eq!(d("session_cache = \"0s\""), std::time::Duration::ZERO);
+        assert_eq!(d("session_cache = \"0\""), std::time::Duration::ZERO);
+        assert_eq!(
+            d("session_cache = \"250ms\""),
+            std::time::Duration::from_millis(250)
+        );
+        assert_eq!(
+            d("session_cache = \"2.5s\""),
+            std::time::Duration::from_millis(2500)
+        );
+        for bad in ["\"5\"", "\"-1s\"", "\"61s\"", "\"5m\"", "\"\""] {
+            let e = resolved(&format!("session_cache = {bad}")).unwrap_err().0;
+            assert!(
+                e.contains("`database.session_cache` from") && e.contains("i17.toml"),
+                "{bad}: {e}"
+            );
+        }
     }
 }

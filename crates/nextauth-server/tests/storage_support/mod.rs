@@ -58,7 +58,7 @@ pub struct AppOptions<'a> {
     pub adapter: Option<Arc<dyn Adapter>>,
     /// More TOML appended at the end (e.g. `[[providers]]` tables).
     pub extra: &'a str,
-    /// More `[database]` keys, e.g. `layout = "prisma"` and `migrate = false`.
+    /// More `[database]` keys, e.g. `layout = "prisma"`, `migrate = false`, `session_cache = "0s"`.
     pub database_extra: &'a str,
     /// Serve on this listener (bound earlier, so a peer started before the app knows its
     /// port) instead of a fresh one on 127.0.0.1:0.
