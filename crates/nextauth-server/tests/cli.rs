@@ -63,6 +63,32 @@ fn check_shows_the_backchannel_logout_uri() {
     assert_eq!(text.matches("backchannel_logout_uri").count(), 1, "{text}");
 }
 
+/// An e-mail provider without `confirm`: `check` recommends it (mail scanners spend links);
+/// with `confirm = true` it does not.
+#[test]
+fn check_recommends_confirm_for_email_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    for (confirm, recommended) in [("", true), ("confirm = true\n", false)] {
+        let config = format!("{CONFIG}\n[[providers]]\nid = \"mail\"\ntype = \"email\"\n{confirm}");
+        std::fs::write(dir.path().join("n.toml"), config).unwrap();
+        let out = nextauth(dir.path())
+            .args(["check", "--config", "n.toml"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            text.contains("recommendation: set `confirm = true`"),
+            recommended,
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn check_prints_the_resolved_configuration() {
     let dir = tempfile::tempdir().unwrap();

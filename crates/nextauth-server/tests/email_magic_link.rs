@@ -664,3 +664,104 @@ async fn email_policy_sends_no_mail_to_a_refused_address() {
         "{to:?}"
     );
 }
+
+/// The value of the hidden form field `name` on an HTML page (the built-in pages write
+/// `name="…" value="…"` in that order, values HTML-escaped).
+fn hidden_field(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no field {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// `confirm = true` (issue 16): a mail scanner's 10 HEADs and 5 GETs of the link spend nothing
+/// (each GET is the "Continue" page, a HEAD is refused); the user's click, the page's
+/// CSRF-checked POST, signs in once; the same link again is `Verification`. A POST without the
+/// CSRF token spends nothing either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirm_link_survives_scanners_and_signs_in_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let sink = SmtpSink::start();
+    let extra = format!(
+        "\n[[providers]]\nid = \"email\"\ntype = \"email\"\nserver = \"smtp://127.0.0.1:{}\"\nconfirm = true\n",
+        sink.smtp_port()
+    );
+    let app = App::start(AppOptions {
+        database_url: &url,
+        extra: &extra,
+        ..AppOptions::default()
+    })
+    .await;
+    let email = unique_email("confirm");
+    let link = mailed_link(&app, &sink, &email, &email).await;
+    assert_eq!(token_rows(&url).await, 1);
+
+    // The scanner: a fresh client each time, as a scanner has no cookies of the user.
+    for _ in 0..10 {
+        let r = browser().head(&link).send().await.unwrap();
+        assert!(r.status().is_client_error(), "HEAD: {}", r.status());
+    }
+    for _ in 0..5 {
+        let r = browser().get(&link).send().await.unwrap();
+        assert_eq!(r.status(), 200, "GET: the confirm page");
+        assert!(set_session_cookie(&r).is_none());
+        let html = r.text().await.unwrap();
+        assert!(html.contains(">Continue</button>"), "{html}");
+        assert!(html.contains(&email), "{html}");
+    }
+    assert_eq!(token_rows(&url).await, 1, "the scanner spent nothing");
+
+    // A forged POST (no CSRF token) spends nothing.
+    let forged = browser()
+        .post(format!("{}/callback/email", app.base))
+        .form(&[
+            (
+                "token",
+                testkit::http::param(&link, "token").unwrap().as_str(),
+            ),
+            ("email", email.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&forged), format!("{}/signin?csrf=true", app.base));
+    assert_eq!(token_rows(&url).await, 1);
+
+    // The user: opens the link, clicks Continue (the page's form, as a browser posts it).
+    let b = browser();
+    let page = b.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let action = {
+        let at = html.find("<form action=\"").unwrap() + 14;
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    assert_eq!(action, format!("{}/callback/email", app.base));
+    let fields: Vec<(String, String)> = ["csrfToken", "callbackUrl", "token", "email"]
+        .iter()
+        .map(|n| (n.to_string(), hidden_field(&html, n)))
+        .collect();
+    let r = b.post(&action).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(&r), format!("{}/after", app.origin));
+    assert!(set_session_cookie(&r).is_some());
+    assert_eq!(
+        session(&b, &app.base).await["user"]["email"],
+        Value::String(email.clone())
+    );
+    assert_eq!(token_rows(&url).await, 0, "spent by the POST");
+
+    // The same click again, and the link again: used.
+    let again = b.post(&action).form(&fields).send().await.unwrap();
+    assert_eq!(
+        location(&again),
+        format!("{}/error?error=Verification", app.base)
+    );
+    let page = browser().get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200, "GET still only renders the page");
+}

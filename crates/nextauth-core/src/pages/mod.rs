@@ -90,6 +90,7 @@ impl Renderer {
             "verify_request.html",
             include_str!("templates/verify_request.html"),
         )?;
+        env.add_template("confirm.html", include_str!("templates/confirm.html"))?;
         Ok(Renderer { env })
     }
 
@@ -222,6 +223,29 @@ impl Renderer {
             ..context! { site_url => site }
         };
         self.render("verify_request.html", 200, page)
+    }
+
+    /// `GET callback/<email>` with `confirm = true`: one "Continue" button whose form POSTs the
+    /// link's `token` and (normalised) `email` with the CSRF token to `action`, the same
+    /// endpoint. Rendering it reads and spends nothing.
+    pub(crate) fn confirm(
+        &self,
+        view: &PageView<'_>,
+        action: &str,
+        token: &str,
+        email: &str,
+    ) -> Reply {
+        let page = context! {
+            ..Self::common(view.config, "Sign In"),
+            ..context! {
+                action => action,
+                csrf_token => view.csrf_token,
+                callback_url => view.callback_url,
+                token => token,
+                email => email,
+            }
+        };
+        self.render("confirm.html", 200, page)
     }
 
     /// `GET error`: the code is matched case-insensitively (spec §17.4).

@@ -121,6 +121,12 @@ pub struct EmailProvider {
     pub max_age: i64,
     /// How mail is sent.
     pub transport: Arc<dyn EmailTransport>,
+    /// `[[providers]] confirm = true` (not in v4): opening the link (`GET callback/<id>`)
+    /// renders a page with one "Continue" button and spends nothing; only that button's
+    /// CSRF-checked `POST callback/<id>` spends the token and signs in. Mail scanners (Outlook
+    /// Safe Links, Defender, Proofpoint) that fetch links before the user does then leave the
+    /// link usable (next-auth #1840, #4965). Default `false`: v4's behaviour, the GET signs in.
+    pub confirm: bool,
 }
 
 impl std::fmt::Debug for EmailProvider {
@@ -129,6 +135,7 @@ impl std::fmt::Debug for EmailProvider {
             .field("from", &self.from)
             .field("max_age", &self.max_age)
             .field("transport", &self.transport.describe())
+            .field("confirm", &self.confirm)
             .finish()
     }
 }
@@ -144,6 +151,7 @@ impl Default for EmailProvider {
             from: DEFAULT_FROM.into(),
             max_age: DEFAULT_MAX_AGE,
             transport: Arc::new(LogTransport),
+            confirm: false,
         }
     }
 }

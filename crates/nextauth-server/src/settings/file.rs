@@ -299,6 +299,9 @@ pub(super) struct ProviderSection {
     pub(super) from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) max_age: Option<i64>,
+    /// The link opens a "Continue" page; only its POST signs in (mail scanners spend nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) confirm: Option<bool>,
     // credentials
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) authorize_url: Option<String>,
