@@ -110,7 +110,7 @@ pub use config::{
     AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme, ValidConfig,
 };
 pub use domain::{Account, NewUser, Session, SessionData, SessionUser, User, VerificationToken};
-pub use error::{AuthError, ErrorCode};
+pub use error::{AuthError, ErrorCode, Reason};
 pub use events::{Events, NoEvents, OutboxEvents};
 pub use handler::{NextAuth, Readiness, ReadinessCheck};
 pub use providers::credentials::Authorize;

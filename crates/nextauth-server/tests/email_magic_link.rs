@@ -147,7 +147,10 @@ async fn magic_link_round_trip(
     let again = b.get(&link).send().await.unwrap();
     assert_eq!(
         location(&again),
-        format!("{}/error?error=Verification", app.base)
+        format!(
+            "{}/error?error=Verification&reason=link_used_or_unknown",
+            app.base
+        )
     );
 
     if let Some(store) = check {
@@ -228,7 +231,7 @@ async fn expect_email_signin_error(smtp: String) {
     assert_eq!(r.status(), 302);
     assert_eq!(
         location(&r),
-        format!("{}/error?error=EmailSignin", app.base),
+        format!("{}/error?error=EmailSignin&reason=email_not_sent", app.base),
         "{smtp}"
     );
     // The token was stored before sending and withdrawn when sending failed: nothing usable.
@@ -364,35 +367,54 @@ async fn rejected_links_spend_nothing(database_url: &str, strategy: &str) {
     assert!(link.ends_with(&format!("&email={encoded}")), "{link}");
     assert_eq!(token_count(database_url).await, 1);
 
-    let verification = format!("{}/error?error=Verification", app.base);
+    let refused = |reason: &str| format!("{}/error?error=Verification&reason={reason}", app.base);
+    let verification = refused("link_used_or_unknown");
     let b = browser();
-    for (what, bad) in [
+    // Each with the reason its error page shows (issue 16).
+    for (what, reason, bad) in [
         (
             "another address",
+            "link_used_or_unknown",
             with_param(&link, "email", Some("other%40example.com")),
         ),
         (
             "+ turned into a space",
+            "link_used_or_unknown",
             with_param(&link, "email", Some(&format!("casen+{tag}%40example.com"))),
         ),
         (
             "+ and @ decoded by a mail client",
+            "link_used_or_unknown",
             with_param(&link, "email", Some(&format!("casen+{tag}@example.com"))),
         ),
-        ("not an address", with_param(&link, "email", Some("casen"))),
-        ("no email parameter", with_param(&link, "email", None)),
+        (
+            "not an address",
+            "link_malformed",
+            with_param(&link, "email", Some("casen")),
+        ),
+        (
+            "no email parameter",
+            "link_malformed",
+            with_param(&link, "email", None),
+        ),
         (
             "empty email parameter",
+            "link_malformed",
             with_param(&link, "email", Some("")),
         ),
-        ("no token parameter", with_param(&link, "token", None)),
+        (
+            "no token parameter",
+            "link_malformed",
+            with_param(&link, "token", None),
+        ),
         (
             "another token",
+            "link_used_or_unknown",
             with_param(&link, "token", Some(&"ab".repeat(32))),
         ),
     ] {
         let (to, page) = open_link(&b, &bad).await;
-        assert_eq!(to, verification, "{what}: {bad}");
+        assert_eq!(to, refused(reason), "{what}: {bad}");
         assert_eq!(page, 403, "{what}: the error page answers 403");
         assert_eq!(
             token_count(database_url).await,
@@ -474,7 +496,10 @@ async fn concurrent_openings_sign_in_once(database_url: &str, strategy: &str) {
         let refused = outcomes
             .iter()
             .filter(|(to, cookie)| {
-                *to == format!("{}/error?error=Verification", app.base) && !cookie
+                *to == format!(
+                    "{}/error?error=Verification&reason=link_used_or_unknown",
+                    app.base
+                ) && !cookie
             })
             .count();
         assert_eq!((signed_in, refused), (1, 1), "{outcomes:?}");
@@ -533,7 +558,7 @@ async fn stalled_smtp_server_gives_email_signin_within_the_timeout() {
         let took = t.elapsed();
         assert_eq!(
             location(&r),
-            format!("{}/error?error=EmailSignin", app.base),
+            format!("{}/error?error=EmailSignin&reason=email_not_sent", app.base),
             "{greeting:?}"
         );
         assert!(
@@ -605,7 +630,10 @@ async fn link_restored_when_the_sign_in_fails_on_the_server() {
     .unwrap();
     let b = browser();
     let r = b.get(&link).send().await.unwrap();
-    assert_eq!(location(&r), format!("{}/error?error=Callback", app.base));
+    assert_eq!(
+        location(&r),
+        format!("{}/error?error=Callback&reason=storage_failed", app.base)
+    );
     assert!(set_session_cookie(&r).is_none());
     assert_eq!(token_count(&url).await, 1, "the link was put back");
 
@@ -639,7 +667,10 @@ async fn email_policy_sends_no_mail_to_a_refused_address() {
         assert_eq!(r.status(), 302, "{refused}");
         assert_eq!(
             location(&r),
-            format!("{}/error?error=AccessDenied", app.base),
+            format!(
+                "{}/error?error=AccessDenied&reason=signin_refused",
+                app.base
+            ),
             "{refused}"
         );
         assert_eq!(token_rows(&url).await, 0, "{refused}: no token stored");
@@ -760,7 +791,10 @@ async fn confirm_link_survives_scanners_and_signs_in_once() {
     let again = b.post(&action).form(&fields).send().await.unwrap();
     assert_eq!(
         location(&again),
-        format!("{}/error?error=Verification", app.base)
+        format!(
+            "{}/error?error=Verification&reason=link_used_or_unknown",
+            app.base
+        )
     );
     let page = browser().get(&link).send().await.unwrap();
     assert_eq!(page.status(), 200, "GET still only renders the page");

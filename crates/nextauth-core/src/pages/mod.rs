@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::callback_url::is_acceptable;
 use crate::config::AuthConfig;
 use crate::cookies::encode_uri_component;
-use crate::error::signin_error_message;
+use crate::error::{Reason, signin_error_message};
 use crate::providers::ProviderKind;
 use crate::response::Reply;
 
@@ -190,6 +190,9 @@ impl Renderer {
                 csrf_token => view.csrf_token,
                 callback_url => view.callback_url,
                 error_message => error_message,
+                reason => error_message.and(view.reason.map(Reason::sentence)),
+                reason_code => error_message.and(view.reason.map(Reason::as_str)),
+                request_id => error_message.and(view.request_id),
                 email => view.query_email.unwrap_or(""),
             }
         };
@@ -306,6 +309,9 @@ impl Renderer {
                 lines => lines,
                 show_site => show_site,
                 show_signin => show_signin,
+                reason => view.reason.map(Reason::sentence),
+                reason_code => view.reason.map(Reason::as_str),
+                request_id => view.request_id,
                 signin_url => format!(
                     "{}/signin?callbackUrl={}",
                     view.config.base.base,
@@ -344,6 +350,10 @@ pub(crate) struct PageView<'a> {
     pub(crate) query_error: Option<&'a str>,
     /// The request's `?email=` (pre-fills the sign-in page's e-mail field).
     pub(crate) query_email: Option<&'a str>,
+    /// The request's `?reason=`, when it is one of the fixed set.
+    pub(crate) reason: Option<Reason>,
+    /// The request's `?request_id=`, when sane ([`crate::error::sane_request_id`]).
+    pub(crate) request_id: Option<&'a str>,
 }
 
 /// Theme colours go into a `<style>` block, where escaping does not help: accept only plain
