@@ -178,7 +178,7 @@ impl Builder {
             pkce_keys: JweKeyring::derive(&secret_refs, &cookies.pkce_code_verifier),
             nonce_keys: JweKeyring::derive(&secret_refs, &cookies.nonce),
             providers_json: routes::providers::render(&config),
-            pages: Renderer::new().map_err(|e| ConfigError(format!("page templates: {e}")))?,
+            pages: Renderer::new(&config)?,
             secrets,
             cookies,
             config,

@@ -161,6 +161,9 @@ impl<'a> Ctx<'a> {
                 .req
                 .query_str("request_id")
                 .and_then(crate::error::sane_request_id),
+            lang: self.req.query_str("lang"),
+            locale_cookie: self.req.cookie(crate::i18n::LOCALE_COOKIE),
+            accept_language: self.req.header("accept-language"),
         }
     }
 }

@@ -670,6 +670,24 @@ mod oauth {
         assert_eq!(idp.with(|s| s.jwks_fetches), 3);
     }
 
+    /// Issue 16: an OIDC authorization request carries `ui_locales` when the browser named a
+    /// locale (here the `next-auth.locale` cookie), and none otherwise (v4's URL).
+    #[tokio::test]
+    async fn oidc_authorization_request_carries_ui_locales() {
+        let idp = start_idp().await;
+        let auth = app(oidc(&idp), None, |_| {});
+        let mut b = Browser::default();
+        let params = b.signin(&auth).await;
+        assert!(!params.iter().any(|(k, _)| k == "ui_locales"), "{params:?}");
+        let mut b = Browser::default();
+        b.jar.push(("next-auth.locale".into(), "ja".into()));
+        let params = b.signin(&auth).await;
+        assert_eq!(get(&params, "ui_locales"), "ja", "{params:?}");
+        let mut b = Browser::default();
+        b.jar.push(("next-auth.locale".into(), "pt".into()));
+        assert_eq!(get(&b.signin(&auth).await, "ui_locales"), "pt-BR");
+    }
+
     #[tokio::test]
     async fn iss_parameter_must_be_the_issuer() {
         let idp = start_idp().await;

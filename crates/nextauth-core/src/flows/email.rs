@@ -156,7 +156,17 @@ pub(crate) async fn signin(
             .clone()
             .unwrap_or_else(|| "#346df1".into()),
         button_text: theme.button_text.clone().unwrap_or_else(|| "#fff".into()),
+        rendered: None,
     };
+    // In the locale of this request (issue 16): `?lang=`, the cookie, Accept-Language.
+    let mut mail = mail;
+    match inner.pages.mail(&ctx.page_view(&inner.config), &mail) {
+        Ok(r) => mail.rendered = Some(r),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the sign-in e-mail failed");
+            return AuthError::EmailNotSent(format!("rendering failed: {e}")).reply(base);
+        }
+    }
     let row = VerificationToken {
         identifier: email,
         token: hashed,

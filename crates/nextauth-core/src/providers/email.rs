@@ -27,6 +27,21 @@ pub struct VerificationEmail {
     pub brand_color: String,
     /// Button text colour of the HTML part.
     pub button_text: String,
+    /// The subject and both parts as the built-in templates rendered them in the locale of the
+    /// request that asked for the link (issue 16: translated, or an operator's `email.html` /
+    /// `email.txt`). `None`: the transport writes v4's English mail itself.
+    pub rendered: Option<RenderedMail>,
+}
+
+/// A sign-in mail rendered by the pages' templates ([`VerificationEmail::rendered`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RenderedMail {
+    /// The `Subject` (`Sign in to <host>`, translated).
+    pub subject: String,
+    /// The `text/plain` part; carries the link.
+    pub text: String,
+    /// The `text/html` part; carries the link.
+    pub html: String,
 }
 
 impl std::fmt::Debug for VerificationEmail {

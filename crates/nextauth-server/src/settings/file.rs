@@ -225,6 +225,12 @@ pub(super) struct PagesSection {
     pub(super) error: Option<String>,
     pub(super) verify_request: Option<String>,
     pub(super) new_user: Option<String>,
+    /// Issue 16: the pages' locale when the request names none we have.
+    pub(super) default_locale: Option<String>,
+    /// Issue 16: operator catalogues, `<dir>/<lang>/nextauth.ftl`.
+    pub(super) locales_dir: Option<std::path::PathBuf>,
+    /// Issue 16: operator templates replacing built-in ones by file name.
+    pub(super) templates_dir: Option<std::path::PathBuf>,
 }
 
 /// One `[[providers]]` table. One flat shape for every type, so that a key that does not belong
