@@ -89,6 +89,43 @@ fn check_recommends_confirm_for_email_providers() {
     }
 }
 
+/// Issue 16: a `templates_dir` template that does not parse stops `nextauth` at start-up, with
+/// a message naming the file and the line (and nothing listens).
+#[test]
+fn a_broken_operator_template_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("signin.html"),
+        "{% extends \"layout.html\" %}\n{% block content %}\n{% for p in providers %}\n{% endblock %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("n.toml"),
+        format!(
+            "{CONFIG}\n[pages]\ntemplates_dir = \"{}\"\n",
+            templates.display()
+        ),
+    )
+    .unwrap();
+    let out = nextauth(dir.path())
+        .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started: {err}");
+    assert!(
+        err.contains(&format!("{}:", templates.join("signin.html").display())),
+        "{err}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "nothing listens"
+    );
+}
+
 #[test]
 fn check_prints_the_resolved_configuration() {
     let dir = tempfile::tempdir().unwrap();
