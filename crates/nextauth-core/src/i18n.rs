@@ -290,9 +290,22 @@ impl Catalogues {
                 }
             }
         }
-        keys.into_iter()
-            .map(|k| (k.to_string(), self.text(l, k)))
-            .collect()
+        // Messages that need arguments (`signin-with`, the plurals) are left out: the renderer
+        // formats those itself.
+        let mut out = BTreeMap::new();
+        for key in keys {
+            for bundle in [&self.locales[l.0].bundle, &self.locales[0].bundle] {
+                if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
+                    let mut errors = Vec::new();
+                    let text = bundle.format_pattern(pattern, None, &mut errors);
+                    if errors.is_empty() {
+                        out.insert(key.to_string(), text.into_owned());
+                    }
+                    break;
+                }
+            }
+        }
+        out
     }
 }
 
@@ -393,6 +406,16 @@ mod tests {
         let c = Catalogues::load("pl", None).unwrap();
         assert_eq!(c.tag(c.negotiate(None, None, Some("sv"))), "pl");
         assert!(Catalogues::load("xx", None).is_err());
+    }
+
+    /// The templates' table holds the messages without arguments, and no others.
+    #[test]
+    fn the_table_has_the_plain_messages() {
+        let c = Catalogues::load("en", None).unwrap();
+        let t = c.table(c.negotiate(Some("de"), None, None));
+        assert_eq!(t["signout-button"], "Abmelden");
+        assert!(!t.contains_key("signin-with"));
+        assert!(!t.contains_key("error-try-again-minutes"));
     }
 
     #[test]
