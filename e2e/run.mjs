@@ -18,6 +18,7 @@ import path from "node:path";
 import { createEnv, ROOT } from "./lib/harness.mjs";
 import { Runner } from "./lib/runner.mjs";
 import clientTests from "./tests/client.mjs";
+import localeTests from "./tests/locales.mjs";
 import pageTests from "./tests/pages.mjs";
 
 const CHROMIUM_FLAGS = [
@@ -66,6 +67,7 @@ const chromiumPath = process.env.E2E_CHROMIUM || "/usr/bin/chromium";
 const runner = new Runner({ browser: null, env: null, artifacts: null, filter: args.only, log });
 clientTests(runner);
 pageTests(runner);
+localeTests(runner);
 if (args.list) {
   for (const t of runner.tests) log(t.name);
   process.exit(0);

@@ -225,9 +225,12 @@ ensure_postgres() {
 # playwright-core; no browser download). Skipped with NEXTAUTH_SKIP_E2E=1.
 ensure_chromium() {
   if [ "$SKIP_E2E" -eq 1 ]; then return; fi
-  if [ -x /usr/bin/chromium ]; then return; fi
-  apt_install chromium
-  [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
+    [ -x /usr/bin/chromium ] || die "chromium was installed but /usr/bin/chromium is missing"
+  fi
+  # A CJK font, so that the ja and zh-CN screenshots of e2e/tests/locales.mjs show text, not boxes.
+  if ! fc-list :lang=ja 2>/dev/null | grep -q .; then apt_install fonts-wqy-zenhei; fi
 }
 
 # The Node packages of the browser tests: e2e/ (next-auth/react, react, esbuild, playwright-core)

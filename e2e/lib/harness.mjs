@@ -397,6 +397,20 @@ async function startReference({ refDir, name, origin, peers, theme, logDir }) {
 export const INSTANCES = {
   // The default theme (auto), providers exactly as the reference's server.mjs.
   main: { theme: null },
+  // nextauth only (issue 16): a second e-mail provider whose link opens a "Continue" page.
+  confirm: {
+    theme: null,
+    nextauthOnly: true,
+    extraProviders: (peers) => `
+[[providers]]
+id = "email-confirm"
+type = "email"
+name = "Email (confirm)"
+server = "smtp://127.0.0.1:${peers.smtp.port}"
+from = "NextAuth E2E <no-reply@example.com>"
+confirm = true
+`,
+  },
   // Forced light scheme with a brand colour and button text colour.
   light: { theme: { colorScheme: "light", brandColor: "#0b6e4f", buttonText: "#ffffff" } },
   // Forced dark scheme with another brand colour.
@@ -438,7 +452,8 @@ export async function createEnv({ target, bin, logDir, log = () => {} }) {
             const spec = INSTANCES[name];
             if (!spec) throw new Error(`unknown instance ${name}`);
             const proxy = await startProxy();
-            const opts = { name, origin: proxy.origin, peers, theme: spec.theme, extraProviders: spec.extraProviders, logDir };
+            const extraProviders = typeof spec.extraProviders === "function" ? spec.extraProviders(peers) : spec.extraProviders;
+            const opts = { name, origin: proxy.origin, peers, theme: spec.theme, extraProviders, logDir };
             const srv = target === "reference" ? await startReference({ ...opts, refDir }) : await startNextauth({ ...opts, bin });
             proxy.setUpstream(srv.url);
             return { name, origin: proxy.origin, base: `${proxy.origin}/api/auth`, theme: spec.theme, upstream: srv.url, proxy };

@@ -135,6 +135,15 @@ pub struct Pages {
     pub verify_request: Option<String>,
     /// Where a first-time OAuth or email sign-in lands.
     pub new_user: Option<String>,
+    /// The locale of the built-in pages and mails when the request names none we have
+    /// (`[pages] default_locale`, a tag of [`crate::i18n::BUILT_IN`] or of `locales_dir`);
+    /// `None` is `en`.
+    pub default_locale: Option<String>,
+    /// Operator catalogues, `<dir>/<lang>/nextauth.ftl`, merged over the built-in ones
+    /// (`[pages] locales_dir`). Read once at start-up; a broken file refuses to start.
+    pub locales_dir: Option<std::path::PathBuf>,
+    /// Operator templates replacing built-in ones by file name (`[pages] templates_dir`).
+    pub templates_dir: Option<std::path::PathBuf>,
 }
 
 /// `theme.colorScheme`.

@@ -145,6 +145,10 @@ pub enum AuthError {
     /// → `Callback`, JSON-mode status 502 (not the user's fault).
     #[error("credentials check failed: {0}")]
     CredentialsCheckFailed(String),
+    /// `POST callback/<credentials>`: the credentials webhook could not be asked (unreachable,
+    /// timed out, its answer broke off). → `Callback`, JSON-mode status 502.
+    #[error("credentials check unreachable: {0}")]
+    CredentialsUnreachable(String),
     /// `POST callback/<credentials>`, database sessions: the user's e-mail address belongs to
     /// another user, not linked to this credentials identity. → `OAuthAccountNotLinked`, as v4
     /// refuses an unlinked OAuth account.
@@ -391,7 +395,9 @@ impl AuthError {
             AuthError::EmailCreateAccount(_) => Code(ErrorCode::EmailCreateAccount),
             AuthError::CredentialsSignin { .. } => Code(ErrorCode::CredentialsSignin),
             AuthError::CredentialsRefused(m) => Message(m),
-            AuthError::CredentialsCheckFailed(_) => Code(ErrorCode::Callback),
+            AuthError::CredentialsCheckFailed(_) | AuthError::CredentialsUnreachable(_) => {
+                Code(ErrorCode::Callback)
+            }
             AuthError::CredentialsEmailTaken => Code(ErrorCode::OAuthAccountNotLinked),
             AuthError::CredentialsNoIdentity => Code(ErrorCode::Callback),
             AuthError::Storage { .. } | AuthError::JwtCallback(_) => Code(ErrorCode::Callback),
@@ -417,7 +423,7 @@ impl AuthError {
         match self {
             AuthError::AccessDenied { status } => *status,
             AuthError::CredentialsSignin { .. } | AuthError::CredentialsRefused(_) => 401,
-            AuthError::CredentialsCheckFailed(_) => 502,
+            AuthError::CredentialsCheckFailed(_) | AuthError::CredentialsUnreachable(_) => 502,
             AuthError::RateLimited { .. } => 429,
             _ => 200,
         }
@@ -442,11 +448,55 @@ impl AuthError {
             url.push_str("&provider=");
             url.push_str(&encode_uri_component(provider));
         }
+        if let Some(reason) = self.reason() {
+            url.push_str("&reason=");
+            url.push_str(reason.as_str());
+        }
         url
+    }
+
+    /// The short reason beside the v4 code (issue 16): which check or step failed, from the
+    /// fixed set of [`Reason`], so the URL never carries the IdP's or an attacker's text.
+    /// `None` where the `error=` parameter is the app's own message.
+    pub fn reason(&self) -> Option<Reason> {
+        use Reason as R;
+        Some(match self {
+            AuthError::OAuthSignin(_) => R::AuthorizationUrlFailed,
+            AuthError::IdpError { error, .. } => R::from_idp_error(error),
+            AuthError::OAuthCallback(e) => R::of_oauth(e),
+            AuthError::OAuthAccountNotLinked(_) | AuthError::CredentialsEmailTaken => {
+                R::AccountNotLinked
+            }
+            AuthError::OAuthCreateAccount(_) | AuthError::EmailCreateAccount(_) => {
+                R::CreateUserFailed
+            }
+            AuthError::EmailMissing | AuthError::EmailInvalid(_) => R::EmailAddressInvalid,
+            AuthError::EmailNotSent(_) => R::EmailNotSent,
+            AuthError::EmailSigninStorage(_) | AuthError::Storage { .. } => R::StorageFailed,
+            AuthError::Verification(why) => R::of_link(why),
+            AuthError::CredentialsSignin { .. } => R::CredentialsRefused,
+            AuthError::CredentialsCheckFailed(_) => R::WebhookFailed,
+            AuthError::CredentialsUnreachable(_) => R::WebhookUnreachable,
+            AuthError::CredentialsNoIdentity => R::WebhookFailed,
+            AuthError::JwtCallback(_) => R::JwtCallbackFailed,
+            AuthError::AccessDenied { .. } => R::SignInCallbackRefused,
+            AuthError::RateLimited { .. } => R::RateLimited,
+            AuthError::CredentialsRefused(_)
+            | AuthError::SignInCallbackThrew(_)
+            | AuthError::EmailSignInCallbackThrew(_) => return None,
+        })
     }
 
     /// The redirect (or JSON `{url}`, applied by the handler) for this failure.
     pub(crate) fn reply(&self, base: &str) -> Reply {
+        // One line per failure that names the code and the reason the page shows; the request's
+        // span adds the `request_id` the page shows too.
+        tracing::info!(
+            error = self.code().map(ErrorCode::as_str),
+            reason = self.reason().map(Reason::as_str),
+            detail = %self,
+            "sign-in failed"
+        );
         if let AuthError::RateLimited { retry_after } = self {
             return Reply::RateLimited {
                 url: self.url(base),
@@ -489,6 +539,245 @@ enum ErrorParam<'a> {
     /// The `signIn` callback's message at the e-mail request: v4 sends
     /// `URLSearchParams({error: String(error)})`, so `Error: <message>`, form-encoded.
     ThrownAtEmailRequest(&'a str),
+}
+
+macro_rules! reasons {
+    ($($(#[$doc:meta])* $v:ident = $s:literal, $text:literal;)*) => {
+        /// The short reason code beside a v4 `error=` code (issue 16), in the redirect's
+        /// `&reason=` and the log's `reason` field: a fixed set, so the URL never reflects the
+        /// IdP's or an attacker's text. The error and sign-in pages show
+        /// [`Reason::sentence`] (English; the words a user can act on) and the request id.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub enum Reason {
+            $($(#[$doc])* $v,)*
+        }
+
+        impl Reason {
+            /// Every reason, in declaration order.
+            pub const ALL: &'static [Reason] = &[$(Reason::$v,)*];
+
+            /// The code in URLs and logs (`state_cookie_missing`).
+            pub fn as_str(self) -> &'static str {
+                match self { $(Reason::$v => $s,)* }
+            }
+
+            /// The sentence a page shows for it.
+            pub fn sentence(self) -> &'static str {
+                match self { $(Reason::$v => $text,)* }
+            }
+        }
+    };
+}
+
+reasons! {
+    /// The state cookie is missing.
+    StateCookieMissing = "state_cookie_missing", "The sign-in was not started in this browser, cookies are blocked, or this sign-in link was already used.";
+    /// The state cookie is older than 15 minutes.
+    StateCookieExpired = "state_cookie_expired", "The sign-in took longer than 15 minutes. Start again.";
+    /// The state cookie could not be read (tampered with, another secret).
+    StateCookieInvalid = "state_cookie_invalid", "The sign-in cookie could not be read. Start again.";
+    /// The state cookie was minted for another provider.
+    StateCookieOtherProvider = "state_cookie_other_provider", "A sign-in with another provider was started in this browser after this one. Start again.";
+    /// The PKCE cookie is missing.
+    PkceCookieMissing = "pkce_cookie_missing", "The sign-in was not started in this browser, cookies are blocked, or this sign-in link was already used.";
+    /// The PKCE cookie is older than 15 minutes.
+    PkceCookieExpired = "pkce_cookie_expired", "The sign-in took longer than 15 minutes. Start again.";
+    /// The PKCE cookie could not be read.
+    PkceCookieInvalid = "pkce_cookie_invalid", "The sign-in cookie could not be read. Start again.";
+    /// The PKCE cookie was minted for another provider.
+    PkceCookieOtherProvider = "pkce_cookie_other_provider", "A sign-in with another provider was started in this browser after this one. Start again.";
+    /// The nonce cookie is missing.
+    NonceCookieMissing = "nonce_cookie_missing", "The sign-in was not started in this browser, cookies are blocked, or this sign-in link was already used.";
+    /// The nonce cookie is older than 15 minutes.
+    NonceCookieExpired = "nonce_cookie_expired", "The sign-in took longer than 15 minutes. Start again.";
+    /// The nonce cookie could not be read.
+    NonceCookieInvalid = "nonce_cookie_invalid", "The sign-in cookie could not be read. Start again.";
+    /// The nonce cookie was minted for another provider.
+    NonceCookieOtherProvider = "nonce_cookie_other_provider", "A sign-in with another provider was started in this browser after this one. Start again.";
+    /// The callback's `state` differs from the cookie's.
+    StateMismatch = "state_mismatch", "The answer of the identity provider does not belong to the sign-in started in this browser. Start again.";
+    /// The callback has no `state`, or one where none is expected.
+    StateParamInvalid = "state_param_invalid", "The answer of the identity provider is incomplete. Start again.";
+    /// The callback's `iss` is not the issuer (RFC 9207).
+    IssuerMismatch = "issuer_mismatch", "The answer came from another identity provider than the one asked.";
+    /// The callback has no `code`.
+    CodeMissing = "code_missing", "The answer of the identity provider has no authorization code.";
+    /// The IdP answered `error=access_denied`.
+    IdpAccessDenied = "idp_access_denied", "The sign-in was cancelled or refused at the identity provider.";
+    /// The IdP answered `login_required`, `consent_required`, `interaction_required` or
+    /// `account_selection_required` (OIDC Core §3.1.2.6).
+    IdpInteractionRequired = "idp_interaction_required", "The identity provider needs you to sign in or consent there first.";
+    /// The IdP answered `temporarily_unavailable` or `server_error`.
+    IdpUnavailable = "idp_unavailable", "The identity provider is unavailable. Try again later.";
+    /// The IdP answered another `error` (the client's configuration at the IdP).
+    IdpError = "idp_error", "The identity provider refused the request (its configuration for this site may be wrong).";
+    /// The token endpoint refused the code (an OAuth error response or another status).
+    TokenEndpointRefused = "token_endpoint_refused", "The identity provider did not accept the sign-in (it may have been used already). Start again.";
+    /// An IdP endpoint (token, userinfo, discovery, JWKS) could not be reached.
+    IdpUnreachable = "idp_unreachable", "The identity provider could not be reached. Try again later.";
+    /// An IdP endpoint answered something unusable.
+    IdpBadResponse = "idp_bad_response", "The identity provider answered something unusable.";
+    /// The ID token failed a check (signature, issuer, audience, times, nonce).
+    IdTokenInvalid = "id_token_invalid", "The identity provider's ID token was not valid.";
+    /// The ID token's nonce differs from the nonce cookie's.
+    IdTokenNonceMismatch = "id_token_nonce_mismatch", "The identity provider's answer does not belong to the sign-in started in this browser. Start again.";
+    /// The ID token has expired (or is not valid yet: a clock problem).
+    IdTokenExpired = "id_token_expired", "The identity provider's ID token has expired (are the clocks right?).";
+    /// The ID token's signature does not verify, or no key fits it.
+    IdTokenSignature = "id_token_signature", "The identity provider's ID token signature could not be verified.";
+    /// Another OAuth step failed (the log says which).
+    OAuthFailed = "oauth_failed", "A step of the sign-in with the identity provider failed.";
+    /// The authorization URL could not be built (discovery).
+    AuthorizationUrlFailed = "authorization_url_failed", "The sign-in with the identity provider could not be started.";
+    /// The e-mail belongs to a user who signed in another way.
+    AccountNotLinked = "account_not_linked", "This e-mail address belongs to an account that signs in another way.";
+    /// Creating the user failed.
+    CreateUserFailed = "create_user_failed", "The account could not be created.";
+    /// The e-mail address is missing or not an address.
+    EmailAddressInvalid = "email_address_invalid", "The e-mail address is not valid.";
+    /// The sign-in mail could not be sent.
+    EmailNotSent = "email_not_sent", "The sign-in e-mail could not be sent. Try again later.";
+    /// The e-mail link has expired.
+    LinkExpired = "link_expired", "The sign-in link has expired. Ask for a new one.";
+    /// The e-mail link is unknown or already used (the two cannot be told apart: a used
+    /// token is deleted).
+    LinkUsedOrUnknown = "link_used_or_unknown", "The sign-in link was already used, or it is not the latest one sent.";
+    /// The e-mail link lacks its token or address, or was changed.
+    LinkMalformed = "link_malformed", "The sign-in link is incomplete. Open it exactly as it was sent.";
+    /// The credentials webhook said no.
+    CredentialsRefused = "credentials_refused", "The details you provided were not accepted.";
+    /// The credentials webhook answered an error or something that is not a user.
+    WebhookFailed = "webhook_failed", "The sign-in check failed on the server. Try again later.";
+    /// The credentials webhook could not be reached.
+    WebhookUnreachable = "webhook_unreachable", "The sign-in check could not be reached. Try again later.";
+    /// A storage call failed.
+    StorageFailed = "storage_failed", "The server could not store the sign-in. Try again later.";
+    /// The `jwt` callback failed at sign-in.
+    JwtCallbackFailed = "jwt_callback_failed", "The session could not be created. Try again later.";
+    /// The `signIn` callback (the policy) refused.
+    SignInCallbackRefused = "signin_refused", "This account may not sign in here.";
+    /// Over a rate limit.
+    RateLimited = "rate_limited", "There were too many attempts.";
+}
+
+impl Reason {
+    /// The reason of an `&reason=` parameter: only one of the fixed set, else `None`.
+    pub fn parse(s: &str) -> Option<Reason> {
+        Reason::ALL.iter().copied().find(|r| r.as_str() == s)
+    }
+
+    /// The IdP's `error` (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6) as a reason.
+    fn from_idp_error(error: &str) -> Reason {
+        match error {
+            "access_denied" => Reason::IdpAccessDenied,
+            "login_required"
+            | "consent_required"
+            | "interaction_required"
+            | "account_selection_required" => Reason::IdpInteractionRequired,
+            "temporarily_unavailable" | "server_error" => Reason::IdpUnavailable,
+            _ => Reason::IdpError,
+        }
+    }
+
+    /// Which OAuth check or step failed.
+    fn of_oauth(e: &OAuthError) -> Reason {
+        use CheckCookieProblem as P;
+        match e {
+            OAuthError::CheckCookie { cookie, problem } => {
+                let which = if cookie.ends_with("pkce.code_verifier") {
+                    1
+                } else if cookie.ends_with("nonce") {
+                    2
+                } else {
+                    0
+                };
+                let set = [
+                    [
+                        Reason::StateCookieMissing,
+                        Reason::StateCookieExpired,
+                        Reason::StateCookieInvalid,
+                        Reason::StateCookieOtherProvider,
+                    ],
+                    [
+                        Reason::PkceCookieMissing,
+                        Reason::PkceCookieExpired,
+                        Reason::PkceCookieInvalid,
+                        Reason::PkceCookieOtherProvider,
+                    ],
+                    [
+                        Reason::NonceCookieMissing,
+                        Reason::NonceCookieExpired,
+                        Reason::NonceCookieInvalid,
+                        Reason::NonceCookieOtherProvider,
+                    ],
+                ][which];
+                match problem {
+                    P::Missing => set[0],
+                    P::Expired => set[1],
+                    P::OtherProvider { .. } => set[3],
+                    P::Undecryptable | P::Malformed(_) | P::NoProvider | P::NoValue => set[2],
+                }
+            }
+            OAuthError::State(why) if why.contains("does not match") => Reason::StateMismatch,
+            OAuthError::State(_) => Reason::StateParamInvalid,
+            OAuthError::IssMismatch { .. } | OAuthError::IssUnexpected(_) => Reason::IssuerMismatch,
+            OAuthError::Missing(why) if why.contains("no code") => Reason::CodeMissing,
+            // The token endpoint answered a token set without what the provider needs.
+            OAuthError::Missing(why) if why.starts_with("the token response") => {
+                Reason::TokenEndpointRefused
+            }
+            OAuthError::Unreachable { .. } => Reason::IdpUnreachable,
+            // Whatever the token endpoint answered instead of a token set: refused.
+            OAuthError::TokenError { .. } => Reason::TokenEndpointRefused,
+            OAuthError::Status { what, .. }
+            | OAuthError::NotJson { what, .. }
+            | OAuthError::NotAnObject { what }
+            | OAuthError::Body { what, .. }
+                if what.starts_with("the token endpoint") =>
+            {
+                Reason::TokenEndpointRefused
+            }
+            OAuthError::Status { .. }
+            | OAuthError::NotJson { .. }
+            | OAuthError::NotAnObject { .. }
+            | OAuthError::Body { .. }
+            | OAuthError::TooLarge { .. }
+            | OAuthError::Read(_)
+            | OAuthError::Document { .. } => Reason::IdpBadResponse,
+            OAuthError::IdToken(why) if why.contains("nonce") => Reason::IdTokenNonceMismatch,
+            OAuthError::IdToken(why) if why.contains("expired") || why.contains("not yet") => {
+                Reason::IdTokenExpired
+            }
+            OAuthError::IdToken(why) if why.contains("signature") || why.contains("key") => {
+                Reason::IdTokenSignature
+            }
+            OAuthError::IdToken(_) => Reason::IdTokenInvalid,
+            _ => Reason::OAuthFailed,
+        }
+    }
+
+    /// Why an e-mail link was refused ([`AuthError::Verification`]'s text).
+    fn of_link(why: &str) -> Reason {
+        if why == "expired" {
+            Reason::LinkExpired
+        } else if why.starts_with("unknown") {
+            Reason::LinkUsedOrUnknown
+        } else {
+            Reason::LinkMalformed
+        }
+    }
+}
+
+/// A request id fit for a URL and a page: what `X-Request-Id` carried (the `nextauth` server
+/// sets it on every request), 1 to 64 characters of `[A-Za-z0-9._-]`; anything else is `None`.
+pub fn sane_request_id(id: &str) -> Option<&str> {
+    (!id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-')))
+    .then_some(id)
 }
 
 /// Codes that `GET /error` sends back to the sign-in page, where they show inline
@@ -576,20 +865,24 @@ mod tests {
         for (e, url, status) in [
             (
                 AuthError::OAuthSignin(OAuthError::Missing("x")),
-                "http://h/api/auth/error?error=OAuthSignin",
+                "http://h/api/auth/error?error=OAuthSignin&reason=authorization_url_failed",
                 200,
             ),
-            (storage, "http://h/api/auth/error?error=Callback", 200),
+            (
+                storage,
+                "http://h/api/auth/error?error=Callback&reason=storage_failed",
+                200,
+            ),
             (
                 AuthError::AccessDenied { status: 403 },
-                "http://h/api/auth/error?error=AccessDenied",
+                "http://h/api/auth/error?error=AccessDenied&reason=signin_refused",
                 403,
             ),
             (
                 AuthError::CredentialsSignin {
                     provider: "a b".into(),
                 },
-                "http://h/api/auth/error?error=CredentialsSignin&provider=a%20b",
+                "http://h/api/auth/error?error=CredentialsSignin&provider=a%20b&reason=credentials_refused",
                 401,
             ),
             (
@@ -599,7 +892,7 @@ mod tests {
             ),
             (
                 AuthError::CredentialsCheckFailed("502".into()),
-                "http://h/api/auth/error?error=Callback",
+                "http://h/api/auth/error?error=Callback&reason=webhook_failed",
                 502,
             ),
             (
@@ -609,13 +902,18 @@ mod tests {
             ),
             (
                 AuthError::Verification("expired"),
-                "http://h/api/auth/error?error=Verification",
+                "http://h/api/auth/error?error=Verification&reason=link_expired",
                 200,
             ),
             (
                 AuthError::RateLimited { retry_after: 42 },
-                "http://h/api/auth/error?error=RateLimited",
+                "http://h/api/auth/error?error=RateLimited&reason=rate_limited",
                 429,
+            ),
+            (
+                AuthError::CredentialsUnreachable("POST u: timed out".into()),
+                "http://h/api/auth/error?error=Callback&reason=webhook_unreachable",
+                502,
             ),
         ] {
             assert_eq!(e.url(base), url, "{e:?}");
@@ -638,6 +936,93 @@ mod tests {
             e.to_string(),
             "OAuth callback failed: the token endpoint https://idp/token answered 500"
         );
-        assert_eq!(e.url(base), "http://h/api/auth/error?error=OAuthCallback");
+        assert_eq!(
+            e.url(base),
+            "http://h/api/auth/error?error=OAuthCallback&reason=token_endpoint_refused"
+        );
+    }
+
+    /// The reasons are a fixed set of distinct, URL-safe codes, each with a sentence; nothing
+    /// else parses.
+    #[test]
+    fn reasons_are_a_fixed_set() {
+        for (i, r) in Reason::ALL.iter().enumerate() {
+            assert!(
+                r.as_str()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{r:?}"
+            );
+            assert_eq!(Reason::parse(r.as_str()), Some(*r));
+            assert!(!r.sentence().is_empty());
+            assert!(
+                Reason::ALL[i + 1..]
+                    .iter()
+                    .all(|o| o.as_str() != r.as_str())
+            );
+        }
+        for bad in [
+            "",
+            "State_Cookie_Missing",
+            "<script>",
+            "state_cookie_missing ",
+        ] {
+            assert_eq!(Reason::parse(bad), None, "{bad}");
+        }
+        assert_eq!(sane_request_id("0123abcdef"), Some("0123abcdef"));
+        for bad in ["", "a b", "<x>", "a&reason=x", &"a".repeat(65)] {
+            assert_eq!(sane_request_id(bad), None, "{bad}");
+        }
+    }
+
+    /// Each check cookie's problem has its own reason; the IdP's `error` is mapped, never
+    /// carried.
+    #[test]
+    fn oauth_reasons_name_the_failed_check() {
+        let cookie = |cookie: &str, problem| {
+            AuthError::OAuthCallback(OAuthError::CheckCookie {
+                cookie: cookie.into(),
+                problem,
+            })
+            .reason()
+            .map(Reason::as_str)
+        };
+        use CheckCookieProblem as P;
+        let other = || P::OtherProvider {
+            minted_for: "a".into(),
+            expected: "b".into(),
+        };
+        for (name, which) in [
+            ("__Secure-next-auth.state", "state"),
+            ("next-auth.pkce.code_verifier", "pkce"),
+            ("__Secure-next-auth.nonce", "nonce"),
+        ] {
+            for (problem, what) in [
+                (P::Missing, "missing"),
+                (P::Expired, "expired"),
+                (P::Undecryptable, "invalid"),
+                (other(), "other_provider"),
+            ] {
+                assert_eq!(
+                    cookie(name, problem),
+                    Some(format!("{which}_cookie_{what}").as_str())
+                );
+            }
+        }
+        let idp = |error: &str| {
+            AuthError::IdpError {
+                error: error.into(),
+                description: "<b>call us</b>".into(),
+            }
+            .url("http://h")
+        };
+        assert_eq!(
+            idp("access_denied"),
+            "http://h/error?error=Callback&reason=idp_access_denied"
+        );
+        assert_eq!(
+            idp("<script>"),
+            "http://h/error?error=Callback&reason=idp_error"
+        );
     }
 }

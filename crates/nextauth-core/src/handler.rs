@@ -178,7 +178,7 @@ impl Builder {
             pkce_keys: JweKeyring::derive(&secret_refs, &cookies.pkce_code_verifier),
             nonce_keys: JweKeyring::derive(&secret_refs, &cookies.nonce),
             providers_json: routes::providers::render(&config),
-            pages: Renderer::new().map_err(|e| ConfigError(format!("page templates: {e}")))?,
+            pages: Renderer::new(&config)?,
             secrets,
             cookies,
             config,
@@ -358,8 +358,27 @@ fn plain(reply: Reply) -> AuthResponse {
 }
 
 /// Applies JSON mode and attaches the init cookies, then the route's own cookies (spec §3.2).
-fn finish(ctx: Ctx<'_>, reply: Reply) -> AuthResponse {
+fn finish(ctx: Ctx<'_>, mut reply: Reply) -> AuthResponse {
     let json_mode = ctx.req.json_mode();
+    // A failed sign-in's redirect to the error page carries this request's id (the `nextauth`
+    // server's `X-Request-Id`), so the page shows the id its log lines carry (issue 16). A
+    // JSON-mode client reads the `X-Request-Id` response header instead.
+    if !json_mode
+        && let Some(id) = ctx
+            .req
+            .header(crate::request::REQUEST_ID_HEADER)
+            .and_then(crate::error::sane_request_id)
+        && let Reply::Redirect {
+            url,
+            failed: Some(_),
+            ..
+        }
+        | Reply::RateLimited { url, .. } = &mut reply
+        && url.contains("/error?error=")
+    {
+        url.push_str("&request_id=");
+        url.push_str(id);
+    }
     let mut cookies = ctx.init_cookies;
     cookies.extend(ctx.cookies);
     to_response(reply, json_mode, cookies)

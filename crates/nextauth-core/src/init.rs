@@ -153,6 +153,17 @@ impl<'a> Ctx<'a> {
             callback_url: &self.callback_url,
             query_error: self.req.query_str("error"),
             query_email: self.req.query_str("email"),
+            reason: self
+                .req
+                .query_str("reason")
+                .and_then(crate::error::Reason::parse),
+            request_id: self
+                .req
+                .query_str("request_id")
+                .and_then(crate::error::sane_request_id),
+            lang: self.req.query_str("lang"),
+            locale_cookie: self.req.cookie(crate::i18n::LOCALE_COOKIE),
+            accept_language: self.req.header("accept-language"),
         }
     }
 }

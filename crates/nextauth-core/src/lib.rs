@@ -21,7 +21,7 @@
 //!                    discovery + JWK-set cache)
 //!  2 provider data   providers/ (OAuth/OIDC, email, credentials; presets)
 //!  1 errors, storage adapter, error, callbacks, outbox (event delivery), events, revocation,
-//!                    ratelimit (limits, their stores), testing
+//!                    ratelimit (limits, their stores), testing, i18n (Fluent catalogues)
 //!  0 primitives      secret, clock, crypto/, cookies, callback_url, proxy, request, response,
 //!                    domain, webhook, telemetry
 //! ```
@@ -79,6 +79,7 @@ pub mod forward_auth;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod handler;
+pub mod i18n;
 pub(crate) mod idp;
 pub mod init;
 pub mod outbox;
@@ -110,7 +111,7 @@ pub use config::{
     AuthConfig, BaseUrl, ConfigError, Pages, SessionConfig, SessionStrategy, Theme, ValidConfig,
 };
 pub use domain::{Account, NewUser, Session, SessionData, SessionUser, User, VerificationToken};
-pub use error::{AuthError, ErrorCode};
+pub use error::{AuthError, ErrorCode, Reason};
 pub use events::{Events, NoEvents, OutboxEvents};
 pub use handler::{NextAuth, Readiness, ReadinessCheck};
 pub use providers::credentials::Authorize;

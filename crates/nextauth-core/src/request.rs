@@ -122,6 +122,11 @@ impl std::fmt::Display for Action {
     }
 }
 
+/// The header that carries the request's id (`X-Request-Id`, lower-case as
+/// [`AuthRequest::header`] compares): the `nextauth` server's request layer sets it on every
+/// request it passes on, and a failed sign-in's error page shows it ([`crate::error::Reason`]).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
 /// Query or body parameters, as Next.js's parsers produce them: a string per key, or an array
 /// of strings when a form key is repeated; any JSON value for a JSON body.
 pub type Params = Map<String, Value>;

@@ -47,6 +47,7 @@ const FLOORS: &[(&str, &[&str])] = &[
             "revocation",
             "ratelimit",
             "testing",
+            "i18n",
         ],
     ),
     ("2 provider data", &["providers"]),

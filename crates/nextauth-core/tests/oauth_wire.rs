@@ -307,9 +307,20 @@ fn location(r: &AuthResponse) -> &str {
     r.header("location").unwrap_or("")
 }
 
-fn assert_failed(r: &AuthResponse, code: &str) {
+/// A failed sign-in: the v4 code and, beside it, the reason that names the failed check (none,
+/// `""`, when `error=` is the app's own message).
+fn assert_failed(r: &AuthResponse, code: &str, reason: &str) {
     assert_eq!(r.status, 302);
-    assert_eq!(location(r), format!("{BASE}/error?error={code}"), "{r:?}");
+    let reason = if reason.is_empty() {
+        String::new()
+    } else {
+        format!("&reason={reason}")
+    };
+    assert_eq!(
+        location(r),
+        format!("{BASE}/error?error={code}{reason}"),
+        "{r:?}"
+    );
     assert!(
         !r.cookies
             .iter()
@@ -451,6 +462,7 @@ mod oauth {
         assert_failed(
             &b.callback(&auth, get(&params, "state")).await,
             "OAuthCallback",
+            "idp_bad_response",
         );
         let params = b.signin(&auth).await;
         idp.with(|s| s.userinfo_reply = Some((200, json!({"login": "no-id"}))));
@@ -467,6 +479,7 @@ mod oauth {
     async fn token_endpoint_failures_are_oauth_callback() {
         let idp = start_idp().await;
         let auth = app(oidc(&idp), None, |_| {});
+        // Every answer that is not a usable token set: the token endpoint refused.
         let cases: Vec<(u16, &str, &'static str)> = vec![
             (
                 400,
@@ -497,7 +510,7 @@ mod oauth {
             let params = b.signin(&auth).await;
             idp.token_raw(status, body, ct);
             let r = b.callback(&auth, get(&params, "state")).await;
-            assert_failed(&r, "OAuthCallback");
+            assert_failed(&r, "OAuthCallback", "token_endpoint_refused");
             // The check cookies are cleared on every exit after the checks.
             for n in [
                 "next-auth.state",
@@ -522,7 +535,7 @@ mod oauth {
         idp.with(|s| s.token_hangs = true);
         let started = std::time::Instant::now();
         let r = b.callback(&auth, get(&params, "state")).await;
-        assert_failed(&r, "OAuthCallback");
+        assert_failed(&r, "OAuthCallback", "idp_unreachable");
         let took = started.elapsed();
         assert!(
             took >= Duration::from_millis(3000) && took < Duration::from_secs(8),
@@ -541,6 +554,7 @@ mod oauth {
         assert_failed(
             &b.callback(&auth, get(&params, "state")).await,
             "OAuthCallback",
+            "idp_unreachable",
         );
     }
 
@@ -550,9 +564,10 @@ mod oauth {
         let auth = app(oidc(&idp), None, |_| {});
         let claims = |params: &[(String, String)]| json!({"iss": idp.issuer(), "aud": "my client", "sub": "alice", "iat": now_s(), "exp": now_s() + 300, "nonce": get(params, "nonce")});
         type Forge = Box<dyn Fn(&Value) -> String>;
-        let forgeries: Vec<(&str, Forge)> = vec![
+        let forgeries: Vec<(&str, &str, Forge)> = vec![
             (
                 "alg none",
+                "id_token_invalid",
                 Box::new(|c: &Value| {
                     format!(
                         "{}.{}.",
@@ -563,6 +578,7 @@ mod oauth {
             ),
             (
                 "HS256 with the client secret",
+                "id_token_invalid",
                 Box::new(|c: &Value| {
                     jsonwebtoken::encode(
                         &Header::new(Algorithm::HS256),
@@ -574,10 +590,12 @@ mod oauth {
             ),
             (
                 "another key, same kid",
+                "id_token_signature",
                 Box::new(|c: &Value| sign(c, EC_KEY_2, "k1")),
             ),
             (
                 "wrong audience",
+                "id_token_invalid",
                 Box::new(|c: &Value| {
                     let mut c = c.clone();
                     c["aud"] = json!("someone else");
@@ -586,6 +604,7 @@ mod oauth {
             ),
             (
                 "wrong nonce",
+                "id_token_nonce_mismatch",
                 Box::new(|c: &Value| {
                     let mut c = c.clone();
                     c["nonce"] = json!("replayed");
@@ -594,6 +613,7 @@ mod oauth {
             ),
             (
                 "expired",
+                "id_token_expired",
                 Box::new(|c: &Value| {
                     let mut c = c.clone();
                     c["exp"] = json!(now_s() - 60);
@@ -601,12 +621,12 @@ mod oauth {
                 }),
             ),
         ];
-        for (what, forge) in forgeries {
+        for (what, reason, forge) in forgeries {
             let mut b = Browser::default();
             let params = b.signin(&auth).await;
             idp.token_json(json!({"access_token": "AT", "token_type": "Bearer", "id_token": forge(&claims(&params))}));
             let r = b.callback(&auth, get(&params, "state")).await;
-            assert_failed(&r, "OAuthCallback");
+            assert_failed(&r, "OAuthCallback", reason);
             assert!(auth.get_token(Some(&b.header())).is_none(), "{what}");
         }
     }
@@ -642,8 +662,30 @@ mod oauth {
         );
         assert_eq!(idp.with(|s| s.jwks_fetches), 2);
         // A kid nobody knows: exactly one refetch, then refused.
-        assert_failed(&flow(EC_KEY_1, "k9").await, "OAuthCallback");
+        assert_failed(
+            &flow(EC_KEY_1, "k9").await,
+            "OAuthCallback",
+            "id_token_signature",
+        );
         assert_eq!(idp.with(|s| s.jwks_fetches), 3);
+    }
+
+    /// Issue 16: an OIDC authorization request carries `ui_locales` when the browser named a
+    /// locale (here the `next-auth.locale` cookie), and none otherwise (v4's URL).
+    #[tokio::test]
+    async fn oidc_authorization_request_carries_ui_locales() {
+        let idp = start_idp().await;
+        let auth = app(oidc(&idp), None, |_| {});
+        let mut b = Browser::default();
+        let params = b.signin(&auth).await;
+        assert!(!params.iter().any(|(k, _)| k == "ui_locales"), "{params:?}");
+        let mut b = Browser::default();
+        b.jar.push(("next-auth.locale".into(), "ja".into()));
+        let params = b.signin(&auth).await;
+        assert_eq!(get(&params, "ui_locales"), "ja", "{params:?}");
+        let mut b = Browser::default();
+        b.jar.push(("next-auth.locale".into(), "pt".into()));
+        assert_eq!(get(&b.signin(&auth).await, "ui_locales"), "pt-BR");
     }
 
     #[tokio::test]
@@ -656,7 +698,11 @@ mod oauth {
             "/callback/idp?code=c&state={}&iss=https%3A%2F%2Fevil.example",
             get(&params, "state")
         );
-        assert_failed(&b.send(&auth, "GET", &q, &[]).await, "OAuthCallback");
+        assert_failed(
+            &b.send(&auth, "GET", &q, &[]).await,
+            "OAuthCallback",
+            "issuer_mismatch",
+        );
         assert!(
             idp.with(|s| s.token_requests.is_empty()),
             "no code exchange after a mix-up"
@@ -694,7 +740,7 @@ mod oauth {
         // Same e-mail as a user who never used this provider: refused.
         let mut b = Browser::default();
         let r = sign_in_as(&auth, &idp, &mut b, "x-1", "taken@example.com").await;
-        assert_failed(&r, "OAuthAccountNotLinked");
+        assert_failed(&r, "OAuthAccountNotLinked", "account_not_linked");
 
         // A new user: created, and pages.newUser gets the callbackUrl.
         let mut alice = Browser::default();
@@ -729,7 +775,7 @@ mod oauth {
         let mut bob = Browser::default();
         sign_in_as(&auth, &idp, &mut bob, "bob", "bob@example.com").await;
         let r = sign_in_as(&auth, &idp, &mut bob, "alice", "alice@example.com").await;
-        assert_failed(&r, "OAuthAccountNotLinked");
+        assert_failed(&r, "OAuthAccountNotLinked", "account_not_linked");
 
         // allowDangerousEmailAccountLinking: linked to the existing user, and (v4 quirk) new.
         let mut p = oidc(&idp);
@@ -828,6 +874,7 @@ mod oauth {
         assert_failed(
             &sign_in_as(&auth, &idp, &mut b, "alice", "a@example.com").await,
             "OAuthCreateAccount",
+            "create_user_failed",
         );
 
         let auth = {
@@ -849,6 +896,7 @@ mod oauth {
         assert_failed(
             &sign_in_as(auth, &idp, &mut Browser::default(), "bob", "b@example.com").await,
             "AccessDenied",
+            "signin_refused",
         );
         assert_failed(
             &sign_in_as(
@@ -860,6 +908,7 @@ mod oauth {
             )
             .await,
             "Custom%20msg%2F%26",
+            "",
         );
         let r = sign_in_as(auth, &idp, &mut Browser::default(), "dave", "d@example.com").await;
         assert_eq!(location(&r), "http://localhost:3000");

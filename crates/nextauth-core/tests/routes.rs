@@ -396,7 +396,10 @@ async fn post_signin(app: &App) {
     );
 
     let r = post_with_csrf(app, "/signin/idp", &[]).await;
-    assert_eq!(location(&r), format!("{BASE}/error?error=OAuthSignin"));
+    assert_eq!(
+        location(&r),
+        format!("{BASE}/error?error=OAuthSignin&reason=authorization_url_failed")
+    );
 }
 
 /// §8.7: an unknown provider is the 404; credentials answers GET with a 405; an e-mail link signs in
@@ -419,7 +422,10 @@ async fn get_callback(app: &App) {
     // v4: `error=configuration` (the 500 page) for a link without a token; a client's mistake,
     // so here `Verification` (flows/email.rs).
     let r = send(app, "GET", "/callback/email", "", "", &[]).await;
-    assert_eq!(location(&r), format!("{BASE}/error?error=Verification"));
+    assert_eq!(
+        location(&r),
+        format!("{BASE}/error?error=Verification&reason=link_malformed")
+    );
 
     let r = post_with_csrf(
         app,
@@ -435,12 +441,21 @@ async fn get_callback(app: &App) {
     assert!(cookie_names(&r).contains(&"next-auth.session-token"));
     // A link is used once.
     let r = send(app, "GET", "/callback/email", query, "", &[]).await;
-    assert_eq!(location(&r), format!("{BASE}/error?error=Verification"));
+    assert_eq!(
+        location(&r),
+        format!("{BASE}/error?error=Verification&reason=link_used_or_unknown")
+    );
 
     let r = send(app, "GET", "/callback/idp", "error=access_denied", "", &[]).await;
-    assert_eq!(location(&r), format!("{BASE}/error?error=Callback"));
+    assert_eq!(
+        location(&r),
+        format!("{BASE}/error?error=Callback&reason=idp_access_denied")
+    );
     let r = send(app, "GET", "/callback/idp", "code=x&state=y", "", &[]).await;
-    assert_eq!(location(&r), format!("{BASE}/error?error=OAuthCallback"));
+    assert_eq!(
+        location(&r),
+        format!("{BASE}/error?error=OAuthCallback&reason=state_cookie_missing")
+    );
 }
 
 /// §8.7, §14: credentials is CSRF-checked (`signin?csrf=true`); the right password redirects to
@@ -466,7 +481,9 @@ async fn post_callback(app: &App) {
         Some(NOW_MS + 30 * 86_400_000)
     );
 
-    let failed = format!("{BASE}/error?error=CredentialsSignin&provider=credentials");
+    let failed = format!(
+        "{BASE}/error?error=CredentialsSignin&provider=credentials&reason=credentials_refused"
+    );
     let wrong = [("username", "alice"), ("password", "nope")];
     let r = post_with_csrf(app, "/callback/credentials", &wrong).await;
     assert_eq!(location(&r), failed);
@@ -530,6 +547,74 @@ async fn get_error(app: &App) {
     assert_eq!(
         location(&r),
         format!("{BASE}/signin?error=CredentialsSignin")
+    );
+    // Issue 16: a reason of the fixed set and a sane request id travel on to the sign-in page
+    // and show on the error page; anything else is dropped, never reflected.
+    let r = send(
+        app,
+        "GET",
+        "/error",
+        "error=OAuthCallback&reason=state_mismatch&request_id=abc-123",
+        "",
+        &[],
+    )
+    .await;
+    assert_eq!(
+        location(&r),
+        format!("{BASE}/signin?error=OAuthCallback&reason=state_mismatch&request_id=abc-123")
+    );
+    let r = send(
+        app,
+        "GET",
+        "/signin",
+        "error=OAuthCallback&reason=state_mismatch&request_id=abc-123",
+        "",
+        &[],
+    )
+    .await;
+    let html = body(&r);
+    assert!(
+        html.contains(r#"<p class="detail" data-reason="state_mismatch">The answer of the identity provider does not belong to the sign-in started in this browser. Start again.</p>"#),
+        "{html}"
+    );
+    assert!(html.contains("Request id: <code>abc-123</code>"), "{html}");
+    let r = send(
+        app,
+        "GET",
+        "/error",
+        "error=Verification&reason=link_expired&request_id=r1",
+        "",
+        &[],
+    )
+    .await;
+    let html = body(&r);
+    assert!(html.contains("The sign-in link has expired."), "{html}");
+    assert!(html.contains("Request id: <code>r1</code>"), "{html}");
+    let r = send(
+        app,
+        "GET",
+        "/error",
+        "error=OAuthCallback&reason=%3Cb%3Ecall%20us%3C%2Fb%3E&request_id=%3Cx%3E",
+        "",
+        &[],
+    )
+    .await;
+    assert_eq!(location(&r), format!("{BASE}/signin?error=OAuthCallback"));
+    let r = send(
+        app,
+        "GET",
+        "/error",
+        "error=Verification&reason=%3Cb%3Ecall&request_id=a%20b",
+        "",
+        &[],
+    )
+    .await;
+    let html = body(&r);
+    assert!(
+        !html.contains("b&gt;call")
+            && !html.contains("data-reason")
+            && !html.contains("Request id"),
+        "{html}"
     );
     for (query, status) in [
         ("error=Configuration", 500),

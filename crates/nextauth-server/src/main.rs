@@ -401,6 +401,16 @@ fn print_check(out: &mut impl Write, s: &Settings) -> std::io::Result<()> {
             p.name,
             format_args!("{base}/signin/{}", p.id)
         )?;
+        if let ProviderKind::Email(e) = &p.kind
+            && !e.confirm
+        {
+            writeln!(
+                out,
+                "  {:<14} recommendation: set `confirm = true`, so that mail scanners (Outlook \
+                 Safe Links, Defender, Proofpoint) opening the link do not spend it",
+                ""
+            )?;
+        }
         if let ProviderKind::OAuth(o) = &p.kind
             && o.backchannel_logout
         {

@@ -250,8 +250,10 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, req: Request<Body>) -> Self::Future {
+    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
         let id = request_id(req.headers());
+        // The handler reads it back (a failed sign-in's error page shows it).
+        req.headers_mut().insert(REQUEST_ID_HEADER, id.clone());
         let client = client_addr(&self.trusted, &req);
         let span = tracing::info_span!(
             "request",

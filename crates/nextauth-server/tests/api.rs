@@ -43,7 +43,7 @@ async fn credentials_sign_in_session_update_sign_out() {
     assert_eq!(bad.status(), 302);
     assert_eq!(
         location(&bad),
-        s.url("/error?error=CredentialsSignin&provider=credentials")
+        s.url("/error?error=CredentialsSignin&provider=credentials&reason=credentials_refused")
     );
     let bad_json = c
         .post(s.url("/callback/credentials"))
@@ -59,7 +59,7 @@ async fn credentials_sign_in_session_update_sign_out() {
     assert_eq!(bad_json.status(), 401);
     assert_eq!(
         bad_json.json::<Value>().await.unwrap()["url"],
-        s.url("/error?error=CredentialsSignin&provider=credentials")
+        s.url("/error?error=CredentialsSignin&provider=credentials&reason=credentials_refused")
     );
 
     // The webhook got exactly the declared fields: no csrfToken, callbackUrl or json.
@@ -179,7 +179,7 @@ async fn webhook_failures_are_errors_never_panics() {
         assert_eq!(r.status(), 502, "{user}");
         assert_eq!(
             r.json::<Value>().await.unwrap()["url"],
-            s.url("/error?error=Callback")
+            s.url("/error?error=Callback&reason=webhook_failed")
         );
     }
     // A numeric id becomes a string `sub`; a null name stays null.
@@ -195,7 +195,10 @@ async fn webhook_failures_are_errors_never_panics() {
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     let r = post_credentials(&c, &s, &token, "alice", "password").await;
     assert_eq!(r.status(), 302);
-    assert_eq!(location(&r), s.url("/error?error=Callback"));
+    assert_eq!(
+        location(&r),
+        s.url("/error?error=Callback&reason=webhook_unreachable")
+    );
     assert!(
         s.logs().contains("credentials check failed"),
         "{}",

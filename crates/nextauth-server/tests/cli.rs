@@ -63,6 +63,69 @@ fn check_shows_the_backchannel_logout_uri() {
     assert_eq!(text.matches("backchannel_logout_uri").count(), 1, "{text}");
 }
 
+/// An e-mail provider without `confirm`: `check` recommends it (mail scanners spend links);
+/// with `confirm = true` it does not.
+#[test]
+fn check_recommends_confirm_for_email_providers() {
+    let dir = tempfile::tempdir().unwrap();
+    for (confirm, recommended) in [("", true), ("confirm = true\n", false)] {
+        let config = format!("{CONFIG}\n[[providers]]\nid = \"mail\"\ntype = \"email\"\n{confirm}");
+        std::fs::write(dir.path().join("n.toml"), config).unwrap();
+        let out = nextauth(dir.path())
+            .args(["check", "--config", "n.toml"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            text.contains("recommendation: set `confirm = true`"),
+            recommended,
+            "{text}"
+        );
+    }
+}
+
+/// Issue 16: a `templates_dir` template that does not parse stops `nextauth` at start-up, with
+/// a message naming the file and the line (and nothing listens).
+#[test]
+fn a_broken_operator_template_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("signin.html"),
+        "{% extends \"layout.html\" %}\n{% block content %}\n{% for p in providers %}\n{% endblock %}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("n.toml"),
+        format!(
+            "{CONFIG}\n[pages]\ntemplates_dir = \"{}\"\n",
+            templates.display()
+        ),
+    )
+    .unwrap();
+    let out = nextauth(dir.path())
+        .args(["--config", "n.toml", "--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "started: {err}");
+    assert!(
+        err.contains(&format!("{}:", templates.join("signin.html").display())),
+        "{err}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "nothing listens"
+    );
+}
+
 #[test]
 fn check_prints_the_resolved_configuration() {
     let dir = tempfile::tempdir().unwrap();

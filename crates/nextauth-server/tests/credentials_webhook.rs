@@ -52,7 +52,10 @@ async fn a_webhook_that_never_answers_is_error_callback_after_the_timeout() {
 
     // The form: v4's redirect to the error page, no session.
     assert_eq!(form.status(), 302);
-    assert_eq!(location(&form), s.url("/error?error=Callback"));
+    assert_eq!(
+        location(&form),
+        s.url("/error?error=Callback&reason=webhook_unreachable")
+    );
     assert!(
         !set_cookies(&form)
             .iter()
@@ -72,7 +75,7 @@ async fn a_webhook_that_never_answers_is_error_callback_after_the_timeout() {
     );
     assert_eq!(
         json_mode.json::<Value>().await.unwrap(),
-        json!({"url": s.url("/error?error=Callback")})
+        json!({"url": s.url("/error?error=Callback&reason=webhook_unreachable")})
     );
 
     // Still signed out, and the reason is in the log.
@@ -116,7 +119,7 @@ async fn a_policy_refusal_is_access_denied_and_403_in_json_mode() {
             "{:?}",
             set_cookies(&r)
         );
-        let denied = refused.url("/error?error=AccessDenied");
+        let denied = refused.url("/error?error=AccessDenied&reason=signin_refused");
         if json_mode {
             assert_eq!(r.status(), 403);
             let body: Value = r.json().await.unwrap();

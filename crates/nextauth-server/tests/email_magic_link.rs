@@ -147,7 +147,10 @@ async fn magic_link_round_trip(
     let again = b.get(&link).send().await.unwrap();
     assert_eq!(
         location(&again),
-        format!("{}/error?error=Verification", app.base)
+        format!(
+            "{}/error?error=Verification&reason=link_used_or_unknown",
+            app.base
+        )
     );
 
     if let Some(store) = check {
@@ -239,7 +242,7 @@ async fn expect_email_signin_error(smtp: String) {
     assert_eq!(r.status(), 302);
     assert_eq!(
         location(&r),
-        format!("{}/error?error=EmailSignin", app.base),
+        format!("{}/error?error=EmailSignin&reason=email_not_sent", app.base),
         "{smtp}"
     );
     // The token was stored before sending and withdrawn when sending failed: nothing usable.
@@ -382,35 +385,54 @@ async fn rejected_links_spend_nothing(database_url: &str, strategy: &str) {
     assert!(link.ends_with(&format!("&email={encoded}")), "{link}");
     assert_eq!(token_count(database_url).await, 1);
 
-    let verification = format!("{}/error?error=Verification", app.base);
+    let refused = |reason: &str| format!("{}/error?error=Verification&reason={reason}", app.base);
+    let verification = refused("link_used_or_unknown");
     let b = browser();
-    for (what, bad) in [
+    // Each with the reason its error page shows (issue 16).
+    for (what, reason, bad) in [
         (
             "another address",
+            "link_used_or_unknown",
             with_param(&link, "email", Some("other%40example.com")),
         ),
         (
             "+ turned into a space",
+            "link_used_or_unknown",
             with_param(&link, "email", Some(&format!("casen+{tag}%40example.com"))),
         ),
         (
             "+ and @ decoded by a mail client",
+            "link_used_or_unknown",
             with_param(&link, "email", Some(&format!("casen+{tag}@example.com"))),
         ),
-        ("not an address", with_param(&link, "email", Some("casen"))),
-        ("no email parameter", with_param(&link, "email", None)),
+        (
+            "not an address",
+            "link_malformed",
+            with_param(&link, "email", Some("casen")),
+        ),
+        (
+            "no email parameter",
+            "link_malformed",
+            with_param(&link, "email", None),
+        ),
         (
             "empty email parameter",
+            "link_malformed",
             with_param(&link, "email", Some("")),
         ),
-        ("no token parameter", with_param(&link, "token", None)),
+        (
+            "no token parameter",
+            "link_malformed",
+            with_param(&link, "token", None),
+        ),
         (
             "another token",
+            "link_used_or_unknown",
             with_param(&link, "token", Some(&"ab".repeat(32))),
         ),
     ] {
         let (to, page) = open_link(&b, &bad).await;
-        assert_eq!(to, verification, "{what}: {bad}");
+        assert_eq!(to, refused(reason), "{what}: {bad}");
         assert_eq!(page, 403, "{what}: the error page answers 403");
         assert_eq!(
             token_count(database_url).await,
@@ -498,7 +520,10 @@ async fn concurrent_openings_sign_in_once(database_url: &str, strategy: &str) {
         let refused = outcomes
             .iter()
             .filter(|(to, cookie)| {
-                *to == format!("{}/error?error=Verification", app.base) && !cookie
+                *to == format!(
+                    "{}/error?error=Verification&reason=link_used_or_unknown",
+                    app.base
+                ) && !cookie
             })
             .count();
         assert_eq!((signed_in, refused), (1, 1), "{outcomes:?}");
@@ -564,7 +589,7 @@ async fn stalled_smtp_server_gives_email_signin_within_the_timeout() {
         let took = t.elapsed();
         assert_eq!(
             location(&r),
-            format!("{}/error?error=EmailSignin", app.base),
+            format!("{}/error?error=EmailSignin&reason=email_not_sent", app.base),
             "{greeting:?}"
         );
         assert!(
@@ -636,7 +661,10 @@ async fn link_restored_when_the_sign_in_fails_on_the_server() {
     .unwrap();
     let b = browser();
     let r = b.get(&link).send().await.unwrap();
-    assert_eq!(location(&r), format!("{}/error?error=Callback", app.base));
+    assert_eq!(
+        location(&r),
+        format!("{}/error?error=Callback&reason=storage_failed", app.base)
+    );
     assert!(set_session_cookie(&r).is_none());
     assert_eq!(token_count(&url).await, 1, "the link was put back");
 
@@ -670,7 +698,10 @@ async fn email_policy_sends_no_mail_to_a_refused_address() {
         assert_eq!(r.status(), 302, "{refused}");
         assert_eq!(
             location(&r),
-            format!("{}/error?error=AccessDenied", app.base),
+            format!(
+                "{}/error?error=AccessDenied&reason=signin_refused",
+                app.base
+            ),
             "{refused}"
         );
         assert_eq!(token_rows(&url).await, 0, "{refused}: no token stored");
@@ -694,4 +725,108 @@ async fn email_policy_sends_no_mail_to_a_refused_address() {
             .all(|t| t.contains("boss@example.org") || t.contains("x@mail.corp.test")),
         "{to:?}"
     );
+}
+
+/// The value of the hidden form field `name` on an HTML page (the built-in pages write
+/// `name="…" value="…"` in that order, values HTML-escaped).
+fn hidden_field(html: &str, name: &str) -> String {
+    let at = html
+        .find(&format!("name=\"{name}\" value=\""))
+        .unwrap_or_else(|| panic!("no field {name} in {html}"));
+    let rest = &html[at + name.len() + 15..];
+    rest[..rest.find('"').unwrap()]
+        .replace("&amp;", "&")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+}
+
+/// `confirm = true` (issue 16): a mail scanner's 10 HEADs and 5 GETs of the link spend nothing
+/// (each GET is the "Continue" page, a HEAD is refused); the user's click, the page's
+/// CSRF-checked POST, signs in once; the same link again is `Verification`. A POST without the
+/// CSRF token spends nothing either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn confirm_link_survives_scanners_and_signs_in_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let sink = SmtpSink::start();
+    let extra = format!(
+        "\n[[providers]]\nid = \"email\"\ntype = \"email\"\nserver = \"smtp://127.0.0.1:{}\"\nconfirm = true\n",
+        sink.smtp_port()
+    );
+    let app = App::start(AppOptions {
+        database_url: &url,
+        extra: &extra,
+        ..AppOptions::default()
+    })
+    .await;
+    let email = unique_email("confirm");
+    let link = mailed_link(&app, &sink, &email, &email).await;
+    assert_eq!(token_rows(&url).await, 1);
+
+    // The scanner: a fresh client each time, as a scanner has no cookies of the user.
+    for _ in 0..10 {
+        let r = browser().head(&link).send().await.unwrap();
+        assert!(r.status().is_client_error(), "HEAD: {}", r.status());
+    }
+    for _ in 0..5 {
+        let r = browser().get(&link).send().await.unwrap();
+        assert_eq!(r.status(), 200, "GET: the confirm page");
+        assert!(set_session_cookie(&r).is_none());
+        let html = r.text().await.unwrap();
+        assert!(html.contains(">Continue</button>"), "{html}");
+        assert!(html.contains(&email), "{html}");
+    }
+    assert_eq!(token_rows(&url).await, 1, "the scanner spent nothing");
+
+    // A forged POST (no CSRF token) spends nothing.
+    let forged = browser()
+        .post(format!("{}/callback/email", app.base))
+        .form(&[
+            (
+                "token",
+                testkit::http::param(&link, "token").unwrap().as_str(),
+            ),
+            ("email", email.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(location(&forged), format!("{}/signin?csrf=true", app.base));
+    assert_eq!(token_rows(&url).await, 1);
+
+    // The user: opens the link, clicks Continue (the page's form, as a browser posts it).
+    let b = browser();
+    let page = b.get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    let action = {
+        let at = html.find("<form action=\"").unwrap() + 14;
+        html[at..at + html[at..].find('"').unwrap()].to_string()
+    };
+    assert_eq!(action, format!("{}/callback/email", app.base));
+    let fields: Vec<(String, String)> = ["csrfToken", "callbackUrl", "token", "email"]
+        .iter()
+        .map(|n| (n.to_string(), hidden_field(&html, n)))
+        .collect();
+    let r = b.post(&action).form(&fields).send().await.unwrap();
+    assert_eq!(r.status(), 302);
+    assert_eq!(location(&r), format!("{}/after", app.origin));
+    assert!(set_session_cookie(&r).is_some());
+    assert_eq!(
+        session(&b, &app.base).await["user"]["email"],
+        Value::String(email.clone())
+    );
+    assert_eq!(token_rows(&url).await, 0, "spent by the POST");
+
+    // The same click again, and the link again: used.
+    let again = b.post(&action).form(&fields).send().await.unwrap();
+    assert_eq!(
+        location(&again),
+        format!(
+            "{}/error?error=Verification&reason=link_used_or_unknown",
+            app.base
+        )
+    );
+    let page = browser().get(&link).send().await.unwrap();
+    assert_eq!(page.status(), 200, "GET still only renders the page");
 }

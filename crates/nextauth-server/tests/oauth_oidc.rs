@@ -257,6 +257,54 @@ async fn assert_signed_in(b: &reqwest::Client, app: &App, r: &reqwest::Response,
     assert_eq!(session(b, app).await["user"]["email"], email);
 }
 
+/// `r` failed with the v4 `code` and, beside it, `reason` (issue 16): the redirect carries both
+/// and the request's id; the log line of the failure names the same reason under the same
+/// request id; and the page the browser lands on (the error page, or the sign-in page for the
+/// codes shown there) says it in words, with the request id.
+async fn assert_failed(
+    b: &reqwest::Client,
+    r: &reqwest::Response,
+    app: &App,
+    code: &str,
+    reason: &str,
+) {
+    assert_error_redirect(r, app, &format!("{code}&reason={reason}"));
+    let id = r
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("X-Request-Id")
+        .to_string();
+    let logs = app.logs.text();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains(&id) && l.contains(&format!("reason=\"{reason}\""))),
+        "no log line with reason {reason} and request id {id}:\n{logs}"
+    );
+    // Follow the redirects to the page (`error` sends the sign-in page's codes there).
+    let mut url = r.headers()["location"].to_str().unwrap().to_string();
+    let page = loop {
+        let p = b.get(&url).send().await.unwrap();
+        if p.status().is_redirection() {
+            url = p.headers()["location"].to_str().unwrap().to_string();
+            continue;
+        }
+        break p.text().await.unwrap();
+    };
+    let sentence = nextauth_core::Reason::parse(reason)
+        .expect("a known reason")
+        .sentence();
+    assert!(
+        page.contains(&format!("data-reason=\"{reason}\">"))
+            && page.contains(&sentence.replace('\'', "&#x27;")),
+        "{reason} on {url}: {page}"
+    );
+    assert!(
+        page.contains(&format!("Request id: <code>{id}</code>")),
+        "{page}"
+    );
+}
+
 fn assert_error_redirect(r: &reqwest::Response, app: &App, code: &str) {
     assert_eq!(r.status(), 302);
     assert_eq!(location(r), app.url(&format!("/error?error={code}")));
@@ -360,7 +408,7 @@ mod oauth {
             panic!("query response mode expected")
         };
         let replay = b.get(callback_url).send().await.unwrap();
-        assert_error_redirect(&replay, &app, "OAuthCallback");
+        assert_failed(&b, &replay, &app, "OAuthCallback", "state_cookie_missing").await;
         assert!(
             app.logs
                 .text()
@@ -424,7 +472,7 @@ mod oauth {
             percent_encoding::utf8_percent_encode(&idp.issuer, percent_encoding::NON_ALPHANUMERIC)
         );
         let r = b2.get(&forged).send().await.unwrap();
-        assert_error_redirect(&r, &app, "OAuthCallback");
+        assert_failed(&b2, &r, &app, "OAuthCallback", "token_endpoint_refused").await;
         let logs = app.logs.text();
         assert!(
             logs.contains("answered 400") && logs.contains("invalid_grant"),
@@ -445,7 +493,7 @@ mod oauth {
             .send()
             .await
             .unwrap();
-        assert_error_redirect(&forged, &app, "OAuthCallback");
+        assert_failed(&b, &forged, &app, "OAuthCallback", "state_mismatch").await;
         assert!(
             app.logs
                 .text()
@@ -459,7 +507,7 @@ mod oauth {
             .send()
             .await
             .unwrap();
-        assert_error_redirect(&denied, &app, "Callback");
+        assert_failed(&b, &denied, &app, "Callback", "idp_access_denied").await;
         assert!(app.logs.text().contains("access_denied"));
     }
 
@@ -471,13 +519,13 @@ mod oauth {
         let app = start_app(&oidc_provider("oidc", &idp, "")).await;
         let b = browser();
         let (_, ret) = start_flow(&b, &app, "oidc", "?login_hint=carol").await;
-        for forged in [
-            "/callback/oidc?code=bogus&state=bogus",
-            "/callback/oidc?code=bogus",
-            "/callback/oidc?state=bogus",
+        for (forged, reason) in [
+            ("/callback/oidc?code=bogus&state=bogus", "state_mismatch"),
+            ("/callback/oidc?code=bogus", "state_param_invalid"),
+            ("/callback/oidc?state=bogus", "state_mismatch"),
         ] {
             let r = b.get(app.url(forged)).send().await.unwrap();
-            assert_error_redirect(&r, &app, "OAuthCallback");
+            assert_failed(&b, &r, &app, "OAuthCallback", reason).await;
             let deleted: Vec<String> = set_cookies(&r)
                 .into_iter()
                 .filter(|c| c.contains("Max-Age=0"))
@@ -591,7 +639,7 @@ mod oauth {
         let Return::Get(url) = &ret else { panic!() };
         assert!(url.contains("error=login_required"), "{url}");
         let r = deliver(&b, &ret).await;
-        assert_error_redirect(&r, &app, "Callback");
+        assert_failed(&b, &r, &app, "Callback", "idp_interaction_required").await;
     }
 
     #[tokio::test]
@@ -679,7 +727,7 @@ mod oauth {
         let Return::Get(url) = &ret else { panic!() };
         let to_b = url.replace("/callback/idp-a", "/callback/idp-b");
         let r = b.get(&to_b).send().await.unwrap();
-        assert_error_redirect(&r, &app, "OAuthCallback");
+        assert_failed(&b, &r, &app, "OAuthCallback", "state_cookie_other_provider").await;
         assert!(
             app.logs
                 .text()
@@ -706,7 +754,7 @@ mod oauth {
         drop(idp); // the IdP process is killed between the redirect and the callback
         let started = std::time::Instant::now();
         let r = deliver(&b, &ret).await;
-        assert_error_redirect(&r, &app, "OAuthCallback");
+        assert_failed(&b, &r, &app, "OAuthCallback", "idp_unreachable").await;
         assert!(started.elapsed() < std::time::Duration::from_secs(8));
         assert!(
             app.logs.text().contains("unreachable"),
@@ -718,7 +766,7 @@ mod oauth {
         // Signing in again while it is down: discovery is cached, but the cache was dropped when
         // the token endpoint failed, so the sign-in itself fails: OAuthSignin.
         let r = post_signin(&b, &app, "oidc", "").await;
-        assert_error_redirect(&r, &app, "OAuthSignin");
+        assert_failed(&b, &r, &app, "OAuthSignin", "authorization_url_failed").await;
         assert!(app.logs.text().contains("SIGNIN_OAUTH_ERROR"));
     }
 
@@ -893,7 +941,7 @@ mod callbacks {
         ] {
             let b = browser();
             let r = sign_in(&b, &app, "oidc", hint).await;
-            assert_error_redirect(&r, &app, "AccessDenied");
+            assert_failed(&b, &r, &app, "AccessDenied", "signin_refused").await;
             assert_eq!(session(&b, &app).await, json!({}), "{hint}");
             assert_eq!(
                 adapter.get_user_by_email(email).await.unwrap(),
@@ -933,11 +981,8 @@ mod callbacks {
 
         answer(&hooks, "/sign-in", 200, json!({"allow": false}), 0).await;
         let b = browser();
-        assert_error_redirect(
-            &sign_in(&b, &app, "oidc", "bob").await,
-            &app,
-            "AccessDenied",
-        );
+        let r = sign_in(&b, &app, "oidc", "bob").await;
+        assert_failed(&b, &r, &app, "AccessDenied", "signin_refused").await;
         assert_eq!(
             adapter.get_user_by_email("bob@example.com").await.unwrap(),
             None
@@ -970,11 +1015,8 @@ mod callbacks {
         ] {
             answer(&hooks, "/sign-in", status, body, delay).await;
             let b = browser();
-            assert_error_redirect(
-                &sign_in(&b, &app, "oidc", "bob").await,
-                &app,
-                "AccessDenied",
-            );
+            let r = sign_in(&b, &app, "oidc", "bob").await;
+            assert_failed(&b, &r, &app, "AccessDenied", "signin_refused").await;
             assert!(
                 app.logs.text().contains(reason),
                 "{reason}: {}",
@@ -1111,7 +1153,7 @@ mod callbacks {
         answer(&hooks, "/claims", 500, json!({}), 0).await;
         let b = browser();
         let r = sign_in(&b, &app, "oidc", "alice").await;
-        assert_error_redirect(&r, &app, "Callback");
+        assert_failed(&b, &r, &app, "Callback", "jwt_callback_failed").await;
         assert_eq!(session(&b, &app).await, json!({}));
         assert!(
             app.logs.text().contains("answered 500"),

@@ -87,7 +87,7 @@ async fn assert_json_429(r: reqwest::Response, base: &str, window: u64) -> i64 {
     let body: Value = r.json().await.unwrap();
     assert_eq!(
         body,
-        serde_json::json!({ "url": format!("{base}/error?error=RateLimited") })
+        serde_json::json!({ "url": format!("{base}/error?error=RateLimited&reason=rate_limited") })
     );
     ra
 }
@@ -220,7 +220,10 @@ async fn form_mode_redirects_to_the_error_page_which_says_when() {
     let r = attempt(&c, &s.base, &token, "carol", "x", false, None).await;
     assert_eq!(r.status(), 302);
     let to = location(&r);
-    let prefix = format!("{}/error?error=RateLimited&retry_after=", s.base);
+    let prefix = format!(
+        "{}/error?error=RateLimited&reason=rate_limited&retry_after=",
+        s.base
+    );
     assert!(to.starts_with(&prefix), "{to}");
     let secs: i64 = to[prefix.len()..].parse().unwrap();
     assert!((secs - expected_retry_after(900)).abs() <= 1, "{secs}");
@@ -400,7 +403,10 @@ userinfo_url = "http://127.0.0.1:9/userinfo"
             assert!(!to.contains("RateLimited"), "callback {i}: {to}");
         } else {
             assert!(
-                to.starts_with(&format!("{}/error?error=RateLimited&retry_after=", s.base)),
+                to.starts_with(&format!(
+                    "{}/error?error=RateLimited&reason=rate_limited&retry_after=",
+                    s.base
+                )),
                 "{to}"
             );
         }

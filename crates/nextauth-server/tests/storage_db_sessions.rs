@@ -216,7 +216,7 @@ async fn storage_credentials_with_database_sessions() {
     assert_eq!(
         location(&bad),
         format!(
-            "{}/error?error=CredentialsSignin&provider=credentials",
+            "{}/error?error=CredentialsSignin&provider=credentials&reason=credentials_refused",
             app.base
         )
     );
@@ -299,7 +299,10 @@ async fn storage_credentials_refuses_an_address_owned_by_another_user() {
     let r = credentials_sign_in(&b, &app, "password").await;
     assert_eq!(
         location(&r),
-        format!("{}/error?error=OAuthAccountNotLinked", app.base)
+        format!(
+            "{}/error?error=OAuthAccountNotLinked&reason=account_not_linked",
+            app.base
+        )
     );
     assert!(set_session_cookie(&r).is_none());
     assert_eq!(session(&b, &app.base).await, json!({}));

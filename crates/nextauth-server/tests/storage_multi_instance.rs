@@ -154,7 +154,13 @@ async fn two_apps_share_sessions_and_links(url: &str, rows: Rows) {
     );
     // ... and it is gone for A.
     let r = browser().get(&link).send().await.unwrap();
-    assert_eq!(location(&r), format!("{}/error?error=Verification", a.base));
+    assert_eq!(
+        location(&r),
+        format!(
+            "{}/error?error=Verification&reason=link_used_or_unknown",
+            a.base
+        )
+    );
 
     // The same link opened at the same moment on A and on B: exactly one sign-in.
     let mut timings = Vec::new();
@@ -181,7 +187,7 @@ async fn two_apps_share_sessions_and_links(url: &str, rows: Rows) {
         );
         let loser = if signed_in[0] { &rb } else { &ra };
         assert!(
-            location(loser).ends_with("/error?error=Verification"),
+            location(loser).ends_with("/error?error=Verification&reason=link_used_or_unknown"),
             "{}",
             location(loser)
         );
@@ -370,10 +376,13 @@ async fn storage_postgres_down_then_recovers() {
     );
     assert_eq!(
         location(&r),
-        format!("{}/error?error=EmailSignin", app.base)
+        format!("{}/error?error=EmailSignin&reason=storage_failed", app.base)
     );
     let r = browser().get(&pending_link).send().await.unwrap();
-    assert_eq!(location(&r), format!("{}/error?error=Callback", app.base));
+    assert_eq!(
+        location(&r),
+        format!("{}/error?error=Callback&reason=storage_failed", app.base)
+    );
 
     tokio::task::block_in_place(|| c.start_server());
     // Recovery on its own: the pool reconnects; the session and the pending link survived.

@@ -224,19 +224,30 @@ impl SmtpTransport {
             }
             // Anything else (non-ASCII): lettre's RFC 2047 encoded-word, as nodemailer does.
         }
+        // The core's rendering (translated, or the operator's templates) when it made one.
+        let (subject, text, html) = match &mail.rendered {
+            Some(r) => (r.subject.clone(), r.text.clone(), r.html.clone()),
+            None => (
+                format!("Sign in to {host}"),
+                text_body(&mail.url, &host),
+                html_body(&mail.url, &host, &mail.brand_color, &mail.button_text),
+            ),
+        };
         builder
             .to(to)
-            .subject(format!("Sign in to {host}"))
+            .subject(subject)
             .multipart(
                 MultiPart::alternative()
                     .singlepart(
                         SinglePart::builder()
                             .header(ContentType::TEXT_PLAIN)
-                            .body(text_body(&mail.url, &host)),
+                            .body(text),
                     )
-                    .singlepart(SinglePart::builder().header(ContentType::TEXT_HTML).body(
-                        html_body(&mail.url, &host, &mail.brand_color, &mail.button_text),
-                    )),
+                    .singlepart(
+                        SinglePart::builder()
+                            .header(ContentType::TEXT_HTML)
+                            .body(html),
+                    ),
             )
             .map_err(|e| SendError::Message(e.to_string()))
     }
@@ -473,6 +484,7 @@ mod tests {
             expires: 0,
             brand_color: "#346df1".into(),
             button_text: "#fff".into(),
+            rendered: None,
         };
         let raw = String::from_utf8(t.message(&mail).unwrap().formatted()).unwrap();
         assert!(raw.contains("Subject: Sign in to 127.0.0.1:3200"), "{raw}");

@@ -64,13 +64,38 @@ pub fn set_session_cookie(r: &reqwest::Response) -> Option<String> {
 
 /// The `Location` of a redirect. Panics, naming the status and URL, when there is none: a test
 /// that expects a redirect and gets something else must fail there, not compare with `""`.
+///
+/// A failed sign-in's redirect to the error page carries the request's id
+/// (`&request_id=<id>`, issue 16): it is checked here to be the response's own `X-Request-Id`
+/// (the one its log lines carry) and then cut, so tests compare the rest exactly.
 pub fn location(r: &reqwest::Response) -> String {
-    r.headers()
+    let to = r
+        .headers()
         .get("location")
         .unwrap_or_else(|| panic!("no Location on {} {}", r.status(), r.url()))
         .to_str()
         .expect("Location is ASCII")
-        .to_string()
+        .to_string();
+    match to.split_once("&request_id=") {
+        Some((before, id)) => {
+            let own = r
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_else(|| panic!("{to} carries a request id, the response none"));
+            let (id, rest) = id.split_once('&').unwrap_or((id, ""));
+            assert_eq!(
+                id, own,
+                "the error page's request id is the request's: {to}"
+            );
+            if rest.is_empty() {
+                before.to_string()
+            } else {
+                format!("{before}&{rest}")
+            }
+        }
+        None => to,
+    }
 }
 
 /// `GET <base>/csrf` → the `csrfToken` (the CSRF cookie lands in the client's jar). Panics

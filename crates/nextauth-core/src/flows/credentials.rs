@@ -90,12 +90,19 @@ pub(crate) async fn callback(
             tracing::info!(provider = %provider.id, %message, "credentials refused with a message");
             return AuthError::CredentialsRefused(message).reply(base);
         }
-        Err(AuthorizeError::Failed(reason)) => {
+        Err(e @ (AuthorizeError::Failed(_) | AuthorizeError::Unreachable(_))) => {
             // Not the user's fault (and not a wrong password): the identifier's hit goes back.
             limiter.undo(ticket, ctx.now_ms).await;
             // Not the user's fault: say so in the log, show the generic sign-in error.
-            tracing::error!(provider = %provider.id, %reason, "credentials check failed");
-            return AuthError::CredentialsCheckFailed(reason).reply(base);
+            tracing::error!(provider = %provider.id, reason = %e, "credentials check failed");
+            return match e {
+                AuthorizeError::Unreachable(reason) => {
+                    AuthError::CredentialsUnreachable(reason).reply(base)
+                }
+                AuthorizeError::Failed(reason) | AuthorizeError::Refused(reason) => {
+                    AuthError::CredentialsCheckFailed(reason).reply(base)
+                }
+            };
         }
     };
     let account = Account::new("credentials", &provider.id, &user.id);

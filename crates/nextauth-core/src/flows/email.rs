@@ -156,7 +156,17 @@ pub(crate) async fn signin(
             .clone()
             .unwrap_or_else(|| "#346df1".into()),
         button_text: theme.button_text.clone().unwrap_or_else(|| "#fff".into()),
+        rendered: None,
     };
+    // In the locale of this request (issue 16): `?lang=`, the cookie, Accept-Language.
+    let mut mail = mail;
+    match inner.pages.mail(&ctx.page_view(&inner.config), &mail) {
+        Ok(r) => mail.rendered = Some(r),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering the sign-in e-mail failed");
+            return AuthError::EmailNotSent(format!("rendering failed: {e}")).reply(base);
+        }
+    }
     let row = VerificationToken {
         identifier: email,
         token: hashed,
@@ -252,21 +262,41 @@ fn storage_failure(inner: &State, e: AdapterError, step: &'static str) -> Reply 
 /// * No `email` → `Verification`, nothing spent. v4 passes `identifier: undefined` to the
 ///   adapter, and `@auth/pg-adapter`'s `WHERE identifier = NULL` matches nothing: the same.
 /// * A matching but expired token is deleted (it is of no use to anyone) and refused, as in v4.
+///
+/// With [`EmailProvider::confirm`] the GET only renders the "Continue" page (nothing is read or
+/// spent, so a mail scanner's GETs leave the link usable; a HEAD is refused before it gets here),
+/// and the page's `POST callback/<id>` (CSRF-checked, `token` and `email` in the form) spends the
+/// token as above. Without it a POST reads the query as v4 does.
 pub(crate) async fn callback(
     inner: &State,
     ctx: &mut Ctx<'_>,
     provider: &Provider,
-    _email_provider: &EmailProvider,
+    email_provider: &EmailProvider,
 ) -> Reply {
     let base = &inner.config.base.base;
     let refused = |why: &'static str| {
         tracing::info!("e-mail link {why}");
         AuthError::Verification(why).reply(base)
     };
-    let Some(token) = ctx.req.query_str("token").filter(|t| !t.is_empty()) else {
+    let is_post = ctx.req.method == crate::request::Method::Post;
+    if email_provider.confirm && is_post && !ctx.csrf_verified {
+        crate::init::log_csrf_failure(ctx.req, "callback");
+        return Reply::redirect(format!("{base}/signin?csrf=true"));
+    }
+    // The confirm page posts the link's parameters in its form.
+    let req = ctx.req;
+    let param = |key: &str| {
+        let from_body = (email_provider.confirm && is_post)
+            .then(|| req.body_str(key))
+            .flatten();
+        from_body
+            .or_else(|| req.query_str(key))
+            .filter(|v| !v.is_empty())
+    };
+    let Some(token) = param("token") else {
         return refused("without a token parameter");
     };
-    let Some(link_email) = ctx.req.query_str("email").filter(|e| !e.is_empty()) else {
+    let Some(link_email) = param("email") else {
         return refused("without an email parameter");
     };
     let identifier = match normalize_email(link_email) {
@@ -276,6 +306,15 @@ pub(crate) async fn callback(
             return AuthError::Verification("with an invalid email parameter").reply(base);
         }
     };
+    if email_provider.confirm && !is_post {
+        tracing::info!(provider = %provider.id, "e-mail link opened: the confirm page (nothing spent)");
+        return inner.pages.confirm(
+            &ctx.page_view(&inner.config),
+            &inner.config.callback_url(&provider.id),
+            token,
+            &identifier,
+        );
+    }
     let store = match adapter(inner) {
         Ok(a) => a,
         Err(e) => return storage_failure(inner, e, "the adapter"),

@@ -36,6 +36,10 @@ pub enum AuthorizeError {
     /// generic error.
     #[error("credentials check failed: {0}")]
     Failed(String),
+    /// The check could not be asked: the webhook was unreachable, timed out, or its answer broke
+    /// off. Logged; the browser gets a generic error with the reason `webhook_unreachable`.
+    #[error("credentials check unreachable: {0}")]
+    Unreachable(String),
 }
 
 /// Checks submitted credentials. `Ok(None)` is a failed sign-in (`CredentialsSignin`).
@@ -180,7 +184,7 @@ impl Authorize for WebhookAuthorize {
             "authorize",
             crate::telemetry::WebhookOutcome::of(answer.as_ref().ok().map(|a| a.status)),
         );
-        let answer = answer.map_err(|e| AuthorizeError::Failed(e.to_string()))?;
+        let answer = answer.map_err(|e| AuthorizeError::Unreachable(e.to_string()))?;
         let status = answer.status;
         if matches!(status, 401 | 403 | 404) {
             return Ok(None);

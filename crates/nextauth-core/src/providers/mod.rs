@@ -12,7 +12,9 @@ pub mod presets;
 use crate::error::ConfigError;
 
 pub use credentials::{Authorize, AuthorizeError, CredentialField, CredentialsProvider};
-pub use email::{EmailProvider, EmailTransport, LogTransport, SendError, VerificationEmail};
+pub use email::{
+    EmailProvider, EmailTransport, LogTransport, RenderedMail, SendError, VerificationEmail,
+};
 pub use oauth::OAuthProvider;
 
 /// One configured provider.

@@ -5,6 +5,11 @@
 //! with the code's status (403 for AccessDenied/Verification, 500 for Configuration, 200 else).
 //! `RateLimited` (ours, [`crate::ratelimit`]) renders with 429 and, when the redirect carried
 //! `retry_after=<seconds>`, says when to try again and sends that as `Retry-After`.
+//!
+//! Not in v4 (issue 16): `&reason=<code>` (one of [`crate::error::Reason`]) and
+//! `&request_id=<id>` beside `error=` say which check failed and tie the page to the log; both
+//! are passed on to the sign-in page and to `pages.error`, and shown by the built-in pages.
+//! Anything else in them is dropped.
 
 use crate::cookies::encode_uri_component;
 use crate::error::INLINE_ERRORS;
@@ -27,8 +32,20 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
         .filter(|v| !v.is_empty() && v.len() <= 7 && v.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|v| v.parse::<u64>().ok())
         .filter(|&v| v <= crate::ratelimit::Rate::MAX_WINDOW_SECS);
+    // The reason and request id of the failed request (issue 16) travel on, each only when it
+    // is one of the fixed reasons / a sane id: the URL never reflects other text.
+    let view = ctx.page_view(&inner.config);
+    let mut detail = String::new();
+    if let Some(r) = view.reason {
+        detail.push_str("&reason=");
+        detail.push_str(r.as_str());
+    }
+    if let Some(id) = view.request_id {
+        detail.push_str("&request_id=");
+        detail.push_str(id);
+    }
     if let Some(code) = error.as_deref().filter(|e| INLINE_ERRORS.contains(e)) {
-        return Reply::redirect(format!("{base}/signin?error={code}"));
+        return Reply::redirect(format!("{base}/signin?error={code}{detail}"));
     }
     if let Some(page) = &inner.config.pages.error {
         let sep = if page.contains('?') { '&' } else { '?' };
@@ -39,11 +56,10 @@ pub(crate) fn page(inner: &State, ctx: &Ctx<'_>) -> Reply {
         if let Some(secs) = retry_after {
             url.push_str(&format!("&retry_after={secs}"));
         }
+        url.push_str(&detail);
         return Reply::redirect(url);
     }
-    let page = inner
-        .pages
-        .error(&ctx.page_view(&inner.config), error.as_deref(), retry_after);
+    let page = inner.pages.error(&view, error.as_deref(), retry_after);
     match retry_after {
         Some(secs) => Reply::WithRetryAfter {
             secs,

@@ -232,6 +232,12 @@ pub(super) struct PagesSection {
     pub(super) error: Option<String>,
     pub(super) verify_request: Option<String>,
     pub(super) new_user: Option<String>,
+    /// Issue 16: the pages' locale when the request names none we have.
+    pub(super) default_locale: Option<String>,
+    /// Issue 16: operator catalogues, `<dir>/<lang>/nextauth.ftl`.
+    pub(super) locales_dir: Option<std::path::PathBuf>,
+    /// Issue 16: operator templates replacing built-in ones by file name.
+    pub(super) templates_dir: Option<std::path::PathBuf>,
 }
 
 /// One `[[providers]]` table. One flat shape for every type, so that a key that does not belong
@@ -306,6 +312,9 @@ pub(super) struct ProviderSection {
     pub(super) from: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) max_age: Option<i64>,
+    /// The link opens a "Continue" page; only its POST signs in (mail scanners spend nothing).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) confirm: Option<bool>,
     // credentials
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) authorize_url: Option<String>,

@@ -322,6 +322,9 @@ pub fn resolve(
         error: p.error,
         verify_request: p.verify_request,
         new_user: p.new_user,
+        default_locale: p.default_locale,
+        locales_dir: p.locales_dir,
+        templates_dir: p.templates_dir,
     };
 
     // --- rate limits (issue 14 part 3) ---

@@ -121,7 +121,7 @@ const OAUTH_KEYS: &[&str] = &[
     "text",
 ];
 /// The keys an email provider takes.
-const EMAIL_KEYS: &[&str] = &["server", "from", "max_age"];
+const EMAIL_KEYS: &[&str] = &["server", "from", "max_age", "confirm"];
 /// The keys a credentials provider takes.
 const CREDENTIALS_KEYS: &[&str] = &["authorize_url", "credentials"];
 
@@ -284,6 +284,7 @@ fn email_provider(s: ProviderSection) -> Result<Provider, ProviderError> {
         e.from = from;
     }
     e.max_age = s.max_age.unwrap_or(email::DEFAULT_MAX_AGE);
+    e.confirm = s.confirm.unwrap_or(false);
     Ok(Provider {
         id: s.id.unwrap_or_else(|| "email".into()),
         name: s.name.unwrap_or_else(|| "Email".into()),

@@ -159,6 +159,19 @@ pub(crate) async fn signin(
         (endpoints.authorization.clone(), Vec::new())
     };
     params.extend(provider.authorization_params.iter().cloned());
+    // OIDC Core §3.1.2.1 `ui_locales` (issue 16): the IdP's pages in the language ours use, when
+    // the browser said which (`?lang=`, the locale cookie, Accept-Language) and neither the
+    // provider nor the request sets it.
+    let view = ctx.page_view(&inner.config);
+    if provider.id_token
+        && (view.lang.is_some() || view.locale_cookie.is_some() || view.accept_language.is_some())
+        && !params.iter().any(|(k, _)| k == "ui_locales")
+        && ctx.req.query_str("ui_locales").is_none()
+    {
+        let i18n = &inner.pages.i18n;
+        let l = i18n.negotiate(view.lang, view.locale_cookie, view.accept_language);
+        params.push(("ui_locales".to_string(), i18n.tag(l).to_string()));
+    }
     let redirect_uri = inner.config.callback_url(provider_id);
     let queued = ctx.cookies.len();
     let created = checks::create(inner, ctx, provider_id, &provider.checks);

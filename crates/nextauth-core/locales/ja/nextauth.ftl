@@ -1,0 +1,93 @@
+# nextauth-rs built-in pages and mails: Japanese. Same keys as ../en/nextauth.ftl.
+
+title-signin = サインイン
+title-signout = サインアウト
+title-verify-request = メールを確認
+title-error = エラー
+signin-heading = サインイン
+signin-with = { $provider } でサインイン
+signin-email-label = メールアドレス
+signin-error-default = 別のアカウントでサインインしてください。
+signin-error-account-not-linked = 本人確認のため、最初に使用したアカウントでサインインしてください。
+signin-error-email = メールを送信できませんでした。
+signin-error-credentials = サインインに失敗しました。入力内容が正しいか確認してください。
+signin-error-session-required = このページを表示するにはサインインしてください。
+signin-error-rate-limited = サインインの試行回数が多すぎます。しばらくしてから再試行してください。
+signin-error-unknown = サインインできません。
+signout-heading = サインアウト
+signout-question = サインアウトしてもよろしいですか？
+signout-button = サインアウト
+verify-heading = メールを確認してください
+verify-text = サインイン用のリンクをメールアドレスに送信しました。
+confirm-heading = サインイン
+confirm-text = { $email } としてサインインを続けます。
+confirm-button = 続ける
+error-heading = エラー
+error-signin-button = サインイン
+error-request-id = リクエスト ID:
+error-rate-limited-heading = 試行回数が多すぎます
+error-rate-limited-text = サインインの試行回数が多すぎました。
+error-try-later = しばらくしてから再試行してください。
+error-try-again-seconds = { $n ->
+   *[other] { $n } 秒後に再試行してください。
+}
+error-try-again-minutes = { $n ->
+   *[other] { $n } 分後に再試行してください。
+}
+error-try-again-hours = { $n ->
+   *[other] { $n } 時間後に再試行してください。
+}
+error-configuration-heading = サーバーエラー
+error-configuration-text = サーバーの設定に問題があります。
+error-configuration-hint = 詳しくはサーバーのログを確認してください。
+error-access-denied-heading = アクセスが拒否されました
+error-access-denied-text = サインインする権限がありません。
+error-verification-heading = サインインできません
+error-verification-text = サインイン用のリンクは無効になりました。
+error-verification-hint = すでに使用されたか、有効期限が切れた可能性があります。
+reason-state_cookie_missing = このブラウザーでサインインが開始されていないか、Cookie がブロックされているか、このリンクはすでに使用されています。
+reason-state_cookie_expired = サインインに 15 分以上かかりました。最初からやり直してください。
+reason-state_cookie_invalid = サインイン用の Cookie を読み取れませんでした。最初からやり直してください。
+reason-state_cookie_other_provider = このサインインの後に、このブラウザーで別のプロバイダーのサインインが開始されました。最初からやり直してください。
+reason-pkce_cookie_missing = このブラウザーでサインインが開始されていないか、Cookie がブロックされているか、このリンクはすでに使用されています。
+reason-pkce_cookie_expired = サインインに 15 分以上かかりました。最初からやり直してください。
+reason-pkce_cookie_invalid = サインイン用の Cookie を読み取れませんでした。最初からやり直してください。
+reason-pkce_cookie_other_provider = このサインインの後に、このブラウザーで別のプロバイダーのサインインが開始されました。最初からやり直してください。
+reason-nonce_cookie_missing = このブラウザーでサインインが開始されていないか、Cookie がブロックされているか、このリンクはすでに使用されています。
+reason-nonce_cookie_expired = サインインに 15 分以上かかりました。最初からやり直してください。
+reason-nonce_cookie_invalid = サインイン用の Cookie を読み取れませんでした。最初からやり直してください。
+reason-nonce_cookie_other_provider = このサインインの後に、このブラウザーで別のプロバイダーのサインインが開始されました。最初からやり直してください。
+reason-state_mismatch = ID プロバイダーの応答は、このブラウザーで開始したサインインのものではありません。最初からやり直してください。
+reason-state_param_invalid = ID プロバイダーの応答が不完全です。最初からやり直してください。
+reason-issuer_mismatch = 問い合わせたものとは別の ID プロバイダーから応答がありました。
+reason-code_missing = ID プロバイダーの応答に認可コードがありません。
+reason-idp_access_denied = ID プロバイダーでサインインがキャンセルまたは拒否されました。
+reason-idp_interaction_required = 先に ID プロバイダーでサインインまたは同意が必要です。
+reason-idp_unavailable = ID プロバイダーを利用できません。しばらくしてから再試行してください。
+reason-idp_error = ID プロバイダーがリクエストを拒否しました（このサイト向けの設定が誤っている可能性があります）。
+reason-token_endpoint_refused = ID プロバイダーがサインインを受け付けませんでした（すでに使用された可能性があります）。最初からやり直してください。
+reason-idp_unreachable = ID プロバイダーに接続できません。しばらくしてから再試行してください。
+reason-idp_bad_response = ID プロバイダーから利用できない応答がありました。
+reason-id_token_invalid = ID プロバイダーの ID トークンが無効でした。
+reason-id_token_nonce_mismatch = ID プロバイダーの応答は、このブラウザーで開始したサインインのものではありません。最初からやり直してください。
+reason-id_token_expired = ID プロバイダーの ID トークンの有効期限が切れています（時計は正しいですか？）。
+reason-id_token_signature = ID プロバイダーの ID トークンの署名を検証できませんでした。
+reason-oauth_failed = ID プロバイダーでのサインインの手順が失敗しました。
+reason-authorization_url_failed = ID プロバイダーでのサインインを開始できませんでした。
+reason-account_not_linked = このメールアドレスは、別の方法でサインインするアカウントのものです。
+reason-create_user_failed = アカウントを作成できませんでした。
+reason-email_address_invalid = メールアドレスが正しくありません。
+reason-email_not_sent = サインイン用のメールを送信できませんでした。しばらくしてから再試行してください。
+reason-link_expired = サインイン用のリンクの有効期限が切れました。新しいリンクを請求してください。
+reason-link_used_or_unknown = サインイン用のリンクはすでに使用されたか、最新のものではありません。
+reason-link_malformed = サインイン用のリンクが不完全です。送信されたとおりに開いてください。
+reason-credentials_refused = 入力内容が受け付けられませんでした。
+reason-webhook_failed = サーバーでのサインイン確認に失敗しました。しばらくしてから再試行してください。
+reason-webhook_unreachable = サインイン確認に接続できません。しばらくしてから再試行してください。
+reason-storage_failed = サーバーがサインインを保存できませんでした。しばらくしてから再試行してください。
+reason-jwt_callback_failed = セッションを作成できませんでした。しばらくしてから再試行してください。
+reason-signin_refused = このアカウントはここではサインインできません。
+reason-rate_limited = 試行回数が多すぎました。
+mail-subject = { $host } にサインイン
+mail-button = サインイン
+mail-ignore = このメールに心当たりがない場合は、無視してください。

@@ -1,0 +1,93 @@
+# nextauth-rs built-in pages and mails: Simplified Chinese. Same keys as ../en/nextauth.ftl.
+
+title-signin = 登录
+title-signout = 退出登录
+title-verify-request = 查看邮箱
+title-error = 错误
+signin-heading = 登录
+signin-with = 使用 { $provider } 登录
+signin-email-label = 电子邮箱
+signin-error-default = 请尝试使用其他账号登录。
+signin-error-account-not-linked = 为确认您的身份，请使用您最初使用的账号登录。
+signin-error-email = 无法发送邮件。
+signin-error-credentials = 登录失败。请检查您提供的信息是否正确。
+signin-error-session-required = 请登录后访问此页面。
+signin-error-rate-limited = 登录尝试次数过多。请稍后再试。
+signin-error-unknown = 无法登录。
+signout-heading = 退出登录
+signout-question = 确定要退出登录吗？
+signout-button = 退出登录
+verify-heading = 请查看您的邮箱
+verify-text = 登录链接已发送到您的电子邮箱。
+confirm-heading = 登录
+confirm-text = 继续以 { $email } 的身份登录。
+confirm-button = 继续
+error-heading = 错误
+error-signin-button = 登录
+error-request-id = 请求 ID：
+error-rate-limited-heading = 尝试次数过多
+error-rate-limited-text = 登录尝试次数过多。
+error-try-later = 请稍后再试。
+error-try-again-seconds = { $n ->
+   *[other] 请在 { $n } 秒后重试。
+}
+error-try-again-minutes = { $n ->
+   *[other] 请在 { $n } 分钟后重试。
+}
+error-try-again-hours = { $n ->
+   *[other] 请在 { $n } 小时后重试。
+}
+error-configuration-heading = 服务器错误
+error-configuration-text = 服务器配置有问题。
+error-configuration-hint = 请查看服务器日志了解更多信息。
+error-access-denied-heading = 拒绝访问
+error-access-denied-text = 您没有登录权限。
+error-verification-heading = 无法登录
+error-verification-text = 登录链接已失效。
+error-verification-hint = 它可能已被使用或已过期。
+reason-state_cookie_missing = 登录不是在此浏览器中发起的、Cookie 被阻止，或此登录链接已被使用。
+reason-state_cookie_expired = 登录用时超过 15 分钟。请重新开始。
+reason-state_cookie_invalid = 无法读取登录 Cookie。请重新开始。
+reason-state_cookie_other_provider = 在此之后，此浏览器中又发起了使用其他提供方的登录。请重新开始。
+reason-pkce_cookie_missing = 登录不是在此浏览器中发起的、Cookie 被阻止，或此登录链接已被使用。
+reason-pkce_cookie_expired = 登录用时超过 15 分钟。请重新开始。
+reason-pkce_cookie_invalid = 无法读取登录 Cookie。请重新开始。
+reason-pkce_cookie_other_provider = 在此之后，此浏览器中又发起了使用其他提供方的登录。请重新开始。
+reason-nonce_cookie_missing = 登录不是在此浏览器中发起的、Cookie 被阻止，或此登录链接已被使用。
+reason-nonce_cookie_expired = 登录用时超过 15 分钟。请重新开始。
+reason-nonce_cookie_invalid = 无法读取登录 Cookie。请重新开始。
+reason-nonce_cookie_other_provider = 在此之后，此浏览器中又发起了使用其他提供方的登录。请重新开始。
+reason-state_mismatch = 身份提供方的响应不属于在此浏览器中发起的登录。请重新开始。
+reason-state_param_invalid = 身份提供方的响应不完整。请重新开始。
+reason-issuer_mismatch = 响应来自与所请求的不同的身份提供方。
+reason-code_missing = 身份提供方的响应中没有授权码。
+reason-idp_access_denied = 登录在身份提供方处被取消或拒绝。
+reason-idp_interaction_required = 身份提供方需要您先在那里登录或授权。
+reason-idp_unavailable = 身份提供方暂不可用。请稍后再试。
+reason-idp_error = 身份提供方拒绝了请求（其针对本网站的配置可能有误）。
+reason-token_endpoint_refused = 身份提供方未接受此次登录（可能已被使用）。请重新开始。
+reason-idp_unreachable = 无法连接身份提供方。请稍后再试。
+reason-idp_bad_response = 身份提供方返回了无法使用的响应。
+reason-id_token_invalid = 身份提供方的 ID 令牌无效。
+reason-id_token_nonce_mismatch = 身份提供方的响应不属于在此浏览器中发起的登录。请重新开始。
+reason-id_token_expired = 身份提供方的 ID 令牌已过期（时钟是否准确？）。
+reason-id_token_signature = 无法验证身份提供方 ID 令牌的签名。
+reason-oauth_failed = 与身份提供方登录的某个步骤失败。
+reason-authorization_url_failed = 无法开始与身份提供方的登录。
+reason-account_not_linked = 此电子邮箱属于使用其他方式登录的账号。
+reason-create_user_failed = 无法创建账号。
+reason-email_address_invalid = 电子邮箱地址无效。
+reason-email_not_sent = 无法发送登录邮件。请稍后再试。
+reason-link_expired = 登录链接已过期。请重新获取。
+reason-link_used_or_unknown = 登录链接已被使用，或不是最新发送的链接。
+reason-link_malformed = 登录链接不完整。请按发送时的原样打开。
+reason-credentials_refused = 您提供的信息未被接受。
+reason-webhook_failed = 服务器上的登录校验失败。请稍后再试。
+reason-webhook_unreachable = 无法连接登录校验服务。请稍后再试。
+reason-storage_failed = 服务器无法保存此次登录。请稍后再试。
+reason-jwt_callback_failed = 无法创建会话。请稍后再试。
+reason-signin_refused = 此账号不能在此登录。
+reason-rate_limited = 尝试次数过多。
+mail-subject = 登录 { $host }
+mail-button = 登录
+mail-ignore = 如果您没有请求此邮件，可以忽略它。
