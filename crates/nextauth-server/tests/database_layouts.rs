@@ -78,7 +78,10 @@ async fn email_sign_in(database_url: &str, layout: &str) -> String {
     let again = b.get(&link).send().await.unwrap();
     assert_eq!(
         location(&again),
-        format!("{}/error?error=Verification", app.base)
+        format!(
+            "{}/error?error=Verification&reason=link_used_or_unknown",
+            app.base
+        )
     );
     let token = csrf(&b, &app.base).await;
     let r = b

@@ -627,6 +627,27 @@ mod tests {
         }
     }
 
+    /// The English mail keeps v4's markup, whose button text is broken over two source lines
+    /// (`providers/email.ts` `html()`); another language's button is one line.
+    #[test]
+    fn english_mail_button_is_v4s_markup() {
+        let r = renderer();
+        let html = |button: &str| {
+            r.env
+                .get_template("email.html")
+                .unwrap()
+                .render(context! { button => button, url => "https://x.test/cb" })
+                .unwrap()
+        };
+        let en = html("Sign in");
+        assert!(en.starts_with("\n<body"), "{en}");
+        assert!(
+            en.contains("font-weight: bold;\">Sign\n                in</a></td>"),
+            "{en}"
+        );
+        assert!(html("Anmelden").contains("font-weight: bold;\">Anmelden</a></td>"));
+    }
+
     #[test]
     fn css_colours_are_checked() {
         assert!(is_css_color("#346df1"));
