@@ -85,8 +85,8 @@ impl Drop for SessionCache {
 
 struct Entry {
     read_at: Instant,
-    /// SHA-256 hex of the token: how a notification names it.
-    token_hash: String,
+    /// SHA-256 of the token: how a notification names it (as hex).
+    token_hash: [u8; 32],
     session: AdapterSession,
     user: AdapterUser,
 }
@@ -120,7 +120,7 @@ impl Shared {
     }
 
     fn store(&self, token: &str, generation: u64, session: &AdapterSession, user: &AdapterUser) {
-        let token_hash = sha256_hex(token.as_bytes());
+        let token_hash = sha256(token);
         let mut entries = self.write();
         // Under the lock: an invalidation holds it while it moves the counter, so none can slip
         // between this check and the insert.
@@ -162,7 +162,7 @@ impl Shared {
         let mut entries = self.write();
         self.generation.fetch_add(1, Ordering::AcqRel);
         if let Some(hash) = what.strip_prefix("s:") {
-            entries.retain(|_, e| e.token_hash != hash);
+            entries.retain(|_, e| !hex_is(hash, &e.token_hash));
         } else if let Some(user_id) = what.strip_prefix("u:") {
             entries.retain(|_, e| e.user.id != user_id);
         } else {
@@ -177,6 +177,21 @@ impl Shared {
         entries.clear();
         self.listening.store(on, Ordering::Release);
     }
+}
+
+fn sha256(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).into()
+}
+
+/// Whether `hex` (lowercase) spells `bytes`.
+fn hex_is(hex: &str, bytes: &[u8; 32]) -> bool {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let h = hex.as_bytes();
+    h.len() == 64
+        && bytes.iter().enumerate().all(|(i, b)| {
+            h[2 * i] == DIGITS[usize::from(b >> 4)] && h[2 * i + 1] == DIGITS[usize::from(b & 0x0f)]
+        })
 }
 
 fn now_ms() -> i64 {
