@@ -99,6 +99,7 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   timeout 1800 cargo build --release --locked -p nextauth-server --bin nextauth --example hello >&2
 fi
 BIN_DIR=${BIN_DIR:-$ROOT/target/release}
+[[ "$BIN_DIR" = /* ]] || BIN_DIR="$ROOT/$BIN_DIR"
 NEXTAUTH="$BIN_DIR/nextauth"
 HELLO="$BIN_DIR/examples/hello"
 [ -x "$NEXTAUTH" ] && [ -x "$HELLO" ] || die "release binaries missing (run without SKIP_BUILD)"
