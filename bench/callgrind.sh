@@ -17,6 +17,14 @@
 #   http-forward-auth nextauth GET forward-auth, JWT cookie, trusted proxy, X-Forwarded-* headers
 #   http-csrf         nextauth GET csrf without a cookie (a new token and its cookie)
 #   http-db-sqlite    nextauth GET session, database strategy, a session row in a SQLite file
+# What each capability costs on the hot path (http-jwt with one thing turned on):
+#   http-jwt-revocation  `revoke_on_signout = true` and 20 users' sessions revoked (the set is
+#                        looked up on every read)
+#   http-jwt-ratelimit   `[rate_limit] enabled = true` (the default; the other cases turn it off)
+#   http-jwt-metrics     `[ops] listen` set: the Prometheus recorder counts every request
+#   http-jwt-policy      `[callbacks]` sign-in policies (allowed_emails, allowed_email_domains,
+#                        redirect_allow)
+#   (CAPABILITIES=1 adds these four to the default list.)
 # A table then gives each nextauth case's ratio to http-hello (the issue-17 target: <= 1.3).
 #
 # In-process cases (no HTTP: `crates/nextauth-server/examples/session_loop.rs`, the request of
@@ -38,7 +46,10 @@ ROOT=$(pwd)
 N=${1:-2000}
 shift || true
 CASES=("$@")
-[ ${#CASES[@]} -eq 0 ] && CASES=(http-hello http-jwt http-forward-auth http-csrf http-db-sqlite jwt)
+if [ ${#CASES[@]} -eq 0 ]; then
+  CASES=(http-hello http-jwt http-forward-auth http-csrf http-db-sqlite jwt)
+  [ -n "${CAPABILITIES:-}" ] && CASES+=(http-jwt-revocation http-jwt-ratelimit http-jwt-metrics http-jwt-policy)
+fi
 case "$N" in '' | *[!0-9]*) echo "bench/callgrind.sh: N must be a number, not '$N'" >&2; exit 1 ;; esac
 command -v valgrind >/dev/null || { echo "bench/callgrind.sh: valgrind is missing (apt-get install valgrind)" >&2; exit 1; }
 
@@ -59,15 +70,16 @@ cleanup() { if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true
 trap cleanup EXIT
 
 # A configuration like load.sh's JWT one (rate limits off: one client, many requests).
-config() { # strategy database-url [top-level lines]
+config() { # strategy database-url [top-level lines and tables] [[session] lines] [rate limits on]
   cat <<EOF
 url = "http://127.0.0.1/api/auth"
 secret = "$SECRET"
 ${3:-}
 [session]
 strategy = "$1"
+${4:-}
 [rate_limit]
-enabled = false
+enabled = ${5:-false}
 [database]
 url = "$2"
 [[providers]]
@@ -83,13 +95,21 @@ type = "password"
 EOF
 }
 
-collected() { sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$1"; }
+# The instructions of a run, less quanta's clock calibration (the metrics recorder's start-up: a
+# loop bounded by wall-clock time, so its count grows with how slow the run is, not with N).
+collected() { # log callgrind-file
+  local total cal
+  total=$(sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p' "$1")
+  cal=$(callgrind_annotate --inclusive=yes "$2" 2>/dev/null |
+    awk '/quanta::Calibration::calibrate \[/{gsub(",","",$1); print $1; exit}')
+  echo $((total - ${cal:-0}))
+}
 
 # The total instruction count of the in-process driver.
 count_loop() { # case n
   local file="$OUT/$1-$2.callgrind"
   valgrind --tool=callgrind --callgrind-out-file="$file" "$BIN" "$2" "$1" 2>"$OUT/$1-$2.log" >/dev/null
-  collected "$OUT/$1-$2.log"
+  collected "$OUT/$1-$2.log" "$file"
 }
 
 # Starts the server (argv after --) under callgrind, waits for its URL, runs the client, stops
@@ -107,7 +127,7 @@ count_http() { # case n path [header...] -- server argv...
   SERVER_PID=$!
   local url=""
   for _ in $(seq 1 600); do
-    url=$(grep -o -m1 'listening on http://[0-9.:]*' "$log" | sed 's/listening on //') || true
+    url=$(grep -o -m1 -E '^(nextauth )?listening on http://[0-9.:]*' "$log" | sed 's/.*listening on //') || true
     [ -n "$url" ] && break
     sleep 0.1
   done
@@ -117,7 +137,7 @@ count_http() { # case n path [header...] -- server argv...
   kill -TERM "$SERVER_PID"
   wait "$SERVER_PID" || true
   SERVER_PID=""
-  collected "$log"
+  collected "$log" "$file"
 }
 
 DATA="$OUT/data"
@@ -127,6 +147,21 @@ config jwt "sqlite://$DATA/fa.db" 'trusted_proxies = ["127.0.0.1/32"]
 [forward_auth]
 allowed_hosts = ["app.example.test"]' >"$DATA/fa.toml"
 config database "sqlite://$DATA/db.db" >"$DATA/db.toml"
+config jwt "sqlite://$DATA/revoke.db" "" "revoke_on_signout = true" >"$DATA/revocation.toml"
+config jwt "sqlite://$DATA/rl.db" "" "" true >"$DATA/ratelimit.toml"
+config jwt "sqlite://$DATA/metrics.db" '[ops]
+listen = "127.0.0.1:0"' >"$DATA/metrics.toml"
+config jwt "sqlite://$DATA/policy.db" '[callbacks]
+allowed_emails = ["alice@example.com", "bob@example.com"]
+allowed_email_domains = ["example.com", "*.example.org"]
+redirect_allow = ["https://app.example.test"]' >"$DATA/policy.toml"
+if printf '%s\n' "${CASES[@]}" | grep -qx http-jwt-revocation; then
+  for i in $(seq 1 20); do
+    (cd "$DATA" && NEXTAUTH_URL= NEXTAUTH_SECRET= DATABASE_URL= "$NEXTAUTH" sessions revoke \
+      --user "bench-other-$i" --config "$DATA/revocation.toml" >/dev/null 2>&1) ||
+      { echo "bench/callgrind.sh: sessions revoke failed" >&2; exit 1; }
+  done
+fi
 DB_COOKIE=""
 if printf '%s\n' "${CASES[@]}" | grep -qx http-db-sqlite; then
   # The tables (a first start migrates), then one user and one session row, as a sign-in makes.
@@ -147,6 +182,9 @@ one() { # case n
       count_http "$1" "$2" /api/auth/forward-auth "Cookie: $COOKIE" "X-Forwarded-Proto: http" \
         "X-Forwarded-Host: app.example.test" "X-Forwarded-Uri: /dashboard?tab=1" "Accept: text/html" \
         -- "$NEXTAUTH" --config "$DATA/fa.toml" --listen 127.0.0.1:0 ;;
+    http-jwt-revocation | http-jwt-ratelimit | http-jwt-metrics | http-jwt-policy)
+      count_http "$1" "$2" /api/auth/session "Cookie: $COOKIE" \
+        -- "$NEXTAUTH" --config "$DATA/${1#http-jwt-}.toml" --listen 127.0.0.1:0 ;;
     http-csrf) count_http "$1" "$2" /api/auth/csrf -- "$NEXTAUTH" --config "$DATA/jwt.toml" --listen 127.0.0.1:0 ;;
     http-db-sqlite)
       count_http "$1" "$2" /api/auth/session "Cookie: $DB_COOKIE" \

@@ -25,7 +25,8 @@
 # Env: ROUNDS (3) DURATION (10s) WARMUP (3s) THREADS (2) CONNS (64) STARTS (9)
 #      DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/nextauth_bench)
 #      NEXT_SHIM (next: v4 behind Next.js's apiResolver, as under `next start`; manual: bare shims)
-#      SKIP_REFERENCE=1, SKIP_BUILD=1 (use the binaries already in target/release)
+#      SKIP_REFERENCE=1, SKIP_BUILD=1 (use the binaries already in target/release, or in BIN_DIR,
+#        e.g. BIN_DIR=target/callgrind: the same code with debug info, built by bench/callgrind.sh)
 #      CASES_ONLY (an extended regex: only the cases whose name matches, e.g.
 #        CASES_ONLY='valid JWT cookie\)$|revocation on' for JWT sessions with revocation off/on,
 #        CASES_ONLY='GET session \(valid JWT cookie\)$|forward-auth' for forward-auth beside it,
@@ -97,8 +98,10 @@ if [ -z "${SKIP_BUILD:-}" ]; then
   log "cargo build --release (nextauth, examples/hello)"
   timeout 1800 cargo build --release --locked -p nextauth-server --bin nextauth --example hello >&2
 fi
-NEXTAUTH="$ROOT/target/release/nextauth"
-HELLO="$ROOT/target/release/examples/hello"
+BIN_DIR=${BIN_DIR:-$ROOT/target/release}
+[[ "$BIN_DIR" = /* ]] || BIN_DIR="$ROOT/$BIN_DIR"
+NEXTAUTH="$BIN_DIR/nextauth"
+HELLO="$BIN_DIR/examples/hello"
 [ -x "$NEXTAUTH" ] && [ -x "$HELLO" ] || die "release binaries missing (run without SKIP_BUILD)"
 
 REF_DIR="$ROOT/bench/reference"

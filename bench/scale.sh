@@ -2,8 +2,8 @@
 # Cost as data grows (issue 17 part 3). Not part of .ci/run: it fills databases with millions of
 # rows.
 #
-#   bash bench/scale.sh                 # ROWS=1000000, REQS=3000
-#   ROWS=100000 bash bench/scale.sh     # a quicker look
+#   bash bench/scale.sh                 # ROWS=1000000, REQS=10000 (about 6 minutes)
+#   ROWS=100000 REQS=3000 bash bench/scale.sh     # a quicker look
 #
 # 1. Fills PostgreSQL (database nextauth_scale_i17 on DATABASE_URL's server, or
 #    127.0.0.1:5432) and a SQLite file with ROWS users, ROWS accounts and ROWS sessions (one
@@ -19,13 +19,13 @@
 #    sessions (random rows of the full database; the one row of the empty one): wall-clock µs per
 #    request (bench/keepalive.py, client included) and the server's CPU µs per request
 #    (/proc/PID/stat), full vs empty.
-# 4. RSS under 10 000 distinct live sessions: PostgreSQL with the session cache on (its default),
-#    3 passes over 10 000 distinct session cookies; VmRSS after each pass and VmHWM at the end
+# 4. RSS under 10 000 distinct live sessions: PostgreSQL with the session cache on (its default)
+#    and off, 3 passes over 10 000 distinct session cookies; VmRSS after each pass and VmHWM at the end
 #    (target <= 20 MB, not growing from pass to pass: the cache is bounded).
 # 5. 50 providers: GET providers and GET signin (the sign-in page) with 1 and with 50 OIDC
 #    providers configured: server CPU µs and wall µs per request.
 #
-# Env: ROWS (1000000) REQS (3000) DATABASE_URL (a PostgreSQL server URL; its database part is
+# Env: ROWS (1000000) REQS (10000) DATABASE_URL (a PostgreSQL server URL; its database part is
 #      replaced), NEXTAUTH_BIN (default target/release/nextauth, else target/callgrind/nextauth),
 #      SKIP_PG=1.
 # Needs: psql, sqlite3, python3. Writes target/bench/scale-<UTC time>/report.md.
@@ -33,7 +33,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 ROWS=${ROWS:-1000000}
-REQS=${REQS:-3000}
+REQS=${REQS:-10000}
 SECRET="bench-secret-0123456789abcdef-0123456789abcdef"
 CLK_TCK=$(getconf CLK_TCK)
 OUT="$ROOT/target/bench/scale-$(date -u +%Y%m%dT%H%M%SZ)"
@@ -85,6 +85,7 @@ EOF
 
 start() { # config-file name
   local log="$OUT/server-$2.log"
+  : >"$log"
   (cd "$DATA" && RUST_LOG=warn NEXTAUTH_URL= NEXTAUTH_SECRET= DATABASE_URL= \
     exec "$NEXTAUTH" --config "$1" --listen 127.0.0.1:0) >"$log" 2>&1 &
   SERVER_PID=$!
@@ -240,17 +241,20 @@ for i in range(1, min(10000, rows) + 1):
     print(f"next-auth.session-token=tok-{(i * 97) % rows + 1}")
 PY
   config database "$PG_FULL" >"$DATA/pg-cache.toml" # session_cache: its default (on)
-  start "$DATA/pg-cache.toml" rss-pg-cache
-  say "#### RSS under 10 000 distinct live sessions (PostgreSQL, session cache on)"
+  say "#### RSS under 10 000 distinct live sessions (PostgreSQL)"
   say ""
-  rss=()
-  for pass in 1 2 3; do
-    COOKIES="$DATA/cookies-10k.txt" measure /api/auth/session 10000 >/dev/null
-    rss+=("$(awk '/^VmRSS/{printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status")")
+  for setup in pg-cache pg-full; do
+    start "$DATA/$setup.toml" "rss-$setup"
+    rss=()
+    for pass in 1 2 3; do
+      COOKIES="$DATA/cookies-10k.txt" measure /api/auth/session 10000 >/dev/null
+      rss+=("$(awk '/^VmRSS/{printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status")")
+    done
+    hwm=$(awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status")
+    stop
+    what="session cache on (default)"; [ $setup = pg-full ] && what='session_cache = "0s"'
+    say "- $what: VmRSS after each pass of 10 000 sessions ${rss[*]} MiB; peak (VmHWM) $hwm MiB (target ≤ 20 MB = 19.07 MiB, not growing)."
   done
-  hwm=$(awk '/^VmHWM/{printf "%.1f", $2/1024}' "/proc/$SERVER_PID/status")
-  stop
-  say "VmRSS after each pass of 10 000 sessions: ${rss[*]} MiB; peak (VmHWM) $hwm MiB (target ≤ 20 MB = 19.07 MiB, not growing)."
   say ""
 fi
 

@@ -21,7 +21,7 @@ async fn until(what: &str, mut f: impl FnMut() -> bool) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn session_cache_lost_listen_connection_empties_and_resubscribes() {
+async fn session_cache_postgres_lost_listen_connection_empties_and_resubscribes() {
     let Some(base) = postgres_url_or_skip(testkit::postgres::database_url()) else {
         return;
     };
