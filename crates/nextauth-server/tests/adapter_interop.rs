@@ -18,6 +18,8 @@
 //! does it). Test names carry `postgres` / `mysql` for the skip profiles of
 //! `.config/nextest.toml`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::PathBuf;
