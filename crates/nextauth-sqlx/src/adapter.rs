@@ -474,9 +474,18 @@ where
             .await
     }
 
+    // Lookups by a value the client chose (an e-mail address, an account id, a session token)
+    // keep only a row whose value is exactly the one asked for. PostgreSQL and SQLite compare
+    // exactly already; MySQL compares by the column's collation, and the layouts' tables use
+    // case- and accent-insensitive ones (Prisma's `utf8mb4_unicode_ci`, the server default for
+    // Drizzle's): there `jose@example.com` would find the user `josé@example.com`, and a
+    // sign-in by the one mailbox would open the other's account. The unique index lets at most
+    // one row match, so the re-check costs one comparison.
+
     async fn get_user_by_email(&self, email: &str) -> AdapterResult<Option<AdapterUser>> {
         let q = query(&self.sql.get_user_by_email).bind(email);
-        self.fetch_user("getUserByEmail", q).await
+        let user = self.fetch_user("getUserByEmail", q).await?;
+        Ok(user.filter(|u| u.email.as_deref() == Some(email)))
     }
 
     async fn get_user_by_account(
@@ -484,10 +493,24 @@ where
         provider: &str,
         provider_account_id: &str,
     ) -> AdapterResult<Option<AdapterUser>> {
-        let q = query(&self.sql.get_user_by_account)
-            .bind(provider)
-            .bind(provider_account_id);
-        self.fetch_user("getUserByAccount", q).await
+        call::<D, _>("getUserByAccount", async {
+            let row = query::<D::Db>(&self.sql.get_user_by_account)
+                .bind(provider)
+                .bind(provider_account_id)
+                .fetch_optional(&self.pool)
+                .await?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            // The user's five columns, then the account's provider and providerAccountId.
+            let exact = row.try_get::<String, _>(5)? == provider
+                && row.try_get::<String, _>(6)? == provider_account_id;
+            if !exact {
+                return Ok(None);
+            }
+            user_at::<D>(&row, 0).map(Some)
+        })
+        .await
     }
 
     async fn update_user(&self, user: &AdapterUser) -> AdapterResult<AdapterUser> {
@@ -580,9 +603,14 @@ where
             let Some(row) = row else {
                 return Ok(None);
             };
+            // Exactly this token (see `get_user_by_email`: MySQL's collations).
+            let found: String = row.try_get(0)?;
+            if found != session_token {
+                return Ok(None);
+            }
             let user = user_at::<D>(&row, 2)?;
             let session = AdapterSession {
-                session_token: row.try_get(0)?,
+                session_token: found,
                 user_id: user.id.clone(),
                 expires: row.try_get::<Millis, _>(1)?.ms,
             };

@@ -740,7 +740,9 @@ pub struct Statements {
     pub get_user: Arc<str>,
     /// `getUserByEmail`: binds the e-mail; a user.
     pub get_user_by_email: Arc<str>,
-    /// `getUserByAccount`: binds provider, providerAccountId; a user.
+    /// `getUserByAccount`: binds provider, providerAccountId; a user, then the account's
+    /// `provider` and `providerAccountId` (the adapter re-checks them exactly: see
+    /// `SqlAdapter::get_user_by_account`).
     pub get_user_by_account: Arc<str>,
     /// The account of a user at a provider: binds userId, provider; returns `type`, `provider`,
     /// `providerAccountId`, `refresh_token`, `access_token`, `expires_at`, `token_type`,
@@ -860,8 +862,9 @@ impl Statements {
                 p(1)
             )),
             get_user_by_account: Arc::from(format!(
-                "SELECT {} FROM {} a JOIN {users} u ON u.{} = a.{} WHERE a.{} = {} AND a.{} = {}",
+                "SELECT {}, {} FROM {} a JOIN {users} u ON u.{} = a.{} WHERE a.{} = {} AND a.{} = {}",
                 qualified("u", &user_cols),
+                qualified("a", &[a.provider, a.provider_account_id]),
                 q(a.table),
                 q(u.id),
                 q(a.user_id),
@@ -1001,7 +1004,7 @@ mod tests {
             ),
             format!(r#"SELECT {user} FROM "users" WHERE "id" = $1"#),
             format!(r#"SELECT {user} FROM "users" WHERE "email" = $1"#),
-            r#"SELECT u."id", u."name", u."email", u."emailVerified", u."image" FROM "accounts" a JOIN "users" u ON u."id" = a."userId" WHERE a."provider" = $1 AND a."providerAccountId" = $2"#.to_string(),
+            r#"SELECT u."id", u."name", u."email", u."emailVerified", u."image", a."provider", a."providerAccountId" FROM "accounts" a JOIN "users" u ON u."id" = a."userId" WHERE a."provider" = $1 AND a."providerAccountId" = $2"#.to_string(),
             r#"SELECT "type", "provider", "providerAccountId", "refresh_token", "access_token", "expires_at", "token_type", "scope", "id_token", "session_state" FROM "accounts" WHERE "userId" = $1 AND "provider" = $2 LIMIT 1"#.to_string(),
             r#"UPDATE "accounts" SET "access_token" = $1, "refresh_token" = $2, "expires_at" = $3, "token_type" = $4, "scope" = $5, "id_token" = $6 WHERE "provider" = $7 AND "providerAccountId" = $8"#.to_string(),
             format!(

@@ -60,6 +60,83 @@ async fn contract(a: &dyn Adapter) {
     refresh_leases(a).await;
     logout_tokens(a).await;
     verification_tokens(a).await;
+    exact_lookups(a).await;
+}
+
+/// Lookups by a client's value match it exactly: an address, an account id or a session token
+/// that differs only in case, accents or a trailing space finds nothing. MySQL's collations
+/// (Prisma's `utf8mb4_unicode_ci`, the server default under Drizzle) would match them, and a
+/// sign-in by `jose@…` would open the account of `josé@…`.
+async fn exact_lookups(a: &dyn Adapter) {
+    let tag = unique("exact");
+    let email = format!("josé.{tag}@example.com");
+    let user = a
+        .create_user(NewUser {
+            email: Some(email.clone()),
+            name: Some("José".into()),
+            ..NewUser::default()
+        })
+        .await
+        .unwrap();
+    let found = a.get_user_by_email(&email).await.unwrap();
+    assert_eq!(found.map(|u| u.id), Some(user.id.clone()));
+    for other in [
+        format!("jose.{tag}@example.com"),
+        format!("JOSÉ.{tag}@example.com"),
+        format!("josé.{tag}@example.com "),
+    ] {
+        assert_eq!(
+            a.get_user_by_email(&other).await.unwrap(),
+            None,
+            "{other:?}"
+        );
+    }
+
+    let pid = format!("Alice-{tag}");
+    let account = AdapterAccount {
+        user_id: user.id.clone(),
+        kind: "oauth".into(),
+        provider: "mock-idp".into(),
+        provider_account_id: pid.clone(),
+        refresh_token: None,
+        access_token: None,
+        expires_at: None,
+        token_type: None,
+        scope: None,
+        id_token: None,
+        session_state: None,
+        extra: Default::default(),
+    };
+    a.link_account(&account).await.unwrap();
+    let found = a.get_user_by_account("mock-idp", &pid).await.unwrap();
+    assert_eq!(found.map(|u| u.id), Some(user.id.clone()));
+    for (provider, other) in [
+        ("mock-idp", pid.to_lowercase()),
+        ("MOCK-IDP", pid.clone()),
+        ("mock-idp", format!("{pid} ")),
+    ] {
+        assert_eq!(
+            a.get_user_by_account(provider, &other).await.unwrap(),
+            None,
+            "{provider} {other:?}"
+        );
+    }
+
+    let token = format!("Tok-{tag}");
+    a.create_session(&AdapterSession {
+        session_token: token.clone(),
+        user_id: user.id.clone(),
+        expires: t0() + 86_400_000,
+    })
+    .await
+    .unwrap();
+    assert!(a.get_session_and_user(&token).await.unwrap().is_some());
+    for other in [token.to_lowercase(), format!("{token} ")] {
+        assert!(
+            a.get_session_and_user(&other).await.unwrap().is_none(),
+            "{other:?}"
+        );
+    }
 }
 
 /// Refresh coordination (`nextauth_refresh`): one lease at a time; a live lease makes others
