@@ -63,7 +63,8 @@ def session_token(cookies: Mapping[str, str], secure: bool = False) -> str | Non
     chunks = []
     for key, value in cookies.items():
         prefix, _, index = key.rpartition(".")
-        if prefix == name and index.isdigit():
+        # ASCII digits only: str.isdigit() is also true for "²", which int() refuses.
+        if prefix == name and index.isascii() and index.isdecimal():
             chunks.append((int(index), value))
     if not chunks:
         return None
@@ -155,7 +156,11 @@ def read_session_http(
     else:
         res = client.get(url, headers=headers, timeout=timeout)
     res.raise_for_status()
-    body = res.json()
+    try:
+        body = res.json()
+    except ValueError as e:
+        # Not JSON from nextauth: unavailable (503 in the readers), not a crash.
+        raise httpx.DecodingError(f"GET session answered no JSON: {e}") from e
     session = body if isinstance(body, dict) and body else None
     # Only the session cookie's (its rotation, chunks, or its removal when the session is gone):
     # the csrf and callback-url cookies nextauth also sets belong to its own pages.

@@ -606,10 +606,19 @@ pub(crate) async fn prepare_mysql(
     let ddl = layout.ddl.mysql.ok_or_else(|| {
         OpenError::Migrate(format!("layout {:?} has no MySQL tables", layout.name))
     })?;
-    sqlx::query("SELECT GET_LOCK('nextauth_create_tables', 30)")
-        .execute(&mut *conn)
+    // 1 when taken; 0 after the 30 s wait, NULL on an error: then another instance is still
+    // creating the tables (Prisma's DDL has no IF NOT EXISTS), so refuse rather than race it.
+    let locked: Option<i64> = sqlx::query_scalar("SELECT GET_LOCK('nextauth_create_tables', 30)")
+        .fetch_one(&mut *conn)
         .await
         .map_err(err)?;
+    if locked != Some(1) {
+        return Err(OpenError::Migrate(
+            "another instance held the lock `nextauth_create_tables` for 30 s while creating \
+             the tables: start again once it is up"
+                .into(),
+        ));
+    }
     let created = async {
         let cat = catalogue_mysql(&mut conn, layout).await.map_err(err)?;
         if plan_create(layout, Engine::MySql, &cat)? {

@@ -5,7 +5,8 @@
 //! them: in this process through the wrapped write methods, and in every other process on the
 //! same database through PostgreSQL's `LISTEN`/`NOTIFY` (channel [`CHANNEL`]).
 //!
-//! What it never does is answer a session that was signed out, revoked, or has expired:
+//! What it never does is answer a session that was signed out, revoked, or has expired, beyond
+//! the bounds below:
 //!
 //! * every write that ends or changes a session or its user (`deleteSession`, `updateSession`,
 //!   `updateUser`, deleting a user's sessions, a revocation) drops the entries it touches here,
@@ -19,8 +20,15 @@
 //! * an entry is served at most `ttl` after it was read (a change made around this adapter, such
 //!   as a Next.js app writing the same tables, is seen within `ttl`), and never once the
 //!   session's own `expires` has passed;
-//! * it is bounded: at most `capacity` entries; a full cache drops the expired ones, then an
-//!   eighth of the others (arbitrary ones).
+//! * it is bounded: at most `capacity` entries; a full cache drops the expired ones, then
+//!   arbitrary others down to seven eighths of `capacity`.
+//!
+//! Where the bound is `ttl` rather than "at once": a change on another instance is seen only
+//! when its `NOTIFY` arrives (a sign-out returns to its browser before the others have applied
+//! it: `bench/propagation.sh` measures the gap), and a `LISTEN` connection that dies without the
+//! socket noticing (a half-open TCP connection behind a NAT or a failover without a reset), or a
+//! `NOTIFY` that fails (logged as a warning), leaves other instances answering from memory for
+//! up to `ttl`. A heartbeat through the channel would close that gap; it is not built yet.
 //!
 //! The notification payload never carries a session token: a session is named by the SHA-256 of
 //! its token (`s:<hex>`), a user by its id (`u:<id>`); `*` drops everything.
@@ -134,14 +142,14 @@ impl Shared {
             // Full: drop the expired entries, and if that is not enough an eighth of the rest
             // (arbitrary ones: the map's order), so a stream of distinct sessions pays for a
             // sweep once every capacity/8 inserts, not on each.
-            let ttl = self.ttl;
-            entries.retain(|_, e| e.read_at.elapsed() < ttl);
-            if entries.len() >= self.capacity {
-                let victims: Vec<String> = entries
-                    .keys()
-                    .take((self.capacity / 8).max(1))
-                    .cloned()
-                    .collect();
+            let (ttl, now) = (self.ttl, Instant::now());
+            entries.retain(|_, e| now.duration_since(e.read_at) < ttl);
+            // Down to 7/8 of the capacity whatever the sweep freed, so the next inserts do not
+            // sweep again (a sweep holds the write lock every reader waits on).
+            let keep = self.capacity.saturating_sub((self.capacity / 8).max(1));
+            if entries.len() > keep {
+                let victims: Vec<String> =
+                    entries.keys().take(entries.len() - keep).cloned().collect();
                 for k in &victims {
                     entries.remove(k);
                 }

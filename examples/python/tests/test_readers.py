@@ -168,3 +168,11 @@ def test_http_path_unreachable_nextauth_is_503_not_signed_out(reader, signed_in)
 
     status, _, _ = read(reader, Down(), signed_in)
     assert status == 503
+
+
+def test_chunk_index_must_be_ascii_digits():
+    # "²".isdigit() is True but int("²") raises: such a cookie name is ignored, not a 500.
+    from nextauth_session import session_token
+
+    assert session_token({"next-auth.session-token.²": "x"}) is None
+    assert session_token({"next-auth.session-token.1": "b", "next-auth.session-token.0": "a"}) == "ab"
