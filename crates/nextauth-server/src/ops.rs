@@ -28,7 +28,9 @@ use crate::settings::ops::LogFormat;
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// The longest `X-Request-Id` taken from a request; a longer one is replaced by a fresh id.
-pub const MAX_REQUEST_ID_LEN: usize = 200;
+/// The error page's limit too ([`nextauth_core::error::sane_request_id`]), so the id a page
+/// shows is always the one the log lines carry.
+pub const MAX_REQUEST_ID_LEN: usize = 64;
 
 /// Installs the global log subscriber: stderr, level from `RUST_LOG` (default `info`), in
 /// `format`. Colours only on a terminal. Does nothing if one is installed already.
@@ -152,16 +154,15 @@ fn text(status: StatusCode, body: &'static str) -> Response {
 }
 
 /// The request's own `X-Request-Id` when it is a sane token (1 to [`MAX_REQUEST_ID_LEN`]
-/// bytes of visible ASCII, no space), else a fresh one (32 hex digits, random).
+/// ASCII letters, digits, `.`, `_` or `-`: what the error page will show, see
+/// [`nextauth_core::error::sane_request_id`]), else a fresh one (32 hex digits, random).
 pub fn request_id(headers: &HeaderMap) -> HeaderValue {
-    if let Some(v) = headers.get(REQUEST_ID_HEADER) {
-        let b = v.as_bytes();
-        if !b.is_empty()
-            && b.len() <= MAX_REQUEST_ID_LEN
-            && b.iter().all(|c| (0x21..=0x7e).contains(c))
-        {
-            return v.clone();
-        }
+    if let Some(v) = headers.get(REQUEST_ID_HEADER)
+        && let Ok(s) = v.to_str()
+        && s.len() <= MAX_REQUEST_ID_LEN
+        && nextauth_core::error::sane_request_id(s).is_some()
+    {
+        return v.clone();
     }
     fresh_request_id()
 }
@@ -305,6 +306,8 @@ mod tests {
             b"has space",
             b"tab\there",
             b"caf\xc3\xa9",
+            b"a+b",
+            b"<script>",
             b"",
         ] {
             let id = request_id(&with(bad));
