@@ -321,7 +321,13 @@ fn by_quality(header: &str) -> Vec<String> {
         }
         let mut q = 1000u16;
         for p in pieces {
-            if let Some(v) = p.trim().strip_prefix("q=") {
+            // The parameter name is case-insensitive (RFC 9110 §5.6.6): `Q=0.5` is a weight too.
+            let p = p.trim();
+            if let Some(v) = p
+                .get(..2)
+                .filter(|k| k.eq_ignore_ascii_case("q="))
+                .and_then(|_| p.get(2..))
+            {
                 q = v
                     .trim()
                     .parse::<f32>()
@@ -341,6 +347,16 @@ fn by_quality(header: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_language_weights_by_q_in_either_case() {
+        assert_eq!(by_quality("de;Q=0.5, fr"), ["fr", "de"]);
+        assert_eq!(
+            by_quality("ja;q=0.2,de-AT;q=1.0,de;q=0.9"),
+            ["de-AT", "de", "ja"]
+        );
+        assert_eq!(by_quality("en;q=0, *, é;q=x"), Vec::<String>::new());
+    }
 
     /// The message ids of a catalogue and the `$variables` each uses.
     fn messages(text: &str) -> BTreeMap<String, Vec<String>> {
